@@ -1,0 +1,24 @@
+export * from './event-definition';
+export * from './streams';
+export * from './rpc';
+export * from './events';
+export * from './event-codec';
+export * from './fetch-key.util';
+export * from './subject-filter.util';
+// Generated from proto/mailbus/v1 by `node tools/proto.mjs generate`: schemas (`*Schema`), message
+// types, enums and file descriptors (`file_mailbus_v1_*`).
+export * from './gen/mailbus/v1/account_changed_pb';
+export * from './gen/mailbus/v1/account_sync_failed_pb';
+export * from './gen/mailbus/v1/email_address_pb';
+export * from './gen/mailbus/v1/mailbox_pb';
+export * from './gen/mailbus/v1/message_deleted_pb';
+export * from './gen/mailbus/v1/message_delivered_pb';
+export * from './gen/mailbus/v1/message_fetched_pb';
+export * from './gen/mailbus/v1/message_sent_pb';
+export * from './gen/mailbus/v1/send_failed_pb';
+export * from './gen/mailbus/v1/send_requested_pb';
+export * from './gen/mailbus/v1/smtp_pb';
+export * from './gen/mailbus/v1/spam_marked_pb';
+export * from './gen/mailbus/v1/spam_moved_pb';
+// Event times are google.protobuf.Timestamp; these convert them without another import.
+export { timestampDate, timestampFromDate, timestampFromMs, timestampMs, type Timestamp } from '@bufbuild/protobuf/wkt';

@@ -1,0 +1,244 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { Binary, ObjectId, type Collection, type Db, type Document } from 'mongodb';
+import type { BlobId } from '../ids';
+import type { IndexSpec } from '../indexes/index-spec';
+import { MONGO_DB } from '../mongo.constants';
+import { isDuplicateKeyError } from '../repository/duplicate-key.util';
+import { BlobBusyError } from './blob-busy.error';
+import { BlobIntegrityError } from './blob-integrity.error';
+import { BlobNotFoundError } from './blob-not-found.error';
+import type { BlobPutInput, BlobPutResult, BlobStat, BlobStoreOptions } from './blob-store.types';
+import { BlobUploadClaims, type BlobClaimDocument } from './blob-upload-claims';
+import { fixedSizeChunks, type ByteSource } from './fixed-size-chunks.util';
+
+/** Injection token of optional BlobStoreOptions. */
+export const BLOB_STORE_OPTIONS = Symbol('BLOB_STORE_OPTIONS');
+
+const BUCKET = 'blobs';
+const DEFAULT_CHUNK_SIZE = 255 * 1024;
+/** Chunks per insertMany while writing, and per cursor batch while reading: about 1 MiB in memory each way. */
+const CHUNKS_PER_BATCH = 4;
+
+interface BlobFileDocument {
+  _id: BlobId;
+  length: number;
+  chunkSize: number;
+  uploadDate: Date;
+  filename: string;
+  /** Not part of the GridFS spec (which deprecated md5); extra fields are allowed and other GridFS tools ignore it. */
+  sha256: string;
+  metadata: Document;
+}
+
+interface BlobChunkDocument {
+  _id: ObjectId;
+  files_id: BlobId;
+  n: number;
+  data: Binary;
+}
+
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Raw messages and attachments in GridFS (bucket `blobs`), streamed both ways: a 50 MB message
+ * never sits in memory whole. The layout is standard GridFS (the driver's GridFSBucket and mongofiles
+ * can read it); the writer is our own so that the caller's deterministic id makes puts idempotent,
+ * the sha256 lands in the files document atomically with the upload, and concurrent or crashed
+ * uploads of one id are sorted out with a lease (BlobUploadClaims).
+ * Register with `MongoModule.forFeature([BlobStore])` so its indexes are created at start.
+ */
+@Injectable()
+export class BlobStore {
+  static readonly indexes: IndexSpec[] = [
+    {
+      collection: `${BUCKET}.chunks`,
+      key: { files_id: 1, n: 1 },
+      options: { name: 'files_id_1_n_1', unique: true },
+      purpose: 'openReadStream reads a blob chunk by chunk in n order; unique so two writers can never interleave chunks of one blob',
+    },
+    {
+      collection: `${BUCKET}.files`,
+      key: { filename: 1, uploadDate: 1 },
+      options: { name: 'filename_1_uploadDate_1' },
+      purpose: 'the GridFS standard index, so the driver GridFSBucket and mongofiles find by name and never build it at runtime; our own lookups use _id',
+    },
+  ];
+
+  private readonly files: Collection<BlobFileDocument>;
+  private readonly chunks: Collection<BlobChunkDocument>;
+  private readonly claims: BlobUploadClaims;
+  private readonly chunkSize: number;
+  private readonly leaseMs: number;
+  private readonly waitTimeoutMs: number;
+
+  constructor(@Inject(MONGO_DB) db: Db, @Optional() @Inject(BLOB_STORE_OPTIONS) options: BlobStoreOptions | null = null) {
+    this.chunkSize = options?.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE;
+    this.leaseMs = options?.leaseMs ?? 30_000;
+    this.waitTimeoutMs = options?.waitTimeoutMs ?? 60_000;
+    this.files = db.collection<BlobFileDocument>(`${BUCKET}.files`);
+    this.chunks = db.collection<BlobChunkDocument>(`${BUCKET}.chunks`);
+    this.claims = new BlobUploadClaims(db.collection<BlobClaimDocument>(`${BUCKET}.uploads`), this.leaseMs);
+  }
+
+  /**
+   * Stores the source under `id`, computing length and sha256 on the way. Idempotent: when a
+   * complete blob with this id exists, the source is drained without being stored and created is
+   * false. Chunks of an earlier crashed upload are removed first. Of concurrent puts of one id,
+   * one writes and the others wait for it and return created: false.
+   * @example const { sha256, created } = await blobs.put({ id: blobId(`raw:${messageId}`), source: imapStream });
+   */
+  async put(input: BlobPutInput): Promise<BlobPutResult> {
+    try {
+      return await this.store(input);
+    } catch (error) {
+      // A failed put must not leave the caller's stream (and the socket under it) paused forever.
+      // destroy() without an error: the caller may have no 'error' listener, and it gets ours anyway.
+      const { source } = input;
+      if (source instanceof Readable && !source.destroyed) source.destroy();
+      throw error;
+    }
+  }
+
+  private async store({ id, source, metadata = {} }: BlobPutInput): Promise<BlobPutResult> {
+    const existing = await this.files.findOne({ _id: id });
+    if (existing) return this.alreadyStored({ file: existing, source });
+    const claim = await this.claimOrFind(id);
+    if ('file' in claim) return this.alreadyStored({ file: claim.file, source });
+    const { token } = claim;
+    try {
+      // Chunks without a files document, while we hold the claim, are leftovers of a crashed upload or delete.
+      await this.chunks.deleteMany({ files_id: id });
+      const { length, sha256 } = await this.writeChunks({ id, source, token });
+      const file: BlobFileDocument = { _id: id, length, chunkSize: this.chunkSize, uploadDate: new Date(), filename: id, sha256, metadata };
+      try {
+        await this.files.insertOne(file);
+      } catch (error) {
+        // Only possible when our lease ran out and another writer finished first: its file stands.
+        if (!isDuplicateKeyError(error)) throw error;
+        const winner = await this.files.findOne({ _id: id });
+        if (!winner) throw error;
+        return toPutResult({ file: winner, created: false });
+      }
+      return { id, length, sha256, created: true };
+    } catch (error) {
+      // Leave no half upload behind, unless another writer has taken the claim (then the chunks are its).
+      if (!(error instanceof BlobBusyError) && (await this.claims.renew({ id, token }).catch(() => false))) {
+        await this.chunks.deleteMany({ files_id: id }).catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      await this.claims.release({ id, token }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * The blob's bytes as a stream, read about 1 MiB at a time. A missing blob surfaces as a
+   * BlobNotFoundError on the stream (so `await pipeline(...)` rejects with it); chunks that do not add
+   * up to the recorded length or sha256 surface as BlobIntegrityError.
+   * @example await pipeline(blobs.openReadStream(id), response);
+   */
+  openReadStream(id: BlobId): Readable {
+    return Readable.from(this.readChunks(id), { objectMode: false });
+  }
+
+  async stat(id: BlobId): Promise<BlobStat | null> {
+    const file = await this.files.findOne({ _id: id });
+    return file ? { id: file._id, length: file.length, sha256: file.sha256, uploadDate: file.uploadDate, metadata: file.metadata ?? {} } : null;
+  }
+
+  /**
+   * Deletes the blob; files document first, so a reader never finds a file whose chunks are gone.
+   * @returns whether a blob existed
+   */
+  async delete(id: BlobId): Promise<boolean> {
+    const deleted = (await this.files.deleteOne({ _id: id })).deletedCount > 0;
+    await this.chunks.deleteMany({ files_id: id });
+    return deleted;
+  }
+
+  private async claimOrFind(id: BlobId): Promise<{ token: string } | { file: BlobFileDocument }> {
+    const deadline = Date.now() + this.waitTimeoutMs;
+    for (let pause = 25; ; pause = Math.min(pause * 2, 500)) {
+      const token = await this.claims.tryAcquire(id);
+      if (token) {
+        // A writer that finished between our first look and our claim has left its file behind.
+        const file = await this.files.findOne({ _id: id });
+        if (!file) return { token };
+        await this.claims.release({ id, token });
+        return { file };
+      }
+      const file = await this.files.findOne({ _id: id });
+      if (file) return { file };
+      if (Date.now() >= deadline) throw new BlobBusyError(id, `another upload still holds it after ${this.waitTimeoutMs} ms`);
+      await wait(pause);
+    }
+  }
+
+  private async writeChunks({ id, source, token }: { id: BlobId; source: ByteSource; token: string }): Promise<{ length: number; sha256: string }> {
+    const hash = createHash('sha256');
+    let length = 0;
+    let n = 0;
+    let batch: BlobChunkDocument[] = [];
+    let renewedAt = Date.now();
+    // Sequential on purpose: overlapping the next read with the insert measured no faster (the server is the bottleneck).
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      if (Date.now() - renewedAt > this.leaseMs / 3) {
+        if (!(await this.claims.renew({ id, token }))) throw new BlobBusyError(id, 'the upload lease expired and another writer took it over');
+        renewedAt = Date.now();
+      }
+      await this.chunks.insertMany(batch, { ordered: true });
+      batch = [];
+    };
+    for await (const chunk of fixedSizeChunks({ source, size: this.chunkSize })) {
+      hash.update(chunk);
+      length += chunk.length;
+      batch.push({ _id: new ObjectId(), files_id: id, n: n++, data: new Binary(chunk) });
+      if (batch.length >= CHUNKS_PER_BATCH) await flush();
+    }
+    await flush();
+    return { length, sha256: hash.digest('hex') };
+  }
+
+  private async *readChunks(id: BlobId): AsyncGenerator<Buffer> {
+    const file = await this.files.findOne({ _id: id });
+    if (!file) throw new BlobNotFoundError(id);
+    const expectedChunks = Math.ceil(file.length / file.chunkSize);
+    const hash = createHash('sha256');
+    const cursor = this.chunks.find({ files_id: id }, { sort: { n: 1 }, batchSize: CHUNKS_PER_BATCH });
+    let n = 0;
+    let read = 0;
+    try {
+      for await (const chunk of cursor) {
+        if (chunk.n !== n) throw new BlobIntegrityError(id, chunk.n > n ? `chunk ${n} is missing` : `chunk ${chunk.n} is duplicated`);
+        const bytes = chunk.data.buffer.subarray(0, chunk.data.length());
+        const expectedSize = Math.min(file.chunkSize, file.length - read);
+        if (n >= expectedChunks || bytes.byteLength !== expectedSize) throw new BlobIntegrityError(id, `chunk ${n} has ${bytes.byteLength} bytes, expected ${Math.max(0, expectedSize)}`);
+        hash.update(bytes);
+        read += bytes.byteLength;
+        n++;
+        yield Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      }
+    } finally {
+      await cursor.close();
+    }
+    if (read !== file.length) throw new BlobIntegrityError(id, `read ${read} of ${file.length} bytes`);
+    // Files written by other GridFS tools have no sha256; there is nothing to verify against then.
+    if (file.sha256 && hash.digest('hex') !== file.sha256) throw new BlobIntegrityError(id, 'sha256 does not match');
+  }
+
+  private async alreadyStored({ file, source }: { file: BlobFileDocument; source: ByteSource }): Promise<BlobPutResult> {
+    // Drained rather than destroyed: the source may be a protocol stream (an IMAP FETCH literal)
+    // whose connection must stay usable for the next command.
+    for await (const _ of source) {
+      // discard
+    }
+    return toPutResult({ file, created: false });
+  }
+}
+
+function toPutResult({ file, created }: { file: BlobFileDocument; created: boolean }): BlobPutResult {
+  return { id: file._id, length: file.length, sha256: file.sha256, created };
+}

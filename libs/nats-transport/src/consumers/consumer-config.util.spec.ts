@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import type { ConsumerConfig } from '@nats-io/jetstream';
+import { desiredConsumerConfig, planConsumerUpdate } from './consumer-config.util';
+
+const desired = desiredConsumerConfig({ durable: 'router__test_happened', subject: 'mailbus.v1.test.happened', description: 'router handles test.happened', ackWaitMs: 30_000 });
+
+describe(planConsumerUpdate.name, () => {
+  it('should leave the consumer alone when it matches, whatever the operator tuned besides', () => {
+    expect(planConsumerUpdate({ existing: { ...desired, max_ack_pending: 50 }, desired })).toEqual({ update: undefined, immutable: [] });
+  });
+
+  it('should update the filter, ack wait and redelivery limit when they differ', () => {
+    const existing: ConsumerConfig = { ...desired, filter_subject: 'mailbus.v1.other', ack_wait: 5_000_000_000, max_deliver: 5 };
+    expect(planConsumerUpdate({ existing, desired }).update).toEqual({ filter_subject: 'mailbus.v1.test.happened', ack_wait: 30_000_000_000, max_deliver: -1 });
+  });
+
+  it('should report a deliver policy that cannot be changed in place', () => {
+    expect(planConsumerUpdate({ existing: { ...desired, deliver_policy: 'new' as ConsumerConfig['deliver_policy'] }, desired }).immutable).toEqual(['deliver_policy is new, expected all']);
+  });
+});

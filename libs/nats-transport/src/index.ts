@@ -1,0 +1,12 @@
+export { JetStreamModule } from './jetstream.module';
+export type { JetStreamModuleOptions, JetStreamModuleAsyncOptions } from './jetstream-module.options';
+export { EventPublisher, type PublishResult } from './publisher/event.publisher';
+export { OnEvent, type OnEventOptions } from './consumers/on-event.decorator';
+export type { EventContext } from './consumers/event-context';
+export { PermanentEventError } from './errors/permanent-event.error';
+export { RetryLaterError } from './errors/retry-later.error';
+export { JetStreamHealthIndicator, type JetStreamHealthResult } from './health/jetstream-health.indicator';
+export { JETSTREAM_OBSERVER, NATS_CONNECTION, DeadLetterHeaders } from './jetstream.constants';
+export type { JetStreamObserver, HandledOutcome } from './observer/jetstream.observer';
+// Types of the underlying client, so that a service injecting NATS_CONNECTION needs no @nats-io import of its own.
+export type { NatsConnection } from '@nats-io/nats-core';

@@ -1,0 +1,41 @@
+import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { JetStreamHealthIndicator } from '@mailbus/nats-transport';
+import { MongoHealthIndicator } from '@mailbus/mongo-dal';
+import { ShutdownState } from './shutdown-state';
+
+interface CheckResult {
+  ok: boolean;
+  details?: string;
+}
+
+const withTimeout = (check: Promise<CheckResult>, ms: number): Promise<CheckResult> =>
+  Promise.race([check.catch((error: Error) => ({ ok: false, details: error.message })), new Promise<CheckResult>((resolve) => setTimeout(() => resolve({ ok: false, details: `no answer within ${ms} ms` }), ms).unref())]);
+
+@ApiExcludeController()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly nats: JetStreamHealthIndicator,
+    private readonly mongo: MongoHealthIndicator,
+    private readonly shutdown: ShutdownState,
+  ) {}
+
+  /** The process is alive and its event loop answers; dependencies do not matter here. */
+  @Get('live')
+  @HttpCode(HttpStatus.OK)
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /** Ready to take work: NATS and MongoDB answer and the service is not shutting down. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) response: Response): Promise<{ status: 'ok' | 'unavailable'; checks: Record<string, CheckResult> }> {
+    const [nats, mongo] = await Promise.all([withTimeout(this.nats.check(), 2000), withTimeout(this.mongo.check(), 2000)]);
+    const checks: Record<string, CheckResult> = { nats, mongodb: mongo, lifecycle: this.shutdown.shuttingDown ? { ok: false, details: 'shutting down' } : { ok: true } };
+    const ok = Object.values(checks).every((check) => check.ok);
+    response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: ok ? 'ok' : 'unavailable', checks };
+  }
+}

@@ -1,0 +1,37 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort } from './free-port.util';
+import { ManagedProcess } from './managed-process';
+import { ensureAptPackages, findExecutable } from './tools.util';
+
+export interface RunningNats {
+  url: string;
+  port: number;
+  process: ManagedProcess;
+}
+
+async function natsServerBinary(log: (line: string) => void): Promise<string> {
+  const candidates = [process.env.NATS_SERVER_BIN ?? '', '/usr/sbin/nats-server', '/usr/bin/nats-server'].filter(Boolean);
+  const found = await findExecutable('nats-server', candidates);
+  if (found) return found;
+  await ensureAptPackages({ packages: ['nats-server'], log });
+  const installed = await findExecutable('nats-server', candidates);
+  if (!installed) throw new Error('nats-server not found after installing the Debian package nats-server');
+  return installed;
+}
+
+/** A private nats-server with JetStream on a free loopback port, its store in `dir`. */
+export async function startNats({ dir, log }: { dir: string; log: (line: string) => void }): Promise<RunningNats> {
+  const binary = await natsServerBinary(log);
+  const port = await freePort();
+  const storeDir = join(dir, 'nats');
+  await mkdir(storeDir, { recursive: true });
+  const process = ManagedProcess.start({
+    name: 'nats-server',
+    command: binary,
+    args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
+    logFile: join(dir, 'nats.log'),
+  });
+  await process.waitForPort({ port });
+  return { url: `nats://127.0.0.1:${port}`, port, process };
+}
