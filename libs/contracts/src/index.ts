@@ -22,3 +22,7 @@ export * from './gen/mailbus/v1/spam_marked_pb';
 export * from './gen/mailbus/v1/spam_moved_pb';
 // Event times are google.protobuf.Timestamp; these convert them without another import.
 export { timestampDate, timestampFromDate, timestampFromMs, timestampMs, type Timestamp } from '@bufbuild/protobuf/wkt';
+export * from './rpc-error';
+export * from './field-errors.util';
+// Users, groups and accounts: request schemas (zod, shared by the api and account-registry), views, RPC subjects.
+export * from './registry';

@@ -2,4 +2,5 @@ export { bootstrapService, type BootstrapOptions } from './bootstrap-service';
 export { ServiceRuntimeModule, type ServiceRuntimeOptions } from './service-runtime.module';
 export { MetricsService } from './metrics/metrics.service';
 export { ShutdownState } from './health/shutdown-state';
-export { SERVICE_NAME } from './service-runtime.constants';
+export { SERVICE_NAME, PUBLIC_ROUTE } from './service-runtime.constants';
+export { RpcDomainError, parseRpcInput } from './rpc/rpc-domain.error';

@@ -44,7 +44,8 @@ export class ServiceRuntimeModule {
         JetStreamMetricsObserver,
         { provide: JETSTREAM_OBSERVER, useExisting: JetStreamMetricsObserver },
       ],
-      exports: [SERVICE_NAME, MetricsService, ShutdownState, JETSTREAM_OBSERVER],
+      // Re-exported so that every feature module can publish events (EventPublisher) and read NATS_CONNECTION.
+      exports: [SERVICE_NAME, MetricsService, ShutdownState, JETSTREAM_OBSERVER, JetStreamModule],
     };
   }
 }

@@ -1,9 +1,10 @@
-import { Controller, Get, HttpCode, HttpStatus, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Res, SetMetadata } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { JetStreamHealthIndicator } from '@mailbus/nats-transport';
 import { MongoHealthIndicator } from '@mailbus/mongo-dal';
 import { ShutdownState } from './shutdown-state';
+import { PUBLIC_ROUTE } from '../service-runtime.constants';
 
 interface CheckResult {
   ok: boolean;
@@ -13,6 +14,7 @@ interface CheckResult {
 const withTimeout = (check: Promise<CheckResult>, ms: number): Promise<CheckResult> =>
   Promise.race([check.catch((error: Error) => ({ ok: false, details: error.message })), new Promise<CheckResult>((resolve) => setTimeout(() => resolve({ ok: false, details: `no answer within ${ms} ms` }), ms).unref())]);
 
+@SetMetadata(PUBLIC_ROUTE, true)
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {

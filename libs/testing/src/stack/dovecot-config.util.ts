@@ -72,6 +72,15 @@ export function renderDovecotConfig(settings: DovecotConfigSettings): string {
     `ssl_key = <${settings.keyFile}`,
     'disable_plaintext_auth = no',
     'auth_mechanisms = plain login',
+    // Tests log in with wrong passwords on purpose; Dovecot's 2 s failure delay and its per-IP
+    // penalty (doubling up to 15 s, applied to later good logins too) would turn them into timeouts.
+    'auth_failure_delay = 0',
+    // An anvil-auth-penalty socket nobody may open turns the penalty off (Dovecot's documented way).
+    'service anvil {',
+    '  unix_listener anvil-auth-penalty {',
+    '    mode = 0',
+    '  }',
+    '}',
     'mail_location = maildir:~/Maildir',
     // Test mail needs no durability; fsync would dominate the time of bulk APPENDs.
     'mail_fsync = never',

@@ -1,0 +1,12 @@
+/** `ok`, or what went wrong: name resolution, TCP, TLS, credentials, an unexpected answer, no answer in time. */
+export const CONNECTION_TEST_OUTCOMES = ['ok', 'dns', 'connect', 'tls', 'auth', 'protocol', 'timeout'] as const;
+export type ConnectionTestOutcome = (typeof CONNECTION_TEST_OUTCOMES)[number];
+
+/** The result for one side of an account; `message` is the server's own text where it gave one. */
+export type ConnectionTestSide = { outcome: ConnectionTestOutcome; message: string; protocol: 'imap' | 'pop3' | 'smtp'; host: string; port: number; durationMs: number };
+
+/** A side that is not configured is absent. */
+export type ConnectionTestView = { receive?: ConnectionTestSide; send?: ConnectionTestSide };
+
+/** One IMAP folder from LIST, with its RFC 6154 special use. */
+export type FolderView = { path: string; name: string; delimiter: string; specialUse?: string; flags: string[]; subscribed: boolean; selectable: boolean };

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { folderPathField } from './field.schemas';
+
+export const SYNC_STATES = ['idle', 'syncing', 'error', 'disabled'] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+
+export type FolderCheckpointView = { path: string; uidValidity?: number; lastUid: number; highestModseq?: string; updatedAt?: string };
+
+/** What the fetcher knows about an account (GET /v1/accounts/:id/status). */
+export type SyncStatusView = {
+  accountId: string;
+  state: SyncState;
+  lastRunAt?: string;
+  lastSuccessAt?: string;
+  nextRunAt?: string;
+  error?: { class: string; message: string; at: string };
+  consecutiveFailures: number;
+  folders: FolderCheckpointView[];
+};
+
+/**
+ * An admin moves a folder's checkpoint (rarely needed, as in FlowFact): the next run fetches the
+ * UIDs above `lastUid`. `uidValidity` pins the checkpoint to one UIDVALIDITY; without it the
+ * folder's current one is assumed.
+ */
+export const setCheckpointsSchema = z
+  .object({
+    folders: z
+      .array(z.object({ path: folderPathField, lastUid: z.number().int().min(0).max(4_294_967_295), uidValidity: z.number().int().min(1).max(4_294_967_295).optional() }).strict())
+      .min(1, 'needs at least one folder')
+      .max(200),
+  })
+  .strict();
+export type SetCheckpointsInput = z.input<typeof setCheckpointsSchema>;

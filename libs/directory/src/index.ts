@@ -1,0 +1,15 @@
+export { DirectoryCollections } from './directory.collections';
+export {
+  addressClaimId,
+  secretContext,
+  type UserDocument,
+  type GroupDocument,
+  type AddressClaimDocument,
+  type AddressNamespace,
+  type SealedSecret,
+  type StoredReceiveSettings,
+  type StoredSendSettings,
+  type AccountChangeKind,
+  type AccountDocument,
+} from './directory.documents';
+export { openAccountSecret } from './open-account-secret.util';

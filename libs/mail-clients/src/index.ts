@@ -1,0 +1,10 @@
+export { DEFAULT_MAIL_TIMEOUT_MS, type MailServerSettings, type MailClientOptions } from './mail-server-settings';
+export { MailConnectionError } from './mail-connection.error';
+export { testMailLogin, type ConnectionTestResult } from './test-mail-login';
+export { listImapFolders } from './imap/list-imap-folders';
+export { MAIL_FOLDER_SPECIAL_USES, type MailFolder, type MailFolderSpecialUse } from './imap/mail-folder';
+export { imapFlowOptions } from './imap/imap-options.util';
+export { smtpTransportOptions } from './smtp/smtp-options.util';
+export { Pop3Client, type Pop3ConnectOptions, type Pop3MessageInfo, type Pop3UidInfo, type Pop3Stat } from './pop3/pop3.client';
+export { Pop3ResponseError } from './pop3/pop3-response.error';
+export { Pop3UnsupportedError } from './pop3/pop3-unsupported.error';

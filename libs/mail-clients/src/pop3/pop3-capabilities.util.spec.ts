@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { chooseLogin, hasCapability, saslMechanisms } from './pop3-capabilities.util';
+
+// Dovecot 2.3's CAPA before login.
+const DOVECOT = ['CAPA', 'TOP', 'UIDL', 'RESP-CODES', 'PIPELINING', 'AUTH-RESP-CODE', 'STLS', 'USER', 'SASL PLAIN LOGIN'];
+
+describe(hasCapability.name, () => {
+  it('should match the capability name case-insensitively, not a prefix or an argument', () => {
+    expect(hasCapability({ capabilities: DOVECOT, name: 'stls' })).toBe(true);
+    expect(hasCapability({ capabilities: DOVECOT, name: 'RESP' })).toBe(false);
+    expect(hasCapability({ capabilities: DOVECOT, name: 'PLAIN' })).toBe(false);
+  });
+});
+
+describe(saslMechanisms.name, () => {
+  it('should list the SASL mechanisms', () => {
+    expect(saslMechanisms(DOVECOT)).toEqual(['PLAIN', 'LOGIN']);
+    expect(saslMechanisms(['USER'])).toEqual([]);
+  });
+});
+
+describe(chooseLogin.name, () => {
+  it.each([
+    ['Dovecot (USER and SASL)', DOVECOT, 'user-pass'],
+    ['a server without CAPA', [], 'user-pass'],
+    ['SASL PLAIN without USER', ['UIDL', 'SASL PLAIN XOAUTH2'], 'sasl-plain'],
+    ['neither (USER is the last resort)', ['UIDL', 'SASL XOAUTH2'], 'user-pass'],
+  ])('should choose for %s', (_case, capabilities, expected) => {
+    expect(chooseLogin(capabilities)).toBe(expected);
+  });
+});

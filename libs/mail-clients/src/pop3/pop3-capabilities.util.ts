@@ -1,0 +1,23 @@
+/** Whether a CAPA listing (RFC 2449) has a capability, e.g. `STLS`, `USER`, `UIDL`. */
+export const hasCapability = ({ capabilities, name }: { capabilities: readonly string[]; name: string }): boolean =>
+  capabilities.some((capability) => capability.split(/\s+/)[0]?.toUpperCase() === name.toUpperCase());
+
+/** The SASL mechanisms of `SASL PLAIN LOGIN` (RFC 2449 §6.3), upper-cased. */
+export function saslMechanisms(capabilities: readonly string[]): string[] {
+  const sasl = capabilities.find((capability) => /^SASL(\s|$)/i.test(capability));
+  return sasl
+    ? sasl
+        .split(/\s+/)
+        .slice(1)
+        .map((mechanism) => mechanism.toUpperCase())
+    : [];
+}
+
+/**
+ * USER/PASS unless the server lists SASL PLAIN and not USER (RFC 2449 §6.8: USER absent means the
+ * server does not take it). A server without CAPA (empty listing) gets USER/PASS, RFC 1939's only way.
+ */
+export function chooseLogin(capabilities: readonly string[]): 'user-pass' | 'sasl-plain' {
+  if (capabilities.length === 0 || hasCapability({ capabilities, name: 'USER' })) return 'user-pass';
+  return saslMechanisms(capabilities).includes('PLAIN') ? 'sasl-plain' : 'user-pass';
+}

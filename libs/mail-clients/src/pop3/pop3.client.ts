@@ -1,0 +1,313 @@
+/**
+ * A small POP3 client (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS, RFC 5034 AUTH PLAIN).
+ *
+ * Written here because npm has no maintained client that does what the fetcher needs: node-pop3 hands
+ * out a RETR stream but does not unstuff dots, finds the terminator only when `.CRLF` ends a TCP
+ * chunk, ignores backpressure and has no STLS; poplib and yapople buffer whole messages and are
+ * unmaintained. Mail must stream (a 50 MB message must not live in memory), STARTTLS must be
+ * enforced, and every command needs a timeout.
+ *
+ * One command runs at a time; calls made while another runs (or while a RETR stream is being read)
+ * queue behind it.
+ */
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { resolvePort, type ConnectionErrorClass, type MailSecurity } from '@mailbus/mail-protocol';
+import { MailConnectionError } from '../mail-connection.error';
+import { DEFAULT_MAIL_TIMEOUT_MS, type MailClientOptions } from '../mail-server-settings';
+import { chooseLogin, hasCapability } from './pop3-capabilities.util';
+import { Pop3DotUnstuffer } from './pop3-dot-unstuffer';
+import { Pop3LineReader } from './pop3-line-reader';
+import { Pop3ResponseError } from './pop3-response.error';
+import { parseListLine, parseStat, parseStatusLine, parseUidlLine, splitLines } from './pop3-response.util';
+import { openPop3Socket, upgradeToTls } from './pop3-socket.util';
+import { Pop3UnsupportedError } from './pop3-unsupported.error';
+
+export interface Pop3ConnectOptions extends MailClientOptions {
+  host: string;
+  /** 0: 995 for tls, 110 otherwise. */
+  port: number;
+  security: MailSecurity;
+  /** Aborting destroys the connection, also while connecting. */
+  signal?: AbortSignal;
+}
+
+export interface Pop3MessageInfo {
+  number: number;
+  size: number;
+}
+
+export interface Pop3UidInfo {
+  number: number;
+  uid: string;
+}
+
+export interface Pop3Stat {
+  count: number;
+  size: number;
+}
+
+/** CAPA, LIST and UIDL answers are collected in memory; beyond this the server is not a mailbox we can handle. */
+const MAX_LISTING_BYTES = 32 * 1024 * 1024;
+
+export class Pop3Client {
+  /** Commands run one at a time; a RETR stream holds its turn until it has been read to the end. */
+  private queue: Promise<void> = Promise.resolve();
+  private capabilityCache?: string[];
+  private readonly timeoutMs: number;
+  private readonly onAbort = (): void => this.close();
+
+  private constructor(
+    private socket: Socket | TLSSocket,
+    private reader: Pop3LineReader,
+    private readonly options: Pop3ConnectOptions,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_MAIL_TIMEOUT_MS;
+    if (options.signal?.aborted) socket.destroy();
+    options.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /**
+   * Connects, reads the greeting and, for `starttls`, upgrades with STLS before anything else; when
+   * the server cannot do STLS it fails with a `tls` error instead of going on in plaintext.
+   * @example
+   * const client = await Pop3Client.connect({ host: 'pop.example.com', port: 0, security: 'tls' });
+   * await client.login({ username, password });
+   */
+  static async connect(options: Pop3ConnectOptions): Promise<Pop3Client> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_MAIL_TIMEOUT_MS;
+    const port = resolvePort({ protocol: 'pop3', security: options.security, port: options.port });
+    const socket = await openPop3Socket({ host: options.host, port, security: options.security, tls: options.tls, timeoutMs, signal: options.signal });
+    const client = new Pop3Client(socket, new Pop3LineReader(socket, timeoutMs), options);
+    try {
+      await client.readStatus({ command: 'greeting' });
+      if (options.security === 'starttls') await client.startTls();
+      return client;
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
+  /** The server's CAPA listing (RFC 2449), empty for an RFC 1939 server without CAPA. */
+  capabilities(): Promise<string[]> {
+    return this.exclusive(async () => {
+      if (this.capabilityCache) return this.capabilityCache;
+      try {
+        this.capabilityCache = await this.multiline({ command: 'CAPA' });
+      } catch (error) {
+        if (!(error instanceof Pop3ResponseError)) throw error;
+        this.capabilityCache = [];
+      }
+      return this.capabilityCache;
+    });
+  }
+
+  /**
+   * USER/PASS, or AUTH PLAIN where the server offers only SASL (see chooseLogin); `method` overrides
+   * the choice. A refused login is a Pop3ResponseError of class `auth`.
+   */
+  async login({ username, password, method }: { username: string; password: string; method?: 'user-pass' | 'sasl-plain' }): Promise<void> {
+    const chosen = method ?? chooseLogin(await this.capabilities());
+    await this.exclusive(async () => {
+      if (chosen === 'sasl-plain') {
+        await this.command({ line: 'AUTH PLAIN', expect: 'continue', errorClass: 'auth' });
+        const token = Buffer.from(`\0${username}\0${password}`, 'utf8').toString('base64');
+        await this.command({ line: token, shown: 'AUTH PLAIN ***', errorClass: 'auth' });
+      } else {
+        await this.command({ line: `USER ${username}`, shown: 'USER', errorClass: 'auth' });
+        await this.command({ line: `PASS ${password}`, shown: 'PASS ***', errorClass: 'auth' });
+      }
+      this.capabilityCache = undefined; // capabilities may change after login (RFC 2449 §6)
+    });
+  }
+
+  async stat(): Promise<Pop3Stat> {
+    const text = await this.exclusive(() => this.command({ line: 'STAT' }));
+    return parseStat(text) ?? this.malformed('STAT', text);
+  }
+
+  async list(): Promise<Pop3MessageInfo[]> {
+    const lines = await this.exclusive(() => this.multiline({ command: 'LIST' }));
+    return lines.map((line) => parseListLine(line) ?? this.malformed('LIST', line));
+  }
+
+  /** Unique ids per message number (stable across sessions); a server without UIDL gives a Pop3UnsupportedError. */
+  async uidl(): Promise<Pop3UidInfo[]> {
+    let lines: string[];
+    try {
+      lines = await this.exclusive(() => this.multiline({ command: 'UIDL' }));
+    } catch (error) {
+      if (error instanceof Pop3ResponseError) throw new Pop3UnsupportedError({ command: 'UIDL', response: error.response });
+      throw error;
+    }
+    return lines.map((line) => parseUidlLine(line) ?? this.malformed('UIDL', line));
+  }
+
+  /**
+   * The message as a stream of its bytes, dot-unstuffed, line breaks as the server sent them (CRLF).
+   * Chunks flow as they arrive and the socket pauses while the consumer is slow, so memory stays
+   * bounded. Later commands wait until the stream has ended, so read it to its end or destroy it;
+   * destroying it early closes the connection
+   * (the rest of the message is still on the wire). `-ERR` destroys the stream with a Pop3ResponseError.
+   */
+  retr(number: number): Readable {
+    let settled = false;
+    let release: (() => void) | undefined;
+    const turn = new Promise<void>((begin) => {
+      void this.exclusive(
+        () =>
+          new Promise<void>((end) => {
+            release = end;
+            if (settled) end();
+            else begin();
+          }),
+      );
+    });
+    const unstuffer = new Pop3DotUnstuffer();
+    let started = false;
+    let inBody = false;
+    let pumping = false;
+    const pump = async (): Promise<void> => {
+      if (!started) {
+        started = true;
+        await turn;
+        await this.command({ line: `RETR ${number}` });
+        inBody = true;
+      }
+      for (;;) {
+        const { data, done, rest } = unstuffer.push(await this.reader.readChunk());
+        let wantsMore = true;
+        for (const part of data) wantsMore = stream.push(part);
+        if (done) {
+          this.reader.unread(rest);
+          inBody = false;
+          settled = true;
+          release?.();
+          stream.push(null);
+          return;
+        }
+        if (!wantsMore) return;
+      }
+    };
+    const stream = new Readable({
+      read: () => {
+        if (pumping || settled) return;
+        pumping = true;
+        pump().then(
+          () => (pumping = false),
+          (error: Error) => {
+            pumping = false;
+            stream.destroy(error);
+          },
+        );
+      },
+      destroy: (error, callback) => {
+        if (!settled) {
+          settled = true;
+          // Mid-message the connection cannot carry another command: the rest is still on the wire.
+          if (inBody) this.close();
+          release?.();
+        }
+        callback(error);
+      },
+    });
+    return stream;
+  }
+
+  /** Marks a message for deletion; only quit() makes it happen (RFC 1939 UPDATE state). */
+  async dele(number: number): Promise<void> {
+    await this.exclusive(() => this.command({ line: `DELE ${number}` }));
+  }
+
+  /** Ends the session: the server now deletes what DELE marked. Closes the connection either way. */
+  async quit(): Promise<void> {
+    try {
+      await this.exclusive(() => this.command({ line: 'QUIT' }));
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Drops the connection without QUIT: messages marked with DELE stay on the server. Idempotent. */
+  close(): void {
+    this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.socket.destroy();
+  }
+
+  private async startTls(): Promise<void> {
+    const capabilities = await this.capabilities();
+    if (capabilities.length > 0 && !hasCapability({ capabilities, name: 'STLS' })) {
+      throw new MailConnectionError({ errorClass: 'tls', message: 'the POP3 server does not offer STLS; refusing to send credentials in plaintext' });
+    }
+    await this.exclusive(() => this.command({ line: 'STLS', errorClass: 'tls' }));
+    if (this.reader.detach().length > 0) {
+      // Anything sent before the handshake would be read as if it came over TLS (CVE-2011-0411 style injection).
+      throw new MailConnectionError({ errorClass: 'tls', message: 'the POP3 server sent data between STLS and the TLS handshake' });
+    }
+    const plain = this.socket as Socket;
+    const secure = await upgradeToTls({ socket: plain, host: this.options.host, tls: this.options.tls, timeoutMs: this.timeoutMs }).catch((error: unknown) => {
+      plain.destroy();
+      throw error;
+    });
+    this.socket = secure;
+    this.reader = new Pop3LineReader(secure, this.timeoutMs);
+    this.capabilityCache = undefined; // RFC 2595 §4: forget what was learnt in plaintext
+  }
+
+  /** Runs `work` after everything queued before it; a failure does not block what comes after. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async send(line: string): Promise<void> {
+    const closed = (cause?: Error): Error => this.reader.error ?? new MailConnectionError({ errorClass: 'connect', message: 'the POP3 connection is closed', cause });
+    if (this.reader.error || this.socket.destroyed) throw closed();
+    // A line break in a username or password would smuggle in a second command.
+    if (/[\r\n]/.test(line)) throw new MailConnectionError({ errorClass: 'protocol', message: 'refusing to send a POP3 command with a line break in an argument' });
+    await new Promise<void>((resolve, reject) => this.socket.write(`${line}\r\n`, (error) => (error ? reject(closed(error)) : resolve())));
+  }
+
+  private async readStatus({ command, expect = 'ok', errorClass = 'protocol' }: { command: string; expect?: 'ok' | 'continue'; errorClass?: ConnectionErrorClass }): Promise<string> {
+    const status = parseStatusLine(await this.reader.readLine());
+    if (status.kind === expect) return status.text;
+    // Not POP3 at all (an IMAP greeting, say) is a protocol problem whatever the command was.
+    throw new Pop3ResponseError({ command, response: status.line, errorClass: status.kind === 'err' ? errorClass : 'protocol' });
+  }
+
+  /** One command and its status line; `shown` is what errors say instead of the line. Call inside exclusive(). */
+  private async command({ line, shown = line, expect, errorClass }: { line: string; shown?: string; expect?: 'ok' | 'continue'; errorClass?: ConnectionErrorClass }): Promise<string> {
+    await this.send(line);
+    return this.readStatus({ command: shown, expect, errorClass });
+  }
+
+  /** A command with a multi-line answer, as lines. Call inside exclusive(). */
+  private async multiline({ command }: { command: string }): Promise<string[]> {
+    await this.command({ line: command });
+    const unstuffer = new Pop3DotUnstuffer();
+    const body: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const { data, done, rest } = unstuffer.push(await this.reader.readChunk());
+      for (const part of data) {
+        body.push(Buffer.from(part));
+        size += part.length;
+      }
+      if (size > MAX_LISTING_BYTES) throw new MailConnectionError({ errorClass: 'protocol', message: `the POP3 server's ${command} answer is larger than ${MAX_LISTING_BYTES} bytes` });
+      if (done) {
+        this.reader.unread(rest);
+        return splitLines(Buffer.concat(body));
+      }
+    }
+  }
+
+  private malformed(command: string, text: string): never {
+    throw new Pop3ResponseError({ command, response: `malformed answer: ${text.slice(0, 200)}` });
+  }
+}

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MailSecurity } from '@mailbus/mail-protocol';
+import { DEFAULT_MAIL_PASSWORD, appendMessage, startStack, type Stack } from '@mailbus/testing';
+import { MailConnectionError, Pop3Client, Pop3ResponseError } from '../src';
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ mail: true });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** Each test uses its own mailbox, so they do not see each other's messages. */
+const connect = async ({ username, security = 'starttls' }: { username: string; security?: MailSecurity }): Promise<Pop3Client> => {
+  const port = security === 'tls' ? stack.dovecot!.pop3sPort : stack.dovecot!.pop3Port;
+  const client = await Pop3Client.connect({ host: '127.0.0.1', port, security, timeoutMs: 5_000, tls: { ca: stack.dovecot!.caCertPem } });
+  await client.login({ username, password: DEFAULT_MAIL_PASSWORD });
+  return client;
+};
+
+const readAll = async (stream: Readable): Promise<{ bytes: Buffer; chunks: Buffer[] }> => {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return { bytes: Buffer.concat(chunks), chunks };
+};
+
+const sha256 = (data: Buffer | string): string => createHash('sha256').update(data).digest('hex');
+
+const message = (subject: string, body = 'body\r\n'): string => `From: a@example.com\r\nTo: b@example.com\r\nSubject: ${subject}\r\n\r\n${body}`;
+
+describe(Pop3Client.name, () => {
+  it('should list and stream messages byte for byte, lines starting with a dot as they were', async () => {
+    const dotted = message('dots', '.\r\n..double\r\n.leading dot\r\n...\r\nend.\r\n.');
+    const lfOnly = 'From: a@example.com\nSubject: bare LF\n\nline\n.dot\n';
+    await appendMessage({ dovecot: stack.dovecot!, username: 'user2', raw: dotted });
+    await appendMessage({ dovecot: stack.dovecot!, username: 'user2', raw: lfOnly });
+    const sut = await connect({ username: 'user2', security: 'none' });
+
+    const uids = await sut.uidl();
+    expect(uids.map(({ number }) => number)).toEqual([1, 2]);
+    expect(new Set(uids.map(({ uid }) => uid)).size).toBe(2);
+    expect(await sut.stat()).toMatchObject({ count: 2 });
+    // The message ends without a line break; POP3 must add one before the terminator.
+    expect((await readAll(sut.retr(1))).bytes.toString()).toBe(`${dotted}\r\n`);
+    // POP3 sends CRLF line ends whatever the store has.
+    expect((await readAll(sut.retr(2))).bytes.toString()).toBe(lfOnly.replace(/\n/g, '\r\n'));
+    // Dovecot's LIST size is the stored size in CRLF form, without the line break RETR adds at the end.
+    expect((await sut.list()).map(({ number, size }) => [number, size])).toEqual([
+      [1, Buffer.byteLength(dotted)],
+      [2, Buffer.byteLength(lfOnly.replace(/\n/g, '\r\n'))],
+    ]);
+    await sut.quit();
+  });
+
+  it('should stream a 5 MB message in many chunks over TLS without buffering it whole', async () => {
+    const line = `${'0123456789abcdef'.repeat(4)}\r\n`;
+    const large = message('large', line.repeat(80_000));
+    expect(large.length).toBeGreaterThan(5_000_000);
+    await appendMessage({ dovecot: stack.dovecot!, username: 'user3', raw: large });
+    const sut = await connect({ username: 'user3', security: 'tls' });
+
+    const { bytes, chunks } = await readAll(sut.retr(1));
+    expect(chunks.length).toBeGreaterThan(50);
+    expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThan(1024 * 1024);
+    expect(bytes.length).toBe(Buffer.byteLength(large));
+    expect(sha256(bytes)).toBe(sha256(large));
+    // The session is still in step after the stream.
+    expect(await sut.stat()).toEqual({ count: 1, size: Buffer.byteLength(large) });
+    await sut.quit();
+  });
+
+  it('should delete on QUIT and keep messages when the connection is only closed', async () => {
+    await appendMessage({ dovecot: stack.dovecot!, username: 'user4', raw: message('first') });
+    await appendMessage({ dovecot: stack.dovecot!, username: 'user4', raw: message('second') });
+    const first = await connect({ username: 'user4' });
+    const uids = await first.uidl();
+    await first.dele(1);
+    first.close();
+
+    const second = await connect({ username: 'user4' });
+    expect(await second.uidl()).toEqual(uids);
+    await second.dele(1);
+    await second.quit();
+
+    const third = await connect({ username: 'user4' });
+    expect((await third.uidl()).map(({ uid }) => uid)).toEqual([uids[1]!.uid]);
+    await third.quit();
+  });
+
+  it('should queue commands issued while a message streams, and report -ERR without losing the session', async () => {
+    await appendMessage({ dovecot: stack.dovecot!, username: 'user5', raw: message('one') });
+    const sut = await connect({ username: 'user5' });
+    const stream = sut.retr(1);
+    const stat = sut.stat();
+    expect((await readAll(stream)).bytes.toString()).toBe(message('one'));
+    expect(await stat).toMatchObject({ count: 1 });
+
+    const missing = readAll(sut.retr(99));
+    await expect(missing).rejects.toBeInstanceOf(Pop3ResponseError);
+    await expect(missing).rejects.toMatchObject({ command: 'RETR 99', response: expect.stringMatching(/^-ERR /) });
+    await expect(sut.dele(42)).rejects.toMatchObject({ command: 'DELE 42' });
+    expect((await sut.list()).map(({ number }) => number)).toEqual([1]);
+    await sut.quit();
+  });
+
+  it('should close the connection when a stream is abandoned mid-message, so later commands fail fast', async () => {
+    await appendMessage({ dovecot: stack.dovecot!, username: 'catchall', raw: message('big', 'x'.repeat(998).concat('\r\n').repeat(2_000)) });
+    const sut = await connect({ username: 'catchall' });
+    const stream = sut.retr(1);
+    for await (const _chunk of stream) break; // for-await destroys the stream on break
+    await expect(sut.stat()).rejects.toBeInstanceOf(MailConnectionError);
+    await expect(sut.stat()).rejects.toMatchObject({ errorClass: 'connect' });
+  });
+
+  it('should offer the capabilities Dovecot lists, before and after login', async () => {
+    const sut = await Pop3Client.connect({ host: '127.0.0.1', port: stack.dovecot!.pop3Port, security: 'none', timeoutMs: 5_000 });
+    const before = await sut.capabilities();
+    expect(before).toEqual(expect.arrayContaining(['USER', 'UIDL', 'STLS']));
+    await sut.login({ username: 'user1', password: DEFAULT_MAIL_PASSWORD });
+    expect(await sut.capabilities()).toContain('UIDL');
+    await sut.quit();
+  });
+
+  it('should log in with AUTH PLAIN too, and refuse a wrong password there as auth', async () => {
+    const open = () => Pop3Client.connect({ host: '127.0.0.1', port: stack.dovecot!.pop3sPort, security: 'tls', timeoutMs: 5_000, tls: { ca: stack.dovecot!.caCertPem } });
+    const sut = await open();
+    await sut.login({ username: 'user1', password: DEFAULT_MAIL_PASSWORD, method: 'sasl-plain' });
+    expect(await sut.stat()).toMatchObject({ count: expect.any(Number) });
+    await sut.quit();
+    const refused = await open();
+    await expect(refused.login({ username: 'user1', password: 'Secret-Wrong-2', method: 'sasl-plain' })).rejects.toMatchObject({
+      command: 'AUTH PLAIN ***',
+      errorClass: 'auth',
+      response: '-ERR [AUTH] Authentication failed.',
+    });
+    refused.close();
+  });
+
+  it('should raise a refused login as an auth error that does not show the password', async () => {
+    const sut = await Pop3Client.connect({ host: '127.0.0.1', port: stack.dovecot!.pop3Port, security: 'starttls', timeoutMs: 5_000, tls: { ca: stack.dovecot!.caCertPem } });
+    const failure = sut.login({ username: 'user1', password: 'Secret-Wrong-1' });
+    await expect(failure).rejects.toMatchObject({ command: 'PASS ***', response: '-ERR [AUTH] Authentication failed.', errorClass: 'auth' });
+    await expect(failure).rejects.not.toThrow(/Secret-Wrong-1/);
+    await expect(sut.login({ username: 'user1', password: 'x\r\nDELE 1' })).rejects.toMatchObject({
+      errorClass: 'protocol',
+      message: 'refusing to send a POP3 command with a line break in an argument',
+    });
+    sut.close();
+  });
+});

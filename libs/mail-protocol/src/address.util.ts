@@ -1,0 +1,42 @@
+import { domainToASCII } from 'node:url';
+import { InvalidAddressError } from './invalid-address.error';
+
+const MAX_LOCAL = 64;
+const MAX_ADDRESS = 254;
+const LDH_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+// RFC 5322 dot-atom characters plus UTF-8 (RFC 6531 allows it in the local part).
+const LOCAL_PART = /^[^\s"(),:;<>@[\\\]]+$/;
+
+/**
+ * The stored form of an address: trimmed, the domain lower-cased and IDN as punycode, the local part
+ * as given (RFC 5321 leaves its case to the receiving server). Quoted local parts and display names
+ * are refused: they have no place in routing tables.
+ * @example normalizeAddress(' Anna@Müller.DE ') // 'Anna@xn--mller-kva.de'
+ */
+export function normalizeAddress(input: string): string {
+  const fail = (reason: string): never => {
+    throw new InvalidAddressError({ input, reason });
+  };
+  const trimmed = input.trim();
+  if (trimmed.length === 0) fail('is empty');
+  if (/[<>]/.test(trimmed) || /\s/.test(trimmed)) fail('give the bare address, without a display name, angle brackets or spaces');
+  const at = trimmed.lastIndexOf('@');
+  if (at <= 0 || at === trimmed.length - 1) fail('needs a local part, an @ and a domain');
+  const local = trimmed.slice(0, at);
+  const domain = trimmed.slice(at + 1);
+  if (local.includes('@')) fail('has more than one @');
+  if (!LOCAL_PART.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) fail('has characters or dots that are not allowed in the local part');
+  if (Buffer.byteLength(local) > MAX_LOCAL) fail(`the local part is longer than ${MAX_LOCAL} bytes`);
+  const ascii = domainToASCII(domain.toLowerCase());
+  if (!ascii || !ascii.split('.').every((label) => LDH_LABEL.test(label))) fail(`${JSON.stringify(domain)} is not a valid domain`);
+  if (!ascii.includes('.') && ascii !== 'localhost') fail(`${JSON.stringify(domain)} is not a fully qualified domain`);
+  const address = `${local}@${ascii}`;
+  if (Buffer.byteLength(address) > MAX_ADDRESS) fail(`is longer than ${MAX_ADDRESS} bytes`);
+  return address;
+}
+
+/**
+ * The key addresses are compared by: the normalised address fully lower-cased. Practically every
+ * server treats local parts case-insensitively, and mail for Anna@ and anna@ reaches one person.
+ */
+export const addressKey = (address: string): string => address.toLowerCase();
