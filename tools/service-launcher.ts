@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { ManagedProcess, freePort } from '@mailbus/testing';
 import type { ServiceName } from '@mailbus/contracts';
 
@@ -9,20 +9,23 @@ export interface LaunchedService {
   process: ManagedProcess;
 }
 
+/** dist/ of the workspace, whether this file runs compiled (dist/tools) or as source under vitest (tools/). */
+const distDir = basename(resolve(__dirname, '..')) === 'dist' ? resolve(__dirname, '..') : resolve(__dirname, '..', 'dist');
+
 /** The compiled entry point of a service (npm start and npm test build first). */
-const entryPoint = (service: ServiceName): string => resolve(__dirname, '..', 'services', service, 'src', 'main.js');
+const entryPoint = (service: ServiceName): string => resolve(distDir, 'services', service, 'src', 'main.js');
 
 /** Starts one service as a child process on its own port, its JSON log in `logDir`. */
-export async function launchService({ service, env, logDir, port }: { service: ServiceName; env: Record<string, string>; logDir: string; port?: number }): Promise<LaunchedService> {
+export async function launchService({ service, env, logDir, port, name = service }: { service: ServiceName; env: Record<string, string>; logDir: string; port?: number; name?: string }): Promise<LaunchedService> {
   await mkdir(logDir, { recursive: true });
   const httpPort = port ?? (await freePort());
   const portVariable = service === 'api' ? 'API_PORT' : 'HTTP_PORT';
   const child = ManagedProcess.start({
-    name: service,
+    name,
     command: process.execPath,
     args: ['--enable-source-maps', entryPoint(service)],
     env: { ...process.env, ...env, [portVariable]: String(httpPort) },
-    logFile: join(logDir, `${service}.log`),
+    logFile: join(logDir, `${name}.log`),
   });
   return { service, port: httpPort, process: child };
 }

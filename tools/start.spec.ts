@@ -8,6 +8,7 @@ const startScript = resolve(__dirname, '..', 'dist', 'tools', 'start.js');
 
 interface ReadyLine {
   apiUrl: string;
+  devToken: string;
   stackDir: string;
   readyAfterStackMs: number;
   services: { service: string; port: number; pid: number }[];
@@ -63,7 +64,10 @@ describe('npm start', () => {
       expect(metrics).toContain('mailbus_events_handled_total');
     }
     // The api reaches every other service over NATS request/reply.
-    const status = (await (await fetch(`${ready.apiUrl}/v1/status`)).json()) as { ready: boolean; services: { service: string; ready: boolean }[] };
+    const refused = await fetch(`${ready.apiUrl}/v1/status`);
+    expect(refused.status, 'the api must refuse requests without a token').toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="mailbus"');
+    const status = (await (await fetch(`${ready.apiUrl}/v1/status`, { headers: { authorization: `Bearer ${ready.devToken}` } })).json()) as { ready: boolean; services: { service: string; ready: boolean }[] };
     expect(status.services.filter((entry) => entry.ready)).toHaveLength(5);
     expect(status.ready).toBe(true);
     const openApi = (await (await fetch(`${ready.apiUrl}/docs-json`)).json()) as { openapi: string; paths: Record<string, unknown> };

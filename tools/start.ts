@@ -5,7 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SERVICES } from '@mailbus/contracts';
+import { generateSecretKey } from '@mailbus/crypto';
 import { startStack } from '@mailbus/testing';
+import { devApiTokens } from './dev-api-tokens.util';
 import { launchService, waitUntilReady, type LaunchedService } from './service-launcher';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -17,8 +19,18 @@ async function main(): Promise<void> {
   const stackUpAt = Date.now();
   say(`[stack] up in ${stackUpAt - startedAt} ms: NATS ${stack.natsUrl}, MongoDB ${stack.mongoUrl}, data and logs in ${stack.dir}`);
 
+  // The one secret this prints: an admin token for this run (MAILBUS_DEV_TOKEN pins it across runs).
   const devToken = process.env.MAILBUS_DEV_TOKEN ?? randomBytes(18).toString('base64url');
-  const env = { ...stack.env, MAILBUS_API_TOKENS: process.env.MAILBUS_API_TOKENS ?? `admin:${devToken},app:${devToken}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+  const env = {
+    ...stack.env,
+    MAILBUS_ENV: 'development',
+    MAILBUS_API_TOKENS: devApiTokens({ configured: process.env.MAILBUS_API_TOKENS, devToken }),
+    // A fresh key per run unless one is given: accounts created in one run are meant for that run's data dir.
+    ...(process.env.MAILBUS_SECRET_KEY_FILE ? {} : { MAILBUS_SECRET_KEY: process.env.MAILBUS_SECRET_KEY ?? generateSecretKey() }),
+    // The local stack's mail servers use a self-signed certificate; the services trust it, nothing else does.
+    ...(stack.dovecot ? { NODE_EXTRA_CA_CERTS: stack.dovecot.certFile } : {}),
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+  };
   const logDir = join(stack.dir, 'logs');
   const apiPort = Number(process.env.API_PORT ?? 8080);
   const services: LaunchedService[] = [];

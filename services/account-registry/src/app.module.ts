@@ -1,10 +1,38 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { MongoModule } from '@mailbus/mongo-dal';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
+import { AccountChangePublisher } from './accounts/account-change.publisher';
+import { AccountSecrets, SECRET_BOX } from './accounts/account-secrets';
+import { AccountsRepository } from './accounts/accounts.repository';
+import { AccountsService } from './accounts/accounts.service';
+import { AddressClaims } from './addresses/address-claims';
 import type { AccountRegistryConfig } from './config/account-registry.config';
+import { CONNECTION_TEST_TIMEOUT_MS, ConnectionTestService } from './connection/connection-test.service';
+import { GroupsRepository } from './groups/groups.repository';
+import { GroupsService } from './groups/groups.service';
+import { RegistryRpcController } from './registry.rpc-controller';
+import { UserReferences } from './users/user-references';
+import { UsersRepository } from './users/users.repository';
+import { UsersService } from './users/users.service';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AccountRegistryConfig): DynamicModule {
-    return { module: AppModule, imports: [ServiceRuntimeModule.forRoot({ service: 'account-registry', config })] };
+    return {
+      module: AppModule,
+      imports: [ServiceRuntimeModule.forRoot({ service: 'account-registry', config }), MongoModule.forFeature([AddressClaims, UsersRepository, GroupsRepository, AccountsRepository])],
+      controllers: [RegistryRpcController],
+      providers: [
+        { provide: SECRET_BOX, useValue: config.secretBox },
+        { provide: CONNECTION_TEST_TIMEOUT_MS, useValue: config.connectionTestTimeoutMs },
+        AccountSecrets,
+        AccountChangePublisher,
+        AccountsService,
+        UsersService,
+        UserReferences,
+        GroupsService,
+        ConnectionTestService,
+      ],
+    };
   }
 }

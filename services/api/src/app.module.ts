@@ -1,10 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
+import { AccountsController } from './accounts/accounts.controller';
+import { API_TOKENS, BearerAuthGuard } from './auth/bearer-auth.guard';
 import type { ApiConfig } from './config/api.config';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { ZodValidationPipe } from './errors/zod-validation.pipe';
+import { GroupsController } from './groups/groups.controller';
 import { RpcClientModule } from './rpc/rpc-client.module';
 import { StatusController } from './status/status.controller';
+import { UsersController } from './users/users.controller';
 
 @Module({})
 export class AppModule {
@@ -12,8 +17,13 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot({ service: 'api', config }), RpcClientModule.forRoot({ natsUrl: config.nats.url, timeoutMs: config.rpcTimeoutMs })],
-      controllers: [StatusController],
-      providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
+      controllers: [StatusController, UsersController, GroupsController, AccountsController],
+      providers: [
+        { provide: API_TOKENS, useValue: config.apiTokens },
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useClass: ZodValidationPipe },
+      ],
     };
   }
 }

@@ -1,5 +1,9 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
+import { throwError, type Observable } from 'rxjs';
+import type { FieldError, RpcErrorCode } from '@mailbus/contracts';
+import { RequestValidationError } from './request-validation.error';
+import { RpcCallError } from './rpc-call.error';
 import { ServiceUnavailableError } from './service-unavailable.error';
 
 const codeByStatus: Record<number, string> = {
@@ -9,22 +13,42 @@ const codeByStatus: Record<number, string> = {
   404: 'not_found',
   409: 'conflict',
   422: 'unprocessable',
+  502: 'upstream_failed',
   503: 'service_unavailable',
 };
 
-/** Every error leaves the api as `{ "error": { "code", "message" } }` (SPEC §4). */
+const statusByRpcCode: Record<RpcErrorCode, number> = {
+  validation_failed: HttpStatus.BAD_REQUEST,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  unprocessable: HttpStatus.UNPROCESSABLE_ENTITY,
+  upstream_failed: HttpStatus.BAD_GATEWAY,
+  internal: HttpStatus.INTERNAL_SERVER_ERROR,
+};
+
+interface Described {
+  status: number;
+  message: string;
+  fields?: FieldError[];
+}
+
+/** Every error leaves the api as `{ "error": { "code", "message", "fields"? } }` (SPEC §4). */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger(ApiExceptionFilter.name);
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    // The api also answers its own NATS status request; errors there go back to the RPC layer as they are.
+    if (host.getType() !== 'http') return throwError(() => exception);
     const response = host.switchToHttp().getResponse<Response>();
-    const { status, message } = this.describe(exception);
-    if (status >= 500) this.logger.error({ msg: message, err: exception });
-    response.status(status).json({ error: { code: codeByStatus[status] ?? (status >= 500 ? 'internal' : 'error'), message } });
+    const { status, message, fields } = this.describe(exception);
+    if (status >= 500 && status !== HttpStatus.BAD_GATEWAY) this.logger.error({ msg: message, err: exception });
+    response.status(status).json({ error: { code: codeByStatus[status] ?? (status >= 500 ? 'internal' : 'error'), message, ...(fields ? { fields } : {}) } });
   }
 
-  private describe(exception: unknown): { status: number; message: string } {
+  private describe(exception: unknown): Described {
+    if (exception instanceof RequestValidationError) return { status: HttpStatus.BAD_REQUEST, message: exception.message, fields: exception.fields };
+    if (exception instanceof RpcCallError) return { status: statusByRpcCode[exception.body.code], message: exception.body.message, ...(exception.body.fields ? { fields: exception.body.fields } : {}) };
     if (exception instanceof ServiceUnavailableError) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: exception.message };
     if (exception instanceof HttpException) {
       const body = exception.getResponse();

@@ -1,19 +1,27 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout } from 'rxjs';
+import { isRpcErrorBody } from '@mailbus/contracts';
+import { RpcCallError } from '../errors/rpc-call.error';
 import { ServiceUnavailableError } from '../errors/service-unavailable.error';
 
-/** Request/reply with a deadline: a service that does not answer becomes a 503, never a hang. */
+/**
+ * Request/reply with a deadline. A service that answers with an RpcErrorBody rejected the request
+ * (400/404/409/422/502); one that does not answer in time, or has no responder, is down (503).
+ */
 export class RpcClient implements OnApplicationShutdown {
   constructor(
     private readonly proxy: ClientProxy,
     private readonly timeoutMs: number,
   ) {}
 
-  async request<Result>({ subject, payload = {} }: { subject: string; payload?: unknown }): Promise<Result> {
+  /** @param timeoutMs for calls that wait on a mail server (connection tests), longer than the default */
+  async request<Result>({ subject, payload = {}, timeoutMs = this.timeoutMs }: { subject: string; payload?: unknown; timeoutMs?: number }): Promise<Result> {
     try {
-      return await firstValueFrom(this.proxy.send<Result>(subject, payload).pipe(timeout(this.timeoutMs)));
+      return await firstValueFrom(this.proxy.send<Result>(subject, payload).pipe(timeout(timeoutMs)));
     } catch (error) {
+      if (isRpcErrorBody(error)) throw new RpcCallError(error);
+      if (isServerCrash(error)) throw new RpcCallError({ code: 'internal', message: `${subject} failed inside the service; see its log` });
       throw new ServiceUnavailableError(`no answer on ${subject}: ${(error as Error).message}`, { cause: error });
     }
   }
@@ -22,3 +30,6 @@ export class RpcClient implements OnApplicationShutdown {
     await this.proxy.close();
   }
 }
+
+/** Nest's answer when a handler threw something other than an RpcException. */
+const isServerCrash = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 'error';

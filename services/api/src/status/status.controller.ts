@@ -1,10 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SERVICES, statusRpcSubject, type ServiceStatus } from '@mailbus/contracts';
+import { Roles } from '../auth/roles.decorator';
 import { RpcClient } from '../rpc/rpc-client';
 import { SystemStatusDto } from './system-status.dto';
 
 @ApiTags('system')
+@ApiBearerAuth()
+@Roles('app')
 @Controller('v1/status')
 export class StatusController {
   constructor(private readonly rpc: RpcClient) {}

@@ -1,0 +1,75 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { testSettingsSchema, type ConnectionTestSide, type ConnectionTestView, type FolderView } from '@mailbus/contracts';
+import type { AccountDocument } from '@mailbus/directory';
+import { MailConnectionError, listImapFolders, testMailLogin, type MailServerSettings } from '@mailbus/mail-clients';
+import { resolvePort } from '@mailbus/mail-protocol';
+import { RpcDomainError, parseRpcInput } from '@mailbus/service-runtime';
+import { AccountSecrets } from '../accounts/account-secrets';
+import { AccountsService } from '../accounts/accounts.service';
+
+export const CONNECTION_TEST_TIMEOUT_MS = Symbol('CONNECTION_TEST_TIMEOUT_MS');
+
+type Sides = { receive?: MailServerSettings; send?: MailServerSettings };
+
+/**
+ * Logs in to an account's servers the way the fetcher and the sender will, bounded in time, and
+ * answers per side `ok` or an error class with the server's own text. Passwords are opened only
+ * for the login and never leave this process.
+ */
+@Injectable()
+export class ConnectionTestService {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly secrets: AccountSecrets,
+    @Inject(CONNECTION_TEST_TIMEOUT_MS) private readonly timeoutMs: number,
+  ) {}
+
+  async testAccount(id: string): Promise<ConnectionTestView> {
+    return this.test(this.serverSettings(await this.accounts.load(id)));
+  }
+
+  /** Settings not saved yet (the admin's form before POST): same checks, nothing stored. */
+  async testSettings(input: unknown): Promise<ConnectionTestView> {
+    const { receive, send } = parseRpcInput(testSettingsSchema, input);
+    if (!receive && !send) throw RpcDomainError.invalid([{ path: '(body)', message: 'give receive, send or both' }]);
+    return this.test({
+      ...(receive ? { receive: { protocol: receive.protocol, host: receive.host, port: receive.port, security: receive.security, username: receive.username, password: receive.password ?? '' } } : {}),
+      ...(send ? { send: { protocol: 'smtp', host: send.host, port: send.port, security: send.security, username: send.username ?? '', password: send.password ?? '' } } : {}),
+    });
+  }
+
+  async listFolders(id: string): Promise<FolderView[]> {
+    const { receive } = this.serverSettings(await this.accounts.load(id));
+    if (!receive) throw RpcDomainError.unprocessable(`account ${id} has no receive settings`);
+    if (receive.protocol !== 'imap') throw RpcDomainError.unprocessable('POP3 has no folders: only IMAP accounts have a folder list');
+    try {
+      return await listImapFolders(receive, { timeoutMs: this.timeoutMs });
+    } catch (error) {
+      if (error instanceof MailConnectionError) throw RpcDomainError.upstream(`${error.errorClass}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  private async test({ receive, send }: Sides): Promise<ConnectionTestView> {
+    const [receiveResult, sendResult] = await Promise.all([receive && this.testSide(receive), send && this.testSide(send)]);
+    return { ...(receiveResult ? { receive: receiveResult } : {}), ...(sendResult ? { send: sendResult } : {}) };
+  }
+
+  private async testSide(settings: MailServerSettings): Promise<ConnectionTestSide> {
+    const result = await testMailLogin(settings, { timeoutMs: this.timeoutMs });
+    return { ...result, protocol: settings.protocol, host: settings.host, port: resolvePort(settings) } as ConnectionTestSide;
+  }
+
+  private serverSettings(account: AccountDocument): Sides {
+    const sides: Sides = {};
+    if (account.receive) {
+      const { protocol, host, port, security, username, passwordSealed } = account.receive;
+      sides.receive = { protocol, host, port, security, username, password: passwordSealed ? this.secrets.open({ accountId: account._id, side: 'receive', sealed: passwordSealed }) : '' };
+    }
+    if (account.send) {
+      const { host, port, security, username, passwordSealed } = account.send;
+      sides.send = { protocol: 'smtp', host, port, security, username: username ?? '', password: passwordSealed ? this.secrets.open({ accountId: account._id, side: 'send', sealed: passwordSealed }) : '' };
+    }
+    return sides;
+  }
+}
