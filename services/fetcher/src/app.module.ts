@@ -1,10 +1,39 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import type { FetcherConfig } from './config/fetcher.config';
+import { AccountLeases } from './connections/account-leases';
+import { HostConnectionSlots } from './connections/host-connection-slots';
+import { ImapAccountSync } from './imap/imap-account.sync';
+import { FetchedMessageRepository } from './ingest/fetched-message.repository';
+import { MessageIngestService } from './ingest/message-ingest.service';
+import { Pop3AccountSync } from './pop3/pop3-account.sync';
+import { AccountRunService, FETCHER_SECRET_BOX, FETCH_SETTINGS } from './runs/account-run.service';
+import { FetcherMetrics } from './runs/fetcher.metrics';
+import { AccountChangesConsumer } from './scheduling/account-changes.consumer';
+import { FetchScheduler } from './scheduling/fetch-scheduler';
+import { AccountSyncStateRepository, FolderCheckpointRepository } from './sync-status/sync-state.repositories';
+import { SyncStatusRpcController } from './sync-status/sync-status.rpc-controller';
+import { SyncStatusService } from './sync-status/sync-status.service';
 
 @Module({})
 export class AppModule {
   static forRoot(config: FetcherConfig): DynamicModule {
-    return { module: AppModule, imports: [ServiceRuntimeModule.forRoot({ service: 'fetcher', config })] };
+    return {
+      module: AppModule,
+      imports: [ServiceRuntimeModule.forRoot({ service: 'fetcher', config }), MongoModule.forFeature([AccountSyncStateRepository, FolderCheckpointRepository, FetchedMessageRepository, BlobStore, HostConnectionSlots, AccountLeases])],
+      controllers: [SyncStatusRpcController, AccountChangesConsumer],
+      providers: [
+        { provide: FETCHER_SECRET_BOX, useValue: config.secretBox },
+        { provide: FETCH_SETTINGS, useValue: config.fetch },
+        SyncStatusService,
+        MessageIngestService,
+        ImapAccountSync,
+        Pop3AccountSync,
+        FetcherMetrics,
+        AccountRunService,
+        FetchScheduler,
+      ],
+    };
   }
 }

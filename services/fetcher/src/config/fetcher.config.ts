@@ -1,8 +1,31 @@
 import { z } from 'zod';
-import { baseEnv, loadConfig, port, toBaseConfig } from '@mailbus/config';
+import { baseEnv, loadConfig, port, positiveInt, secretBoxFromEnv, secretKeyEnv, toBaseConfig } from '@mailbus/config';
 
-const fetcherEnv = baseEnv.extend({ HTTP_PORT: port(8082) }).transform((env) => ({ ...toBaseConfig(env), httpPort: env.HTTP_PORT }));
+const fetcherEnv = baseEnv
+  .extend({
+    HTTP_PORT: port(8082),
+    ...secretKeyEnv,
+    /** Accounts this replica works on at the same time. */
+    FETCH_CONCURRENCY: positiveInt(8),
+    /** A run stores at most this many messages per account, then requeues, so one backlog cannot starve the others. */
+    FETCH_MAX_MESSAGES_PER_RUN: positiveInt(500),
+    /** Upper bound for connecting and for each command to a mail server. */
+    MAIL_TIMEOUT_MS: positiveInt(30_000),
+    /** How often the scheduler looks for due accounts. */
+    SCHEDULER_TICK_MS: positiveInt(1_000),
+    /** Concurrent connections to one mail server host, across all replicas (providers limit per client IP). */
+    FETCH_HOST_CONNECTION_CAP: positiveInt(3),
+    /** An account lease lives this long without renewal; a dead replica's accounts move on after it. */
+    FETCH_LEASE_MS: positiveInt(30_000),
+  })
+  .transform((env, context) => ({
+    ...toBaseConfig(env),
+    httpPort: env.HTTP_PORT,
+    secretBox: secretBoxFromEnv(env, context),
+    fetch: { concurrency: env.FETCH_CONCURRENCY, maxMessagesPerRun: env.FETCH_MAX_MESSAGES_PER_RUN, mailTimeoutMs: env.MAIL_TIMEOUT_MS, tickMs: env.SCHEDULER_TICK_MS, leaseMs: env.FETCH_LEASE_MS, hostConnectionCap: env.FETCH_HOST_CONNECTION_CAP },
+  }));
 
 export type FetcherConfig = z.output<typeof fetcherEnv>;
+export type FetchSettings = FetcherConfig['fetch'];
 
 export const loadFetcherConfig = (env: NodeJS.ProcessEnv = process.env): FetcherConfig => loadConfig({ service: 'fetcher', schema: fetcherEnv, env });

@@ -1,0 +1,24 @@
+import type { AccountId } from '@mailbus/mongo-dal';
+
+/**
+ * One message taken from a mail server. `_id` is its fetch key (account + folder + UIDVALIDITY +
+ * UID, or account + UIDL), so a re-fetch finds the record instead of making a second one.
+ */
+export interface FetchedMessageDocument {
+  _id: string;
+  accountId: AccountId;
+  protocol: 'imap' | 'pop3';
+  folder: string;
+  uidValidity?: number;
+  uid?: number;
+  uidl?: string;
+  blobId: string;
+  size: number;
+  sha256: string;
+  messageIdHeader?: string;
+  internalDate?: Date;
+  /** First time the fetcher stored it: POP3 deleteAfterDays counts from here (getmail's rule, not the Date header). */
+  fetchedAt: Date;
+  /** POP3: when DELE was committed on the server. */
+  deletedOnServerAt?: Date;
+}

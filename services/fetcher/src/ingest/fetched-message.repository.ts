@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Db } from 'mongodb';
+import { BaseRepository, MONGO_DB, type AccountId, type IndexSpec } from '@mailbus/mongo-dal';
+import type { FetchedMessageDocument } from './fetched-message.document';
+
+@Injectable()
+export class FetchedMessageRepository extends BaseRepository<FetchedMessageDocument> {
+  static readonly indexes: IndexSpec[] = [
+    { collection: 'fetched_messages', key: { accountId: 1, folder: 1, messageIdHeader: 1 }, options: { name: 'account_folder_message_id' }, purpose: 'UIDVALIDITY change: find the record of a message seen under the old UIDVALIDITY' },
+    { collection: 'fetched_messages', key: { accountId: 1, protocol: 1, uidl: 1 }, options: { name: 'account_uidl' }, purpose: 'POP3: which UIDLs are stored already' },
+  ];
+
+  constructor(@Inject(MONGO_DB) db: Db) {
+    super({ db, collection: 'fetched_messages' });
+  }
+
+  /** The UIDLs out of `uidls` that are stored already, with when they were first fetched. */
+  async storedUidls({ accountId, uidls }: { accountId: AccountId; uidls: string[] }): Promise<Map<string, FetchedMessageDocument>> {
+    const stored = new Map<string, FetchedMessageDocument>();
+    const CHUNK = 1000;
+    for (let start = 0; start < uidls.length; start += CHUNK) {
+      const found = await this.find({ filter: { accountId, protocol: 'pop3', uidl: { $in: uidls.slice(start, start + CHUNK) } } });
+      for (const record of found) if (record.uidl) stored.set(record.uidl, record);
+    }
+    return stored;
+  }
+
+  /** A record of the same message in this folder under another UIDVALIDITY (same Message-ID and size). */
+  findRelinkable({ accountId, folder, messageIdHeader, size }: { accountId: AccountId; folder: string; messageIdHeader: string; size: number }): Promise<FetchedMessageDocument | null> {
+    return this.findOne({ accountId, folder, messageIdHeader, size });
+  }
+}

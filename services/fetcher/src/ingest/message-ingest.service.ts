@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Events, FolderRole, MailProtocol, fetchKey as buildFetchKey, timestampFromDate } from '@mailbus/contracts';
+import { BlobStore, blobId, type AccountId, type ByteSource } from '@mailbus/mongo-dal';
+import { EventPublisher } from '@mailbus/nats-transport';
+import { FetcherMetrics } from '../runs/fetcher.metrics';
+import { FetchedMessageRepository } from './fetched-message.repository';
+
+export type IngestSource =
+  | { protocol: 'imap'; folder: string; folderRole: FolderRole; uidValidity: number; uid: number; internalDate?: Date; flags?: string[]; messageIdHeader?: string }
+  | { protocol: 'pop3'; uidl: string };
+
+/**
+ * Stores one message and announces it, in the order that makes a crash at any point harmless:
+ * raw bytes under an id derived from the fetch key, the fetch record under the fetch key, then
+ * message.fetched with the fetch key as message id. Each step is idempotent, so a repeat after a
+ * crash finds what is there and finishes the rest; only then may the caller move its checkpoint or
+ * delete on the server.
+ */
+@Injectable()
+export class MessageIngestService {
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly records: FetchedMessageRepository,
+    private readonly events: EventPublisher,
+    private readonly metrics: FetcherMetrics,
+  ) {}
+
+  async ingest({ accountId, source, raw }: { accountId: AccountId; source: IngestSource; raw: ByteSource }): Promise<{ fetchKey: string; size: number }> {
+    const key =
+      source.protocol === 'imap'
+        ? buildFetchKey({ accountId, protocol: MailProtocol.IMAP, folder: source.folder, uidValidity: source.uidValidity, uid: source.uid })
+        : buildFetchKey({ accountId, protocol: MailProtocol.POP3, uidl: source.uidl });
+    const id = blobId(`raw-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`);
+    const stored = await this.blobs.put({ id, source: raw, metadata: { accountId, fetchKey: key } });
+    const fetchedAt = new Date();
+    await this.records.insertIfAbsent({
+      _id: key,
+      accountId,
+      protocol: source.protocol,
+      folder: source.protocol === 'imap' ? source.folder : 'INBOX',
+      ...(source.protocol === 'imap' ? { uidValidity: source.uidValidity, uid: source.uid, ...(source.internalDate ? { internalDate: source.internalDate } : {}), ...(source.messageIdHeader ? { messageIdHeader: source.messageIdHeader } : {}) } : { uidl: source.uidl }),
+      blobId: id,
+      size: stored.length,
+      sha256: stored.sha256,
+      fetchedAt,
+    });
+    await this.events.publish(
+      Events.messageFetched,
+      {
+        fetchKey: key,
+        accountId,
+        protocol: source.protocol === 'imap' ? MailProtocol.IMAP : MailProtocol.POP3,
+        folder: source.protocol === 'imap' ? source.folder : 'INBOX',
+        folderRole: source.protocol === 'imap' ? source.folderRole : FolderRole.INBOX,
+        uidValidity: source.protocol === 'imap' ? source.uidValidity : 0,
+        uid: source.protocol === 'imap' ? source.uid : 0,
+        uidl: source.protocol === 'pop3' ? source.uidl : '',
+        blobId: id,
+        size: stored.length,
+        sha256: stored.sha256,
+        ...(source.protocol === 'imap' && source.internalDate ? { internalDate: timestampFromDate(source.internalDate) } : {}),
+        fetchedAt: timestampFromDate(fetchedAt),
+        messageIdHeader: source.protocol === 'imap' ? (source.messageIdHeader ?? '') : '',
+        flags: source.protocol === 'imap' ? (source.flags ?? []) : [],
+      },
+      { msgId: key },
+    );
+    this.metrics.messagesFetched.inc({ protocol: source.protocol });
+    this.metrics.bytesFetched.inc({ protocol: source.protocol }, stored.length);
+    return { fetchKey: key, size: stored.length };
+  }
+}

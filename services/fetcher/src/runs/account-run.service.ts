@@ -1,0 +1,124 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Db } from 'mongodb';
+import { Events, MailErrorClass, MailProtocol, timestampFromDate } from '@mailbus/contracts';
+import type { SecretBox } from '@mailbus/crypto';
+import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
+import { classifyConnectionError, type ConnectionErrorClass } from '@mailbus/mail-protocol';
+import { MONGO_DB, accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
+import { EventPublisher } from '@mailbus/nats-transport';
+import type { FetchSettings } from '../config/fetcher.config';
+import { AccountLeases } from '../connections/account-leases';
+import { HostConnectionSlots } from '../connections/host-connection-slots';
+import { ImapAccountSync } from '../imap/imap-account.sync';
+import { Pop3AccountSync } from '../pop3/pop3-account.sync';
+import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
+import { AccountSyncStateRepository } from '../sync-status/sync-state.repositories';
+import type { FetchAccount, RunResult } from './fetch-account';
+import { FetcherMetrics } from './fetcher.metrics';
+import { MORE_WORK_DELAY_MS, nextRegularRun, nextRunAfterFailure } from './run-timing.util';
+
+export const FETCHER_SECRET_BOX = Symbol('FETCHER_SECRET_BOX');
+export const FETCH_SETTINGS = Symbol('FETCH_SETTINGS');
+/** A run that found its host's connections all taken tries again after 1–2 s. */
+const HOST_BUSY_RETRY_MS = 1_000;
+
+const ERROR_CLASS: Record<ConnectionErrorClass, MailErrorClass> = {
+  dns: MailErrorClass.DNS,
+  connect: MailErrorClass.CONNECT,
+  tls: MailErrorClass.TLS,
+  auth: MailErrorClass.AUTH,
+  protocol: MailErrorClass.PROTOCOL,
+  timeout: MailErrorClass.TIMEOUT,
+};
+
+/**
+ * Runs one leased account once and records the outcome in its sync state: idle with the next run, or
+ * error with class, text and an exponential backoff, plus account.sync_failed. Whatever happens to
+ * one account stays with it.
+ */
+@Injectable()
+export class AccountRunService {
+  private readonly logger = new Logger(AccountRunService.name);
+
+  constructor(
+    @Inject(MONGO_DB) private readonly db: Db,
+    @Inject(FETCHER_SECRET_BOX) private readonly box: SecretBox,
+    @Inject(FETCH_SETTINGS) private readonly settings: FetchSettings,
+    private readonly states: AccountSyncStateRepository,
+    private readonly imap: ImapAccountSync,
+    private readonly pop3: Pop3AccountSync,
+    private readonly events: EventPublisher,
+    private readonly metrics: FetcherMetrics,
+    private readonly slots: HostConnectionSlots,
+    private readonly leases: AccountLeases,
+  ) {}
+
+  /** Runs an account whose lease `owner` holds; the caller releases the lease afterwards. */
+  async run({ state, owner }: { state: AccountSyncStateDocument; owner: string }): Promise<void> {
+    const accountId = toAccountId(state._id);
+    const document = await this.db.collection<AccountDocument>(DirectoryCollections.accounts).findOne({ _id: accountId });
+    const receive = document?.receive;
+    if (!document || document.deletedAt || !document.serviceEnabled || !receive?.enabled) {
+      await this.states.finishRun({ accountId, set: { state: 'disabled' }, unset: ['nextRunAt'] });
+      return;
+    }
+    // One connection per run; when the host has none free, wait for a turn rather than count a failure.
+    const slot = await this.slots.acquire({ host: receive.host, cap: this.settings.hostConnectionCap, holder: `${owner}:${accountId}`, leaseMs: this.settings.leaseMs });
+    if (!slot) {
+      this.metrics.hostCapWaits.inc();
+      await this.states.finishRun({ accountId, set: { nextRunAt: new Date(Date.now() + HOST_BUSY_RETRY_MS + Math.round(Math.random() * HOST_BUSY_RETRY_MS)) } });
+      return;
+    }
+    const startedAt = new Date();
+    await this.states.updateOne({ filter: { accountId }, update: { $set: { state: 'syncing', lastRunAt: startedAt } } });
+    const timer = this.metrics.runDuration.startTimer({ protocol: receive.protocol });
+    this.metrics.runsInProgress.inc();
+    const renew = async (): Promise<void> => {
+      await this.leases.renew({ accountId, owner, leaseMs: this.settings.leaseMs });
+      await this.slots.renew({ slot, leaseMs: this.settings.leaseMs });
+    };
+    const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(this.settings.leaseMs / 3, 1_000));
+    try {
+      const result = await this.fetch({ accountId, document, receive });
+      const nextRunAt = result.more ? new Date(Date.now() + MORE_WORK_DELAY_MS) : nextRegularRun({ now: Date.now(), intervalSeconds: receive.intervalSeconds });
+      await this.states.finishRun({ accountId, set: { state: 'idle', lastSuccessAt: new Date(), nextRunAt, consecutiveFailures: 0 }, unset: ['error'] });
+      timer({ outcome: 'ok' });
+      this.logger.log({ msg: 'account run finished', accountId, owner, startedAt, fetched: result.fetched, more: result.more, folderErrors: result.folderErrors.length, ms: Date.now() - startedAt.getTime() });
+    } catch (error) {
+      timer({ outcome: 'error' });
+      await this.recordFailure({ accountId, owner, state, receive, error });
+    } finally {
+      this.metrics.runsInProgress.dec();
+      clearInterval(renewal);
+      await this.slots.release(slot).catch(() => undefined);
+    }
+  }
+
+  private fetch({ accountId, document, receive }: { accountId: AccountId; document: AccountDocument; receive: NonNullable<AccountDocument['receive']> }): Promise<RunResult> {
+    const account: FetchAccount = {
+      id: accountId,
+      document,
+      receive,
+      server: { protocol: receive.protocol, host: receive.host, port: receive.port, security: receive.security, username: receive.username, password: openAccountSecret({ box: this.box, account: document, side: 'receive' }) },
+    };
+    const input = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs };
+    return receive.protocol === 'imap' ? this.imap.run(input) : this.pop3.run(input);
+  }
+
+  private async recordFailure({ accountId, owner, state, receive, error }: { accountId: AccountId; owner: string; state: AccountSyncStateDocument; receive: NonNullable<AccountDocument['receive']>; error: unknown }): Promise<void> {
+    const { errorClass, message } = classifyConnectionError(error);
+    const failures = (state.consecutiveFailures ?? 0) + 1;
+    const now = new Date();
+    const nextRunAt = nextRunAfterFailure({ now: now.getTime(), failures, intervalSeconds: receive.intervalSeconds });
+    this.logger.warn({ msg: 'account run failed', accountId, owner, errorClass, error: message, failures, nextRunAt });
+    this.metrics.runErrors.inc({ protocol: receive.protocol, class: errorClass });
+    await this.states.finishRun({ accountId, set: { state: 'error', error: { class: errorClass, message, at: now }, consecutiveFailures: failures, nextRunAt } });
+    await this.events
+      .publish(
+        Events.accountSyncFailed,
+        { accountId, protocol: receive.protocol === 'imap' ? MailProtocol.IMAP : MailProtocol.POP3, errorClass: ERROR_CLASS[errorClass], message, consecutiveFailures: failures, nextAttemptAt: timestampFromDate(nextRunAt), failedAt: timestampFromDate(now) },
+        { msgId: `account.sync_failed:${accountId}:${now.getTime()}` },
+      )
+      .catch((publishError: Error) => this.logger.warn({ msg: 'account.sync_failed not published', accountId, err: publishError.message }));
+  }
+}
