@@ -1,0 +1,159 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountChangedSchema, Events, type AccountView, type ConnectionTestView, type FolderView, type UserView } from '@mailbus/contracts';
+import { freePort } from '@mailbus/testing';
+import { readStoredEvents } from './stream-reader';
+import { startSystem, type System } from './system';
+
+// Unique strings, so finding one anywhere (logs, events, responses, the database) can only be a leak.
+const password = `S3cret-${randomBytes(9).toString('base64url')}`;
+const wrongPassword = `Wr0ng-${randomBytes(9).toString('base64url')}`;
+const keyOld = `k1:${randomBytes(32).toString('base64')}`;
+const keyNew = `k2:${randomBytes(32).toString('base64')}`;
+
+let system: System;
+let owner: UserView;
+let silent: Server;
+let silentPort: number;
+let closedPort: number;
+const mongo = () => new MongoClient(system.env.MONGODB_URL!);
+
+beforeAll(async () => {
+  system = await startSystem({ services: ['api', 'account-registry', 'fetcher'], stack: { mail: true }, env: { MAILBUS_SECRET_KEY: keyOld, CONNECTION_TEST_TIMEOUT_MS: '2000' } });
+  await system.stack.dovecot!.addUser({ username: 'secretuser', password });
+  owner = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Owner', addresses: ['owner@example.com'] } })).body;
+  silent = createServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+  silentPort = (silent.address() as { port: number }).port;
+  closedPort = await freePort();
+}, 180_000);
+
+afterAll(async () => {
+  silent?.close();
+  await system?.stop();
+});
+
+const dovecot = () => system.stack.dovecot!;
+const imap = (override: Record<string, unknown> = {}) => ({ protocol: 'imap', host: '127.0.0.1', port: dovecot().imapsPort, security: 'tls', username: 'secretuser', password, ...override });
+const pop3 = (override: Record<string, unknown> = {}) => ({ protocol: 'pop3', host: '127.0.0.1', port: dovecot().pop3sPort, security: 'tls', username: 'secretuser', password, ...override });
+const smtp = (override: Record<string, unknown> = {}) => ({ host: '127.0.0.1', port: system.stack.smtp!.port, security: 'starttls', username: 'secretuser', password, ...override });
+
+let accountSeq = 0;
+const createAccount = async (settings: Record<string, unknown>): Promise<AccountView> => {
+  accountSeq += 1;
+  const response = await system.api<AccountView>('POST', '/v1/accounts', { body: { name: `Account ${accountSeq}`, email: `acc${accountSeq}@example.com`, owners: [owner.id], ...settings } });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+};
+
+describe('connection test of a saved account', () => {
+  it.each([
+    ['ok for the right credentials', {}, 'ok'],
+    ['auth for a wrong password', { password: wrongPassword }, 'auth'],
+    ['connect for a closed port', { port: 0 }, 'connect'],
+    ['tls for TLS against a plaintext port', { port: -1 }, 'tls'],
+    ['dns for an unknown host', { host: 'no-such-host.invalid' }, 'dns'],
+    ['timeout for a port that accepts and never answers', { port: -2, security: 'starttls' }, 'timeout'],
+  ] as const)('should answer %s, over IMAP, POP3 and SMTP', async (_case, override, outcome) => {
+    const ports = (side: 'imap' | 'pop3' | 'smtp') => {
+      const plain = { imap: dovecot().imapPort, pop3: dovecot().pop3Port, smtp: system.stack.smtp!.port }[side];
+      const port = 'port' in override ? override.port : undefined;
+      if (port === 0) return { port: closedPort };
+      if (port === -1) return { port: plain, security: 'tls' };
+      if (port === -2) return { port: silentPort };
+      return {};
+    };
+    const { port: _port, ...rest } = override as Record<string, unknown>;
+    for (const receive of [imap({ ...rest, ...ports('imap') }), pop3({ ...rest, ...ports('pop3') })]) {
+      const account = await createAccount({ receive, send: smtp({ ...rest, ...ports('smtp') }) });
+      const started = Date.now();
+      const result = await system.api<ConnectionTestView>('POST', `/v1/accounts/${account.id}/test`);
+      expect(result.status).toBe(200);
+      expect(result.body.receive, JSON.stringify(result.body)).toMatchObject({ outcome, protocol: receive.protocol });
+      expect(result.body.send, JSON.stringify(result.body)).toMatchObject({ outcome, protocol: 'smtp' });
+      if (outcome === 'auth') {
+        expect(result.body.receive?.message).toMatch(/Authentication failed/);
+        expect(result.body.send?.message).toMatch(/^535/);
+      }
+      if (outcome === 'timeout') expect(Date.now() - started).toBeLessThan(6_000);
+    }
+  });
+
+  it('should test settings that are not saved yet', async () => {
+    const result = await system.api<ConnectionTestView>('POST', '/v1/accounts/test', { body: { receive: pop3({ port: dovecot().pop3Port, security: 'starttls' }), send: smtp({ password: wrongPassword }) } });
+    expect(result.status).toBe(200);
+    expect(result.body.receive?.outcome).toBe('ok');
+    expect(result.body.send?.outcome).toBe('auth');
+  });
+});
+
+describe('folder list', () => {
+  it('should show Dovecot’s folders with their special-use flags', async () => {
+    const account = await createAccount({ receive: imap() });
+    const response = await system.api<FolderView[]>('GET', `/v1/accounts/${account.id}/folders`);
+    expect(response.status).toBe(200);
+    expect(response.body[0]?.path).toBe('INBOX');
+    const byUse = Object.fromEntries(response.body.filter(({ specialUse }) => specialUse).map(({ specialUse, path }) => [specialUse, path]));
+    expect(byUse).toMatchObject({ '\\Sent': 'Sent', '\\Junk': 'Junk', '\\Trash': 'Trash', '\\Drafts': 'Drafts' });
+  });
+
+  it('should answer 422 for POP3 and 502 with the server’s text when the login fails', async () => {
+    const pop = await createAccount({ receive: pop3() });
+    expect((await system.api('GET', `/v1/accounts/${pop.id}/folders`)).status).toBe(422);
+    const wrong = await createAccount({ receive: imap({ password: wrongPassword }) });
+    const failed = await system.api<{ error: { code: string; message: string } }>('GET', `/v1/accounts/${wrong.id}/folders`);
+    expect(failed.status).toBe(502);
+    expect(failed.body.error.message).toContain('auth: [AUTHENTICATIONFAILED]');
+  });
+});
+
+describe('secrets', () => {
+  it('should keep only ciphertext in MongoDB and still log in after a key rotation', async () => {
+    const account = await createAccount({ receive: imap(), send: smtp() });
+    const client = await mongo().connect();
+    try {
+      const accounts = client.db(system.env.MONGODB_DB).collection('accounts');
+      const raw = await accounts.findOne({ _id: account.id as never });
+      expect(JSON.stringify(raw)).not.toContain(password);
+      expect(raw?.receive.passwordSealed).toMatch(/^mb1\.k1\./);
+      expect(raw?.send.passwordSealed).toMatch(/^mb1\.k1\./);
+
+      await system.restart('account-registry', { MAILBUS_SECRET_KEY: `${keyNew},${keyOld}` });
+      const afterRotation = await system.api<ConnectionTestView>('POST', `/v1/accounts/${account.id}/test`);
+      expect([afterRotation.body.receive?.outcome, afterRotation.body.send?.outcome]).toEqual(['ok', 'ok']);
+      // A write re-seals with the newest key, so the old key can be retired.
+      await system.api('PATCH', `/v1/accounts/${account.id}`, { body: { note: 'rotated' } });
+      expect((await accounts.findOne({ _id: account.id as never }))?.receive.passwordSealed).toMatch(/^mb1\.k2\./);
+      await system.restart('account-registry', { MAILBUS_SECRET_KEY: keyNew });
+      const newKeyOnly = await system.api<ConnectionTestView>('POST', `/v1/accounts/${account.id}/test`);
+      expect([newKeyOnly.body.receive?.outcome, newKeyOnly.body.send?.outcome]).toEqual(['ok', 'ok']);
+    } finally {
+      await client.close();
+      await system.restart('account-registry', { MAILBUS_SECRET_KEY: `${keyNew},${keyOld}` });
+    }
+  });
+
+  it('should never show a password in responses, events or any service log of this run', async () => {
+    const account = await createAccount({ receive: imap(), send: smtp() });
+    const responses = [
+      await system.api('GET', `/v1/accounts/${account.id}`),
+      await system.api('GET', '/v1/accounts?limit=500'),
+      await system.api('PATCH', `/v1/accounts/${account.id}`, { body: { receive: { password: wrongPassword } } }),
+      await system.api('POST', '/v1/accounts/test', { body: { receive: imap({ password: wrongPassword }) } }),
+    ];
+    for (const response of responses) expect(JSON.stringify(response.body)).not.toMatch(new RegExp(`${password}|${wrongPassword}`));
+    const events = await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.accountChanged.subject });
+    expect(events.length).toBeGreaterThan(10);
+    for (const event of events) {
+      expect(Buffer.from(event.data).toString('latin1')).not.toMatch(new RegExp(`${password}|${wrongPassword}`));
+      expect(fromBinary(AccountChangedSchema, event.data).accountId).toBeTruthy();
+    }
+    const logs = await system.logs();
+    expect(logs.length).toBeGreaterThan(1000);
+    expect(logs).not.toContain(password);
+    expect(logs).not.toContain(wrongPassword);
+  });
+});

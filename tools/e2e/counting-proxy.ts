@@ -1,0 +1,58 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+
+export interface CountingProxy {
+  port: number;
+  /** Connections open right now and the most that were ever open at once. */
+  readonly open: number;
+  readonly peak: number;
+  readonly total: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP pass-through in front of a mail server that counts concurrent connections: what the server
+ * side sees, without touching the protocol (TLS goes through untouched).
+ */
+export async function startCountingProxy({ targetPort, host = '127.0.0.1' }: { targetPort: number; host?: string }): Promise<CountingProxy> {
+  let open = 0;
+  let peak = 0;
+  let total = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    open += 1;
+    total += 1;
+    peak = Math.max(peak, open);
+    const upstream = connect({ host, port: targetPort });
+    sockets.add(client).add(upstream);
+    let closed = false;
+    const close = (): void => {
+      if (closed) return;
+      closed = true;
+      open -= 1;
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.pipe(upstream).pipe(client);
+    for (const socket of [client, upstream]) socket.on('close', close).on('error', close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, () => resolve()));
+  return {
+    port: (server.address() as { port: number }).port,
+    get open() {
+      return open;
+    },
+    get peak() {
+      return peak;
+    },
+    get total() {
+      return total;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
