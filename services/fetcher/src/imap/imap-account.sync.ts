@@ -3,7 +3,7 @@ import { ImapFlow } from 'imapflow';
 import { imapFlowOptions } from '@mailbus/mail-clients';
 import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { MessageIngestService } from '../ingest/message-ingest.service';
-import type { FetchAccount, RunResult } from '../runs/fetch-account';
+import type { RunInput, RunResult } from '../runs/fetch-account';
 import { FolderCheckpointRepository } from '../sync-status/sync-state.repositories';
 import { folderRole } from './folder-role.util';
 import { ImapFolderSync } from './imap-folder.sync';
@@ -19,11 +19,11 @@ export class ImapAccountSync {
     private readonly checkpoints: FolderCheckpointRepository,
   ) {}
 
-  async run({ account, budget, timeoutMs }: { account: FetchAccount; budget: number; timeoutMs: number }): Promise<RunResult> {
+  async run({ account, budget, timeoutMs }: RunInput): Promise<RunResult> {
     const client = new ImapFlow(imapFlowOptions(account.server, { timeoutMs }));
     client.on('error', (error: Error) => this.logger.warn({ msg: 'IMAP connection error', accountId: account.id, err: error.message }));
     await client.connect();
-    const result: RunResult = { fetched: 0, more: false, folderErrors: [] };
+    const result: RunResult = { fetched: 0, more: false, folderErrors: [], messageErrors: [] };
     try {
       const specialUse = new Map((await client.list()).map((folder) => [folder.path, folder.specialUse]));
       let remaining = budget;

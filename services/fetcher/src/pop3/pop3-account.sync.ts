@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Pop3Client } from '@mailbus/mail-clients';
 import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { MessageIngestService } from '../ingest/message-ingest.service';
-import type { FetchAccount, RunResult } from '../runs/fetch-account';
+import type { RunInput, RunResult } from '../runs/fetch-account';
 
 const DAY_MS = 86_400_000;
 
@@ -20,7 +20,7 @@ export class Pop3AccountSync {
     private readonly records: FetchedMessageRepository,
   ) {}
 
-  async run({ account, budget, timeoutMs }: { account: FetchAccount; budget: number; timeoutMs: number }): Promise<RunResult> {
+  async run({ account, budget, timeoutMs }: RunInput): Promise<RunResult> {
     const { server, receive } = account;
     const client = await Pop3Client.connect({ host: server.host, port: server.port, security: server.security, timeoutMs });
     try {
@@ -39,7 +39,7 @@ export class Pop3AccountSync {
         if (record && (!receive.leaveOnServer || (expiry !== undefined && record.fetchedAt.getTime() <= expiry))) await client.dele(number);
       }
       await client.quit();
-      return { fetched: batch.length, more: fresh.length > batch.length, folderErrors: [] };
+      return { fetched: batch.length, more: fresh.length > batch.length, folderErrors: [], messageErrors: [] };
     } finally {
       client.close();
     }

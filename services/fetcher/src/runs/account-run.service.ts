@@ -13,7 +13,7 @@ import { ImapAccountSync } from '../imap/imap-account.sync';
 import { Pop3AccountSync } from '../pop3/pop3-account.sync';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
 import { AccountSyncStateRepository } from '../sync-status/sync-state.repositories';
-import type { FetchAccount, RunResult } from './fetch-account';
+import type { FetchAccount, RunInput, RunResult } from './fetch-account';
 import { FetcherMetrics } from './fetcher.metrics';
 import { MORE_WORK_DELAY_MS, nextRegularRun, nextRunAfterFailure } from './run-timing.util';
 
@@ -39,6 +39,8 @@ const ERROR_CLASS: Record<ConnectionErrorClass, MailErrorClass> = {
 @Injectable()
 export class AccountRunService {
   private readonly logger = new Logger(AccountRunService.name);
+  /** Aborted when the service stops, so that no run waits on a hung server past the shutdown grace. */
+  private readonly shutdown = new AbortController();
 
   constructor(
     @Inject(MONGO_DB) private readonly db: Db,
@@ -52,6 +54,11 @@ export class AccountRunService {
     private readonly slots: HostConnectionSlots,
     private readonly leases: AccountLeases,
   ) {}
+
+  /** Shutdown: runs stop after the message in hand and close their connections. */
+  abortAll(): void {
+    this.shutdown.abort(new Error('the fetcher is shutting down'));
+  }
 
   /** Runs an account whose lease `owner` holds; the caller releases the lease afterwards. */
   async run({ state, owner }: { state: AccountSyncStateDocument; owner: string }): Promise<void> {
@@ -80,7 +87,8 @@ export class AccountRunService {
     const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(this.settings.leaseMs / 3, 1_000));
     try {
       const result = await this.fetch({ accountId, document, receive });
-      const nextRunAt = result.more ? new Date(Date.now() + MORE_WORK_DELAY_MS) : nextRegularRun({ now: Date.now(), intervalSeconds: receive.intervalSeconds });
+      const planned = result.more ? new Date(Date.now() + MORE_WORK_DELAY_MS) : nextRegularRun({ now: Date.now(), intervalSeconds: receive.intervalSeconds });
+      const nextRunAt = result.notBefore && result.notBefore > planned ? result.notBefore : planned;
       await this.states.finishRun({ accountId, set: { state: 'idle', lastSuccessAt: new Date(), nextRunAt, consecutiveFailures: 0 }, unset: ['error'] });
       timer({ outcome: 'ok' });
       this.logger.log({ msg: 'account run finished', accountId, owner, startedAt, fetched: result.fetched, more: result.more, folderErrors: result.folderErrors.length, ms: Date.now() - startedAt.getTime() });
@@ -101,7 +109,7 @@ export class AccountRunService {
       receive,
       server: { protocol: receive.protocol, host: receive.host, port: receive.port, security: receive.security, username: receive.username, password: openAccountSecret({ box: this.box, account: document, side: 'receive' }) },
     };
-    const input = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs };
+    const input: RunInput = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs, signal: this.shutdown.signal };
     return receive.protocol === 'imap' ? this.imap.run(input) : this.pop3.run(input);
   }
 

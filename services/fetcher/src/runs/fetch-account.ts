@@ -10,6 +10,15 @@ export interface FetchAccount {
   receive: NonNullable<AccountDocument['receive']>;
 }
 
+/** What a protocol's run gets: the account, how many messages it may store, and when to give up. */
+export interface RunInput {
+  account: FetchAccount;
+  budget: number;
+  timeoutMs: number;
+  /** Aborted at shutdown: the run stops after the message in hand and closes its connection. */
+  signal: AbortSignal;
+}
+
 /** The outcome of one run of one account. */
 export interface RunResult {
   fetched: number;
@@ -17,4 +26,8 @@ export interface RunResult {
   more: boolean;
   /** Folders that failed while the others went on (rule 12). */
   folderErrors: Array<{ folder: string; message: string }>;
+  /** Messages that failed and were skipped while the others went on (rule 12); tried again later. */
+  messageErrors: Array<{ folder: string; key: string; message: string }>;
+  /** The server asked not to log in again before this (POP3 LOGIN-DELAY, RFC 2449). */
+  notBefore?: Date;
 }

@@ -38,6 +38,7 @@ export class FetchScheduler implements OnApplicationBootstrap, OnApplicationShut
     this.stopped = true;
     clearInterval(this.timer);
     // Runs in flight finish their current message; what is not checkpointed is fetched again by the next owner.
+    this.runs.abortAll();
     await Promise.allSettled([...this.running]);
   }
 
