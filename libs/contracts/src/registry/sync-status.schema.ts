@@ -4,7 +4,19 @@ import { folderPathField } from './field.schemas';
 export const SYNC_STATES = ['idle', 'syncing', 'error', 'disabled'] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
 
-export type FolderCheckpointView = { path: string; uidValidity?: number; lastUid: number; highestModseq?: string; updatedAt?: string };
+export type FolderCheckpointView = {
+  path: string;
+  uidValidity?: number;
+  lastUid: number;
+  highestModseq?: string;
+  /** First sync, newest first: the backlog below this UID is still being fetched. */
+  backfillBelowUid?: number;
+  /** Messages the server would not hand out, with how often they were tried. */
+  failedMessages?: Array<{ uid: number; attempts: number; error: string; at: string }>;
+  /** The folder is not synced until an admin sets its checkpoint (UIDVALIDITY kept changing). */
+  parked?: { at: string; reason: string };
+  updatedAt?: string;
+};
 
 /** What the fetcher knows about an account (GET /v1/accounts/:id/status). */
 export type SyncStatusView = {

@@ -1,14 +1,20 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ImapFlow } from 'imapflow';
+import { ImapFlow, type ListResponse } from 'imapflow';
+import { FolderRole } from '@mailbus/contracts';
 import { imapFlowOptions } from '@mailbus/mail-clients';
 import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { MessageIngestService } from '../ingest/message-ingest.service';
 import type { RunInput, RunResult } from '../runs/fetch-account';
+import { checkpointId } from '../sync-status/sync-state.documents';
 import { FolderCheckpointRepository } from '../sync-status/sync-state.repositories';
 import { folderRole } from './folder-role.util';
 import { ImapFolderSync } from './imap-folder.sync';
+import { deleteExpiredMessages } from './imap-retention';
 
-/** One run of an IMAP account: one connection, the account's folders one after the other. */
+/** After a shutdown asked the run to stop, this long for the message in hand, then the connection is cut. */
+const ABORT_GRACE_MS = 5_000;
+
+/** One run of an IMAP account: one connection, the account's folders one after the other, then retention. */
 @Injectable()
 export class ImapAccountSync {
   private readonly logger = new Logger(ImapAccountSync.name);
@@ -19,34 +25,75 @@ export class ImapAccountSync {
     private readonly checkpoints: FolderCheckpointRepository,
   ) {}
 
-  async run({ account, budget, timeoutMs }: RunInput): Promise<RunResult> {
+  async run({ account, budget, timeoutMs, signal }: RunInput): Promise<RunResult> {
+    const result: RunResult = { fetched: 0, more: false, folderErrors: [], messageErrors: [] };
+    if (signal.aborted) return { ...result, more: true };
     const client = new ImapFlow(imapFlowOptions(account.server, { timeoutMs }));
     client.on('error', (error: Error) => this.logger.warn({ msg: 'IMAP connection error', accountId: account.id, err: error.message }));
-    await client.connect();
-    const result: RunResult = { fetched: 0, more: false, folderErrors: [], messageErrors: [] };
+    const cut = (): void => void setTimeout(() => client.close(), ABORT_GRACE_MS).unref();
+    signal.addEventListener('abort', cut, { once: true });
     try {
-      const specialUse = new Map((await client.list()).map((folder) => [folder.path, folder.specialUse]));
+      await client.connect();
+      const listed = await client.list();
+      const specialUse = new Map(listed.map((folder) => [folder.path, folder.specialUse]));
+      const dedupeAcrossFolders = isGmailLike({ client, listed, synced: account.receive.folders });
       let remaining = budget;
       for (const path of account.receive.folders) {
-        if (remaining <= 0) {
+        if (remaining <= 0 || signal.aborted) {
           result.more = true;
           break;
         }
         try {
-          const sync = new ImapFolderSync({ client, ingest: this.ingest, records: this.records, checkpoints: this.checkpoints }, { accountId: account.id, path, role: folderRole({ path, specialUse: specialUse.get(path) }) });
-          const folder = await sync.run({ budget: remaining });
+          const sync = new ImapFolderSync(
+            { client, ingest: this.ingest, records: this.records, checkpoints: this.checkpoints },
+            { accountId: account.id, path, role: folderRole({ path, specialUse: specialUse.get(path) }), onlySinceDays: account.receive.onlySinceDays, dedupeAcrossFolders },
+          );
+          const folder = await sync.run({ budget: remaining, signal });
           result.fetched += folder.fetched;
           result.more ||= folder.more;
+          result.messageErrors.push(...folder.messageErrors.map(({ uid, message }) => ({ folder: path, key: `uid:${uid}`, message })));
           remaining -= folder.fetched + folder.relinked;
         } catch (error) {
           if (!client.usable) throw error; // the connection is gone: the whole run failed
-          result.folderErrors.push({ folder: path, message: (error as Error).message });
-          this.logger.warn({ msg: 'folder failed; the other folders go on', accountId: account.id, folder: path, err: (error as Error).message });
+          this.folderFailed({ result, accountId: account.id, folder: path, error });
         }
       }
+      if (account.receive.deleteAfterDays > 0 && !signal.aborted) await this.applyRetention({ client, account, listed, result });
     } finally {
+      signal.removeEventListener('abort', cut);
       await client.logout().catch(() => client.close());
     }
     return result;
   }
+
+  private async applyRetention({ client, account, listed, result }: { client: ImapFlow; account: RunInput['account']; listed: ListResponse[]; result: RunResult }): Promise<void> {
+    const { deleteAfterDays, folders } = account.receive;
+    const targets = listed.filter(({ path, specialUse }) => [FolderRole.INBOX, FolderRole.JUNK, FolderRole.SENT].includes(folderRole({ path, specialUse })));
+    for (const { path } of targets) {
+      try {
+        const checkpoint = folders.includes(path) ? await this.checkpoints.findOne({ accountId: account.id, _id: checkpointId({ accountId: account.id, path }) }) : null;
+        // A synced folder never synced yet: nothing of it is stored, so nothing of it may go.
+        if (folders.includes(path) && !checkpoint) continue;
+        const deleted = await deleteExpiredMessages({ client, path, deleteAfterDays, checkpoint: checkpoint ?? undefined });
+        if (deleted > 0) this.logger.log({ msg: 'expired messages deleted on the server', accountId: account.id, folder: path, deleted, deleteAfterDays });
+      } catch (error) {
+        if (!client.usable) throw error;
+        this.folderFailed({ result, accountId: account.id, folder: path, error });
+      }
+    }
+  }
+
+  private folderFailed({ result, accountId, folder, error }: { result: RunResult; accountId: string; folder: string; error: unknown }): void {
+    result.folderErrors.push({ folder, message: (error as Error).message });
+    this.logger.warn({ msg: 'folder failed; the other folders go on', accountId, folder, err: (error as Error).message });
+  }
+}
+
+/**
+ * Gmail shows one message in every label's folder and all of them in \All. When more than one
+ * folder is synced there, a message is stored once per account (by X-GM-MSGID), not once per label.
+ */
+function isGmailLike({ client, listed, synced }: { client: ImapFlow; listed: ListResponse[]; synced: string[] }): boolean {
+  if (synced.length < 2) return false;
+  return client.capabilities.has('X-GM-EXT-1') || listed.some(({ path, specialUse }) => specialUse === '\\All' && synced.includes(path));
 }

@@ -1,150 +1,284 @@
 import { Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import type { FetchMessageObject, ImapFlow } from 'imapflow';
+import type { FetchMessageObject, ImapFlow, MailboxObject } from 'imapflow';
 import type { FolderRole } from '@mailbus/contracts';
 import type { AccountId } from '@mailbus/mongo-dal';
-import type { MessageIngestService } from '../ingest/message-ingest.service';
 import type { FetchedMessageRepository } from '../ingest/fetched-message.repository';
+import type { MessageIngestService } from '../ingest/message-ingest.service';
 import type { FolderCheckpointRepository } from '../sync-status/sync-state.repositories';
-import { checkpointId, type FolderCheckpointDocument } from '../sync-status/sync-state.documents';
+import { checkpointId, type FailedUid, type FolderCheckpointDocument } from '../sync-status/sync-state.documents';
+import { groupForFetch, INLINE_SOURCE_MAX_BYTES, type MessageSize } from './fetch-groups.util';
+import { isFlapping, UIDVALIDITY_FLAPPING } from './uid-validity.util';
 
-/** Sources up to this size come pipelined in one FETCH; larger ones are streamed one by one. */
-const INLINE_SOURCE_MAX_BYTES = 1024 * 1024;
-const INLINE_BATCH = 100;
-/** A pipelined group is held in memory until stored; this bounds it. */
-const INLINE_BATCH_MAX_BYTES = 8 * 1024 * 1024;
+/** A message the server will not hand out is tried on this many runs, then stays listed in the status. */
+export const MAX_MESSAGE_ATTEMPTS = 5;
+const DAY_MS = 86_400_000;
+/** Optional checkpoint fields that a re-base drops unless it sets them again. */
+const REPLACEABLE_FIELDS = ['relinkUpToUid', 'backfillBelowUid', 'backfillSince', 'firstSyncHeadUid', 'failedUids', 'highestModseq', 'parked'] as const satisfies ReadonlyArray<keyof FolderCheckpointDocument>;
 
 export interface FolderSyncResult {
   fetched: number;
-  /** Messages skipped because they were already stored under an earlier UIDVALIDITY. */
+  /** Messages not stored again because a record of them exists (UIDVALIDITY change, Gmail labels). */
   relinked: number;
-  /** True when the budget ran out before the folder was done. */
+  /** True when the budget ran out (or the run was stopped) before the folder was done. */
   more: boolean;
+  messageErrors: Array<{ uid: number; message: string }>;
 }
 
-interface NewMessage {
-  uid: number;
-  size: number;
+export interface FolderToSync {
+  accountId: AccountId;
+  path: string;
+  role: FolderRole;
+  /** The first sync takes only messages that arrived in the last N days. */
+  onlySinceDays?: number;
+  /** Gmail: one message shows up in every label's folder; store it once per account. */
+  dedupeAcrossFolders: boolean;
+}
+
+/** A folder that must not be synced until an admin looks at it (rule 4). */
+export class FolderParkedError extends Error {}
+
+/** Which cursor a message belongs to: new mail (up), the first sync's backlog (down), or a retry. */
+type Cursor = 'forward' | 'backfill' | 'retry';
+
+interface Candidate extends MessageSize {
+  cursor: Cursor;
   internalDate?: Date;
   flags: string[];
   messageIdHeader?: string;
+  emailId?: string;
 }
 
 /**
- * One IMAP folder, one run: EXAMINE (read-only, so \Seen is never set), compare UIDVALIDITY with the
- * checkpoint, fetch only UIDs above the last one, oldest first, and move the checkpoint after each
- * stored and published message. Work is proportional to what is new (SPEC §3.3).
+ * One IMAP folder, one run. EXAMINE (read-only, so \Seen is never set), check UIDVALIDITY against the
+ * checkpoint, and fetch only what is new: UIDs above the last one, oldest first. On the first sync the
+ * folder's backlog is fetched newest first (optionally only the last N days), so users see today's
+ * mail before last year's. Every cursor moves after each stored and published message (rule 15).
+ * Work is proportional to what is new (SPEC §3.3): SEARCH returns UIDs only, and sizes and
+ * envelopes are fetched for the messages this run takes, not for the whole folder.
  */
 export class ImapFolderSync {
   private readonly logger = new Logger(ImapFolderSync.name);
+  private checkpoint!: FolderCheckpointDocument;
 
   constructor(
     private readonly deps: { client: ImapFlow; ingest: MessageIngestService; records: FetchedMessageRepository; checkpoints: FolderCheckpointRepository },
-    private readonly folder: { accountId: AccountId; path: string; role: FolderRole },
+    private readonly folder: FolderToSync,
   ) {}
 
-  async run({ budget }: { budget: number }): Promise<FolderSyncResult> {
+  async run({ budget, signal }: { budget: number; signal: AbortSignal }): Promise<FolderSyncResult> {
     const { client } = this.deps;
-    const { accountId, path } = this.folder;
-    const lock = await client.getMailboxLock(path, { readOnly: true });
+    const lock = await client.getMailboxLock(this.folder.path, { readOnly: true });
     try {
       const mailbox = client.mailbox;
-      if (!mailbox) throw new Error(`${path} could not be opened`);
-      const uidValidity = Number(mailbox.uidValidity);
-      if (!Number.isInteger(uidValidity) || uidValidity <= 0) throw new Error(`${path}: the server reported an invalid UIDVALIDITY ${String(mailbox.uidValidity)}`);
-      const checkpoint = await this.deps.checkpoints.findOne({ accountId, _id: checkpointId({ accountId, path }) });
-      // A changed UIDVALIDITY (rule 3): start over at UID 0, but skip what is stored already.
-      const relinking = checkpoint?.uidValidity !== undefined && checkpoint.uidValidity !== uidValidity;
-      const lastUid = relinking ? 0 : (checkpoint?.lastUid ?? 0);
-      if (relinking) this.logger.warn({ msg: 'UIDVALIDITY changed; re-linking the folder without replaying it', accountId, path, from: checkpoint?.uidValidity, to: uidValidity });
-      await this.saveCheckpoint({ uidValidity, lastUid, resets: (checkpoint?.uidValidityResets ?? 0) + (relinking ? 1 : 0) });
-      if (mailbox.exists === 0 || (mailbox.uidNext !== undefined && mailbox.uidNext <= lastUid + 1)) return { fetched: 0, relinked: 0, more: false };
-
-      const pending = await this.newMessages(lastUid);
-      const batch = pending.slice(0, budget);
-      let fetched = 0;
-      let relinked = 0;
-      for (const group of groupForFetch(batch)) {
+      if (!mailbox) throw new Error(`${this.folder.path} could not be opened`);
+      const uidValidity = validUidValidity(mailbox, this.folder.path);
+      this.checkpoint = await this.prepare({ mailbox, uidValidity });
+      const { candidates, more: budgetLeftSome } = await this.plan({ mailbox, budget });
+      const result: FolderSyncResult = { fetched: 0, relinked: 0, more: budgetLeftSome, messageErrors: [] };
+      groups: for (const group of groupForFetch(candidates)) {
         for await (const { message, raw } of this.sources(group)) {
-          if (relinking && message.messageIdHeader && (await this.deps.records.findRelinkable({ accountId, folder: path, messageIdHeader: message.messageIdHeader, size: message.size }))) relinked += 1;
-          else {
-            await this.deps.ingest.ingest({ accountId, raw, source: { protocol: 'imap', folder: path, folderRole: this.folder.role, uidValidity, uid: message.uid, internalDate: message.internalDate, flags: message.flags, messageIdHeader: message.messageIdHeader } });
-            fetched += 1;
+          if (signal.aborted) {
+            result.more = true;
+            break groups;
           }
-          await this.saveCheckpoint({ uidValidity, lastUid: message.uid });
+          if (!raw) {
+            const error = await this.failed(message);
+            if (error) result.messageErrors.push({ uid: message.uid, message: error });
+            continue;
+          }
+          if (await this.storedAlready(message)) result.relinked += 1;
+          else {
+            await this.deps.ingest.ingest({
+              accountId: this.folder.accountId,
+              raw,
+              source: { protocol: 'imap', folder: this.folder.path, folderRole: this.folder.role, uidValidity, uid: message.uid, internalDate: message.internalDate, flags: message.flags, messageIdHeader: message.messageIdHeader, emailId: message.emailId },
+            });
+            result.fetched += 1;
+          }
+          await this.advance(message);
         }
       }
-      return { fetched, relinked, more: pending.length > batch.length };
+      if (!result.more && mailbox.highestModseq !== undefined) await this.save({ highestModseq: String(mailbox.highestModseq) });
+      return result;
     } finally {
       lock.release();
     }
   }
 
-  /** UIDs above the checkpoint with what the record needs; `n:*` also returns the last message when none is newer. */
-  private async newMessages(lastUid: number): Promise<NewMessage[]> {
-    const found: NewMessage[] = [];
-    for await (const message of this.deps.client.fetch(`${lastUid + 1}:*`, { uid: true, size: true, internalDate: true, flags: true, envelope: true }, { uid: true })) {
-      if (message.uid <= lastUid) continue;
-      found.push({
-        uid: message.uid,
-        size: message.size ?? 0,
-        ...(message.internalDate ? { internalDate: new Date(message.internalDate) } : {}),
-        flags: [...(message.flags ?? [])],
-        ...(message.envelope?.messageId ? { messageIdHeader: message.envelope.messageId.replace(/^<|>$/g, '') } : {}),
-      });
+  /** The checkpoint for this session: created on first sight, re-based after a UIDVALIDITY change. */
+  private async prepare({ mailbox, uidValidity }: { mailbox: MailboxObject; uidValidity: number }): Promise<FolderCheckpointDocument> {
+    const { accountId, path } = this.folder;
+    const existing = await this.deps.checkpoints.findOne({ accountId, _id: checkpointId({ accountId, path }) });
+    if (existing?.parked) throw new FolderParkedError(`${path} is parked since ${existing.parked.at.toISOString()}: ${existing.parked.reason}. Setting its checkpoint (PATCH /v1/accounts/:id/status) resumes it.`);
+    const now = new Date();
+    if (!existing) {
+      // First sight: what is there now is the backlog, taken newest first; what arrives later comes in order.
+      const head = await this.highestUid(mailbox);
+      const since = this.folder.onlySinceDays ? new Date(now.getTime() - this.folder.onlySinceDays * DAY_MS) : undefined;
+      return this.replace({ path, uidValidity, lastUid: head, ...(head > 0 ? { backfillBelowUid: head + 1 } : {}), ...(since ? { backfillSince: since, firstSyncHeadUid: head } : {}) });
     }
-    return found.sort((a, b) => a.uid - b.uid);
+    // Set by an admin before the first sync: the folder's current UIDVALIDITY is meant.
+    if (existing.uidValidity === undefined) return this.replace({ ...existing, uidValidity });
+    if (existing.uidValidity === uidValidity) return existing;
+
+    // A changed UIDVALIDITY (rule 3): start over at UID 0, but match what is stored already instead of
+    // replaying the folder as new mail; unless it keeps changing (rule 4), then stop and ask for help.
+    const changes = [...(existing.uidValidityChanges ?? []), now].filter((at) => now.getTime() - at.getTime() <= UIDVALIDITY_FLAPPING.windowMs).slice(-10);
+    if (isFlapping(changes)) {
+      const reason = `UIDVALIDITY changed ${changes.length} times within ${UIDVALIDITY_FLAPPING.windowMs / 3_600_000} hours (now ${uidValidity}, stored ${existing.uidValidity}); re-linking it again and again risks duplicates`;
+      await this.deps.checkpoints.updateOne({ filter: { accountId, _id: existing._id }, update: { $set: { parked: { at: now, reason }, uidValidityChanges: changes, updatedAt: now } } });
+      this.logger.error({ msg: 'folder parked: UIDVALIDITY keeps changing', accountId, path, changes: changes.length });
+      throw new FolderParkedError(`${path} is parked: ${reason}`);
+    }
+    this.logger.warn({ msg: 'UIDVALIDITY changed; re-linking the folder without replaying it', accountId, path, from: existing.uidValidity, to: uidValidity });
+    const { backfillBelowUid: _below, backfillSince: _since, firstSyncHeadUid: _head, failedUids: _failed, highestModseq: _modseq, ...kept } = existing;
+    return this.replace({ ...kept, uidValidity, lastUid: 0, relinkUpToUid: await this.highestUid(mailbox), uidValidityResets: (existing.uidValidityResets ?? 0) + 1, uidValidityChanges: changes });
   }
 
-  /** Small messages pipelined in one FETCH (BODY.PEEK[]), a large one streamed by itself. */
-  private async *sources(group: NewMessage[]): AsyncGenerator<{ message: NewMessage; raw: Readable }> {
+  /** What this run takes, within the budget: retries first (few), then new mail, then the backlog. */
+  private async plan({ mailbox, budget }: { mailbox: MailboxObject; budget: number }): Promise<{ candidates: Candidate[]; more: boolean }> {
+    const { lastUid, backfillBelowUid, backfillSince, failedUids = [] } = this.checkpoint;
+    const retry = failedUids.filter(({ attempts }) => attempts < MAX_MESSAGE_ATTEMPTS).map(({ uid }) => uid);
+    const nothingAbove = mailbox.exists === 0 || (mailbox.uidNext !== undefined && mailbox.uidNext <= lastUid + 1);
+    const forward = nothingAbove ? [] : (await this.searchUids({ uid: `${lastUid + 1}:*` })).filter((uid) => uid > lastUid).sort((a, b) => a - b);
+    let backfill: number[] = [];
+    if (backfillBelowUid !== undefined) {
+      backfill = backfillBelowUid > 1 ? (await this.searchUids({ uid: `1:${backfillBelowUid - 1}`, ...(backfillSince ? { since: backfillSince } : {}) })).filter((uid) => uid < backfillBelowUid).sort((a, b) => b - a) : [];
+      if (backfill.length === 0) await this.save({}, ['backfillBelowUid']);
+    }
+    const taken = [...retry.map((uid) => ({ uid, cursor: 'retry' as const })), ...forward.map((uid) => ({ uid, cursor: 'forward' as const })), ...backfill.map((uid) => ({ uid, cursor: 'backfill' as const }))].slice(0, budget);
+    const more = retry.length + forward.length + backfill.length > taken.length;
+    return { candidates: await this.describe(taken), more };
+  }
+
+  /** Size, date, flags and envelope of the messages taken; a UID gone meanwhile drops out (a retry is forgotten). */
+  private async describe(taken: Array<{ uid: number; cursor: Cursor }>): Promise<Candidate[]> {
+    if (taken.length === 0) return [];
+    const found = new Map<number, FetchMessageObject>();
+    for await (const message of this.deps.client.fetch(
+      taken.map(({ uid }) => uid),
+      { uid: true, size: true, internalDate: true, flags: true, envelope: true, ...(this.folder.dedupeAcrossFolders ? { emailId: true } : {}) },
+      { uid: true },
+    )) {
+      found.set(message.uid, message);
+    }
+    const gone = taken.filter(({ uid, cursor }) => cursor === 'retry' && !found.has(uid)).map(({ uid }) => uid);
+    if (gone.length > 0) await this.save({ failedUids: (this.checkpoint.failedUids ?? []).filter(({ uid }) => !gone.includes(uid)) });
+    return taken.flatMap(({ uid, cursor }) => {
+      const message = found.get(uid);
+      if (!message) return [];
+      return [
+        {
+          uid,
+          cursor,
+          size: message.size ?? 0,
+          ...(message.internalDate ? { internalDate: new Date(message.internalDate) } : {}),
+          flags: [...(message.flags ?? [])],
+          ...(message.envelope?.messageId ? { messageIdHeader: message.envelope.messageId.replace(/^<|>$/g, '') } : {}),
+          ...(message.emailId ? { emailId: message.emailId } : {}),
+        },
+      ];
+    });
+  }
+
+  /** Small messages pipelined in one FETCH (BODY.PEEK[]), a large one streamed by itself; `raw: null` when the server gave none. */
+  private async *sources(group: Candidate[]): AsyncGenerator<{ message: Candidate; raw: Readable | null }> {
     const { client } = this.deps;
     if (group.length === 1 && group[0]!.size > INLINE_SOURCE_MAX_BYTES) {
       const { content } = await client.download(String(group[0]!.uid), undefined, { uid: true });
-      if (!content) throw new Error(`UID ${group[0]!.uid} vanished before it could be fetched`);
-      yield { message: group[0]!, raw: content };
+      yield { message: group[0]!, raw: content ?? null };
       return;
     }
-    const byUid = new Map(group.map((message) => [message.uid, message]));
+    const wanted = new Set(group.map(({ uid }) => uid));
     const bodies = new Map<number, Buffer>();
-    for await (const fetched of client.fetch(group.map(({ uid }) => uid).join(','), { uid: true, source: true }, { uid: true }) as AsyncIterable<FetchMessageObject>) {
-      if (fetched.source && byUid.has(fetched.uid)) bodies.set(fetched.uid, fetched.source);
+    for await (const fetched of client.fetch(group.map(({ uid }) => uid), { uid: true, source: true }, { uid: true }) as AsyncIterable<FetchMessageObject>) {
+      if (fetched.source && wanted.has(fetched.uid)) bodies.set(fetched.uid, fetched.source);
     }
-    // In UID order, so the checkpoint only ever moves past stored messages.
+    // In the planned order, so each cursor only ever moves past stored messages.
     for (const message of group) {
       const body = bodies.get(message.uid);
-      if (!body) throw new Error(`UID ${message.uid} vanished before it could be fetched`);
-      yield { message, raw: Readable.from([body]) };
+      yield { message, raw: body ? Readable.from([body]) : null };
     }
   }
 
-  private async saveCheckpoint({ uidValidity, lastUid, resets }: { uidValidity: number; lastUid: number; resets?: number }): Promise<void> {
+  /** Stored under an earlier UIDVALIDITY, or (Gmail) under another label's folder. */
+  private async storedAlready(message: Candidate): Promise<boolean> {
     const { accountId, path } = this.folder;
-    const set: Partial<FolderCheckpointDocument> = { path, uidValidity, lastUid, updatedAt: new Date(), ...(resets === undefined ? {} : { uidValidityResets: resets }) };
-    await this.deps.checkpoints.upsert({ filter: { accountId, _id: checkpointId({ accountId, path }) }, update: { $set: set } });
+    const relinking = this.checkpoint.relinkUpToUid !== undefined && message.uid <= this.checkpoint.relinkUpToUid;
+    if (relinking && message.messageIdHeader && (await this.deps.records.findRelinkable({ accountId, folder: path, messageIdHeader: message.messageIdHeader, size: message.size }))) return true;
+    if (!this.folder.dedupeAcrossFolders) return false;
+    return Boolean(await this.deps.records.findSameMessage({ accountId, emailId: message.emailId, messageIdHeader: message.messageIdHeader, size: message.size }));
+  }
+
+  /**
+   * The server gave no body for a message. Gone meanwhile (expunged or moved by another client): not
+   * ours to keep. Still there: remember it, move on (rule 12) and try again on later runs.
+   */
+  private async failed(message: Candidate): Promise<string | undefined> {
+    const stillThere = (await this.searchUids({ uid: String(message.uid) })).includes(message.uid);
+    if (!stillThere) {
+      await this.advance(message);
+      return undefined;
+    }
+    const previous = (this.checkpoint.failedUids ?? []).find(({ uid }) => uid === message.uid);
+    const attempts = (previous?.attempts ?? 0) + 1;
+    const error = `the server returned no content for UID ${message.uid} (attempt ${attempts} of ${MAX_MESSAGE_ATTEMPTS})`;
+    this.logger.warn({ msg: 'message skipped; the others go on', accountId: this.folder.accountId, folder: this.folder.path, uid: message.uid, attempts });
+    const failure: FailedUid = { uid: message.uid, attempts, error, at: new Date() };
+    await this.advance(message, failure);
+    return error;
+  }
+
+  /** Moves the message's cursor past it; a failure is recorded in the same write. */
+  private async advance(message: Candidate, failure?: FailedUid): Promise<void> {
+    const failedUids = (this.checkpoint.failedUids ?? []).filter(({ uid }) => uid !== message.uid).concat(failure ? [failure] : []);
+    const failuresChanged = failure !== undefined || failedUids.length !== (this.checkpoint.failedUids ?? []).length;
+    const set: Partial<FolderCheckpointDocument> = failuresChanged ? { failedUids } : {};
+    const unset: Array<keyof FolderCheckpointDocument> = [];
+    if (message.cursor === 'forward') {
+      set.lastUid = Math.max(this.checkpoint.lastUid, message.uid);
+      if (this.checkpoint.relinkUpToUid !== undefined && message.uid >= this.checkpoint.relinkUpToUid) unset.push('relinkUpToUid');
+    } else if (message.cursor === 'backfill') set.backfillBelowUid = message.uid;
+    await this.save(set, unset);
+  }
+
+  private async save(set: Partial<FolderCheckpointDocument>, unset: Array<keyof FolderCheckpointDocument> = []): Promise<void> {
+    const { accountId, path } = this.folder;
+    const update = { ...set, updatedAt: new Date() };
+    await this.deps.checkpoints.updateOne({ filter: { accountId, _id: checkpointId({ accountId, path }) }, update: { $set: update, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, ''])) } : {}) } });
+    const next: FolderCheckpointDocument = { ...this.checkpoint, ...update };
+    for (const field of unset) delete next[field];
+    this.checkpoint = next;
+  }
+
+  /** Writes the whole checkpoint (first sight, re-base): cursor fields it does not name are removed. */
+  private async replace(fields: Omit<FolderCheckpointDocument, '_id' | 'accountId' | 'updatedAt'>): Promise<FolderCheckpointDocument> {
+    const { accountId, path } = this.folder;
+    const { _id: _ignored, accountId: _account, ...rest } = fields as FolderCheckpointDocument;
+    const document: FolderCheckpointDocument = { ...rest, _id: checkpointId({ accountId, path }), accountId, path, updatedAt: new Date() };
+    const absent = REPLACEABLE_FIELDS.filter((field) => document[field] === undefined);
+    const { _id, accountId: _scope, ...set } = document;
+    await this.deps.checkpoints.upsert({ filter: { accountId, _id }, update: { $set: set, ...(absent.length > 0 ? { $unset: Object.fromEntries(absent.map((field) => [field, ''])) } : {}) } });
+    return document;
+  }
+
+  private async highestUid(mailbox: MailboxObject): Promise<number> {
+    if (mailbox.exists === 0) return Math.max((mailbox.uidNext ?? 1) - 1, 0);
+    if (mailbox.uidNext !== undefined && mailbox.uidNext > 0) return mailbox.uidNext - 1;
+    return Math.max(0, ...(await this.searchUids({ all: true })));
+  }
+
+  private async searchUids(query: Record<string, unknown>): Promise<number[]> {
+    const found = await this.deps.client.search(query, { uid: true });
+    if (!found) throw new Error(`${this.folder.path}: the server refused UID SEARCH`);
+    return found;
   }
 }
 
-/** Consecutive small messages in groups of at most INLINE_BATCH messages and INLINE_BATCH_MAX_BYTES; each large one alone. */
-function groupForFetch(messages: NewMessage[]): NewMessage[][] {
-  const groups: NewMessage[][] = [];
-  let current: NewMessage[] = [];
-  let bytes = 0;
-  const close = (): void => {
-    if (current.length > 0) groups.push(current);
-    current = [];
-    bytes = 0;
-  };
-  for (const message of messages) {
-    if (message.size > INLINE_SOURCE_MAX_BYTES) {
-      close();
-      groups.push([message]);
-      continue;
-    }
-    if (current.length === INLINE_BATCH || bytes + message.size > INLINE_BATCH_MAX_BYTES) close();
-    current.push(message);
-    bytes += message.size;
-  }
-  close();
-  return groups;
+/** Rule 5: never persist an UIDVALIDITY the server got wrong. */
+function validUidValidity(mailbox: MailboxObject, path: string): number {
+  const uidValidity = Number(mailbox.uidValidity);
+  if (!Number.isInteger(uidValidity) || uidValidity <= 0 || uidValidity > 4_294_967_295) throw new Error(`${path}: the server reported an invalid UIDVALIDITY ${String(mailbox.uidValidity)}`);
+  return uidValidity;
 }

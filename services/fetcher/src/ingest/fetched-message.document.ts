@@ -16,6 +16,8 @@ export interface FetchedMessageDocument {
   size: number;
   sha256: string;
   messageIdHeader?: string;
+  /** The server's own id of the message across folders (Gmail X-GM-MSGID, RFC 8474 EMAILID). */
+  emailId?: string;
   internalDate?: Date;
   /** First time the fetcher stored it: POP3 deleteAfterDays counts from here (getmail's rule, not the Date header). */
   fetchedAt: Date;

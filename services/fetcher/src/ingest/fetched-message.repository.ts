@@ -8,6 +8,7 @@ export class FetchedMessageRepository extends BaseRepository<FetchedMessageDocum
   static readonly indexes: IndexSpec[] = [
     { collection: 'fetched_messages', key: { accountId: 1, folder: 1, messageIdHeader: 1 }, options: { name: 'account_folder_message_id' }, purpose: 'UIDVALIDITY change: find the record of a message seen under the old UIDVALIDITY' },
     { collection: 'fetched_messages', key: { accountId: 1, protocol: 1, uidl: 1 }, options: { name: 'account_uidl' }, purpose: 'POP3: which UIDLs are stored already' },
+    { collection: 'fetched_messages', key: { accountId: 1, emailId: 1 }, options: { name: 'account_email_id' }, purpose: 'Gmail: the same message under several labels is stored once' },
   ];
 
   constructor(@Inject(MONGO_DB) db: Db) {
@@ -23,6 +24,17 @@ export class FetchedMessageRepository extends BaseRepository<FetchedMessageDocum
       for (const record of found) if (record.uidl) stored.set(record.uidl, record);
     }
     return stored;
+  }
+
+  /**
+   * The same message stored from another folder of the account (Gmail labels): by the server's email
+   * id when it has one (Gmail always has), else by Message-ID and size (a rare server with \All but
+   * no email ids; no index of its own, so that every other account's inserts do not pay for it).
+   */
+  findSameMessage({ accountId, emailId, messageIdHeader, size }: { accountId: AccountId; emailId?: string; messageIdHeader?: string; size: number }): Promise<FetchedMessageDocument | null> {
+    if (emailId) return this.findOne({ accountId, emailId });
+    if (messageIdHeader) return this.findOne({ accountId, messageIdHeader, size });
+    return Promise.resolve(null);
   }
 
   /** A record of the same message in this folder under another UIDVALIDITY (same Message-ID and size). */

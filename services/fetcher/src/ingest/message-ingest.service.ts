@@ -7,7 +7,7 @@ import { FetcherMetrics } from '../runs/fetcher.metrics';
 import { FetchedMessageRepository } from './fetched-message.repository';
 
 export type IngestSource =
-  | { protocol: 'imap'; folder: string; folderRole: FolderRole; uidValidity: number; uid: number; internalDate?: Date; flags?: string[]; messageIdHeader?: string }
+  | { protocol: 'imap'; folder: string; folderRole: FolderRole; uidValidity: number; uid: number; internalDate?: Date; flags?: string[]; messageIdHeader?: string; emailId?: string }
   | { protocol: 'pop3'; uidl: string };
 
 /**
@@ -39,7 +39,7 @@ export class MessageIngestService {
       accountId,
       protocol: source.protocol,
       folder: source.protocol === 'imap' ? source.folder : 'INBOX',
-      ...(source.protocol === 'imap' ? { uidValidity: source.uidValidity, uid: source.uid, ...(source.internalDate ? { internalDate: source.internalDate } : {}), ...(source.messageIdHeader ? { messageIdHeader: source.messageIdHeader } : {}) } : { uidl: source.uidl }),
+      ...(source.protocol === 'imap' ? { uidValidity: source.uidValidity, uid: source.uid, ...(source.internalDate ? { internalDate: source.internalDate } : {}), ...(source.messageIdHeader ? { messageIdHeader: source.messageIdHeader } : {}), ...(source.emailId ? { emailId: source.emailId } : {}) } : { uidl: source.uidl }),
       blobId: id,
       size: stored.length,
       sha256: stored.sha256,

@@ -30,7 +30,30 @@ export interface FolderCheckpointDocument {
   highestModseq?: string;
   /** How often UIDVALIDITY changed under us; a folder where it keeps changing is parked (rule 4). */
   uidValidityResets?: number;
+  /** When it changed lately (the last few): the flapping test looks at these. */
+  uidValidityChanges?: Date[];
+  /** After a UIDVALIDITY change, UIDs up to this one are matched against stored records before being stored. */
+  relinkUpToUid?: number;
+  /** First sync, newest first: UIDs below this one are still to be fetched (downwards). */
+  backfillBelowUid?: number;
+  /**
+   * The first sync's "only the last N days", fixed when it started so that it does not move, and the
+   * highest UID then: older messages up to that UID were left on the server on purpose, never stored.
+   */
+  backfillSince?: Date;
+  firstSyncHeadUid?: number;
+  /** Messages the server would not hand out; retried on later runs, given up after a few tries. */
+  failedUids?: FailedUid[];
+  /** A folder that cannot be synced safely (UIDVALIDITY flapping) waits for an admin. */
+  parked?: { at: Date; reason: string };
   updatedAt: Date;
+}
+
+export interface FailedUid {
+  uid: number;
+  attempts: number;
+  error: string;
+  at: Date;
 }
 
 export const checkpointId = ({ accountId, path }: { accountId: string; path: string }): string => `${accountId}:${path}`;

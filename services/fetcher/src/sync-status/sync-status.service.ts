@@ -27,12 +27,25 @@ export class SyncStatusService {
         nextRunAt: iso(state?.nextRunAt),
         error: state?.error && { ...state.error, at: state.error.at.toISOString() },
         consecutiveFailures: state?.consecutiveFailures ?? 0,
-        folders: folders.map(({ path, uidValidity, lastUid, highestModseq, updatedAt }) => ({ path, uidValidity, lastUid, highestModseq, updatedAt: iso(updatedAt) })),
+        folders: folders.map(({ path, uidValidity, lastUid, highestModseq, backfillBelowUid, failedUids, parked, updatedAt }) => ({
+          path,
+          uidValidity,
+          lastUid,
+          highestModseq,
+          backfillBelowUid,
+          ...(failedUids?.length ? { failedMessages: failedUids.map((failed) => ({ ...failed, at: failed.at.toISOString() })) } : {}),
+          ...(parked ? { parked: { at: parked.at.toISOString(), reason: parked.reason } } : {}),
+          updatedAt: iso(updatedAt),
+        })),
       }),
     ) as SyncStatusView;
   }
 
-  /** Moves checkpoints; a pinned UIDVALIDITY replaces the stored one, otherwise it stays. */
+  /**
+   * Moves checkpoints; a pinned UIDVALIDITY replaces the stored one, otherwise it stays. The admin's
+   * word replaces what the fetcher was in the middle of: a parked folder resumes, a backlog or a
+   * re-link in progress ends, and the UIDVALIDITY history starts afresh.
+   */
   async setCheckpoints(input: unknown): Promise<SyncStatusView> {
     const { accountId: rawId, ...rest } = input as { accountId: string };
     const accountId = toAccountId(rawId);
@@ -40,7 +53,10 @@ export class SyncStatusService {
     for (const { path, lastUid, uidValidity } of folders) {
       await this.checkpoints.upsert({
         filter: { accountId, _id: checkpointId({ accountId, path }) },
-        update: { $set: { path, lastUid, updatedAt: new Date(), ...(uidValidity === undefined ? {} : { uidValidity }) } },
+        update: {
+          $set: { path, lastUid, updatedAt: new Date(), ...(uidValidity === undefined ? {} : { uidValidity }) },
+          $unset: { parked: '', backfillBelowUid: '', relinkUpToUid: '', uidValidityChanges: '' },
+        },
       });
     }
     return this.get(accountId);
