@@ -29,6 +29,9 @@ export const DOVECOT_SPECIAL_USE_FOLDERS = [
   { name: 'Archive', specialUse: '\\Archive' },
 ] as const;
 
+/** Special-use folders that exist only once a test creates them (Gmail's \All, to test label handling). */
+export const DOVECOT_ON_DEMAND_SPECIAL_USE_FOLDERS = [{ name: '"All Mail"', specialUse: '\\All' }] as const;
+
 /** Parallel test workers log in as the same users from 127.0.0.1; Dovecot's default of 10 is too low. */
 const MAX_USER_IP_CONNECTIONS = 1000;
 
@@ -105,6 +108,7 @@ export function renderDovecotConfig(settings: DovecotConfigSettings): string {
     '  inbox = yes',
     '  separator = /',
     ...DOVECOT_SPECIAL_USE_FOLDERS.flatMap(({ name, specialUse }) => [`  mailbox ${name} {`, `    special_use = ${specialUse}`, '    auto = subscribe', '  }']),
+    ...DOVECOT_ON_DEMAND_SPECIAL_USE_FOLDERS.flatMap(({ name, specialUse }) => [`  mailbox ${name} {`, `    special_use = ${specialUse}`, '    auto = no', '  }']),
     '}',
     'service imap-login {',
     ...noChroot,

@@ -14,6 +14,10 @@ describe('groupForFetch', () => {
     expect(groupForFetch(sized(Array(10).fill(1_000_000))).map((group) => group.length)).toEqual([8, 2]);
   });
 
+  it('should fetch the messages it is told to one at a time', () => {
+    expect(groupForFetch(sized([10, 10, 10, 10]), new Set([2, 3])).map((group) => group.map(({ uid }) => uid))).toEqual([[1], [2], [3], [4]]);
+  });
+
   it('should return no groups for no messages', () => {
     expect(groupForFetch([])).toEqual([]);
   });

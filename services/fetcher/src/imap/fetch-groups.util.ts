@@ -11,9 +11,9 @@ export interface MessageSize {
 
 /**
  * Consecutive small messages in groups of at most 100 messages and 8 MB, each large one alone, in
- * the given order (the order the cursors move in).
+ * the given order (the order the cursors move in). UIDs in `alone` get a group of their own too.
  */
-export function groupForFetch<Message extends MessageSize>(messages: Message[]): Message[][] {
+export function groupForFetch<Message extends MessageSize>(messages: Message[], alone: ReadonlySet<number> = new Set()): Message[][] {
   const groups: Message[][] = [];
   let current: Message[] = [];
   let bytes = 0;
@@ -23,7 +23,7 @@ export function groupForFetch<Message extends MessageSize>(messages: Message[]):
     bytes = 0;
   };
   for (const message of messages) {
-    if (message.size > INLINE_SOURCE_MAX_BYTES) {
+    if (message.size > INLINE_SOURCE_MAX_BYTES || alone.has(message.uid)) {
       close();
       groups.push([message]);
       continue;

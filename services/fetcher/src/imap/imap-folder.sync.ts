@@ -13,8 +13,10 @@ import { isFlapping, UIDVALIDITY_FLAPPING } from './uid-validity.util';
 /** A message the server will not hand out is tried on this many runs, then stays listed in the status. */
 export const MAX_MESSAGE_ATTEMPTS = 5;
 const DAY_MS = 86_400_000;
+/** A message fetched alone during which the server drops the connection this often is given up. */
+const POISON_DROPS = 2;
 /** Optional checkpoint fields that a re-base drops unless it sets them again. */
-const REPLACEABLE_FIELDS = ['relinkUpToUid', 'backfillBelowUid', 'backfillSince', 'firstSyncHeadUid', 'failedUids', 'highestModseq', 'parked'] as const satisfies ReadonlyArray<keyof FolderCheckpointDocument>;
+const REPLACEABLE_FIELDS = ['relinkUpToUid', 'backfillBelowUid', 'backfillSince', 'firstSyncHeadUid', 'failedUids', 'highestModseq', 'parked', 'connectionDroppedDuring', 'droppedSingle'] as const satisfies ReadonlyArray<keyof FolderCheckpointDocument>;
 
 export interface FolderSyncResult {
   fetched: number;
@@ -60,6 +62,7 @@ interface Candidate extends MessageSize {
 export class ImapFolderSync {
   private readonly logger = new Logger(ImapFolderSync.name);
   private checkpoint!: FolderCheckpointDocument;
+  private backfillEndsWithThisRun = false;
 
   constructor(
     private readonly deps: { client: ImapFlow; ingest: MessageIngestService; records: FetchedMessageRepository; checkpoints: FolderCheckpointRepository },
@@ -76,34 +79,70 @@ export class ImapFolderSync {
       this.checkpoint = await this.prepare({ mailbox, uidValidity });
       const { candidates, more: budgetLeftSome } = await this.plan({ mailbox, budget });
       const result: FolderSyncResult = { fetched: 0, relinked: 0, more: budgetLeftSome, messageErrors: [] };
-      groups: for (const group of groupForFetch(candidates)) {
-        for await (const { message, raw } of this.sources(group)) {
-          if (signal.aborted) {
-            result.more = true;
-            break groups;
+      const done = new Set<number>();
+      groups: for (const group of groupForFetch(candidates, new Set(this.checkpoint.connectionDroppedDuring))) {
+        try {
+          for await (const { message, raw } of this.sources(group)) {
+            if (signal.aborted) {
+              result.more = true;
+              break groups;
+            }
+            await this.take({ message, raw, uidValidity, result });
+            done.add(message.uid);
           }
-          if (!raw) {
-            const error = await this.failed(message);
-            if (error) result.messageErrors.push({ uid: message.uid, message: error });
-            continue;
-          }
-          if (await this.storedAlready(message)) result.relinked += 1;
-          else {
-            await this.deps.ingest.ingest({
-              accountId: this.folder.accountId,
-              raw,
-              source: { protocol: 'imap', folder: this.folder.path, folderRole: this.folder.role, uidValidity, uid: message.uid, internalDate: message.internalDate, flags: message.flags, messageIdHeader: message.messageIdHeader, emailId: message.emailId },
-            });
-            result.fetched += 1;
-          }
-          await this.advance(message);
+        } catch (error) {
+          if (!client.usable) await this.connectionDropped(group.filter(({ uid }) => !done.has(uid)));
+          throw error;
         }
       }
+      if (this.checkpoint.connectionDroppedDuring || this.checkpoint.droppedSingle) await this.save({}, ['connectionDroppedDuring', 'droppedSingle']);
+      if (!result.more && this.backfillEndsWithThisRun) await this.save({}, ['backfillBelowUid']);
       if (!result.more && mailbox.highestModseq !== undefined) await this.save({ highestModseq: String(mailbox.highestModseq) });
       return result;
     } finally {
       lock.release();
     }
+  }
+
+  /** Stores one message (or notes why not) and moves its cursor. */
+  private async take({ message, raw, uidValidity, result }: { message: Candidate; raw: Readable | null; uidValidity: number; result: FolderSyncResult }): Promise<void> {
+
+    if (!raw) {
+      const error = await this.failed(message);
+      if (error) result.messageErrors.push({ uid: message.uid, message: error });
+      return;
+    }
+    if (await this.storedAlready(message)) result.relinked += 1;
+    else {
+      await this.deps.ingest.ingest({
+        accountId: this.folder.accountId,
+        raw,
+        source: { protocol: 'imap', folder: this.folder.path, folderRole: this.folder.role, uidValidity, uid: message.uid, internalDate: message.internalDate, flags: message.flags, messageIdHeader: message.messageIdHeader, emailId: message.emailId },
+      });
+      result.fetched += 1;
+    }
+    await this.advance(message);
+  }
+
+  /**
+   * The server hung up while sending `pending`. Some servers do that on one broken message (Dovecot
+   * on an unreadable file), every time: a poison message would then stop the account for good. So
+   * the group is fetched one at a time next run, and a message during which the connection drops
+   * twice on its own is given up (listed in the status) and passed. A network blip costs one run.
+   */
+  private async connectionDropped(pending: Array<{ uid: number }>): Promise<void> {
+    if (pending.length > 1) return this.save({ connectionDroppedDuring: pending.map(({ uid }) => uid) });
+    const [message] = pending;
+    if (!message) return;
+    const previous = this.checkpoint.droppedSingle;
+    const count = (previous?.uid === message.uid ? previous.count : 0) + 1;
+    if (count < POISON_DROPS) return this.save({ droppedSingle: { uid: message.uid, count } });
+    const error = `the server dropped the connection each time it sent UID ${message.uid} (${count} times); given up, other messages go on`;
+    this.logger.error({ msg: 'message given up: the server drops the connection on it', accountId: this.folder.accountId, folder: this.folder.path, uid: message.uid });
+    // Listed, not passed: the cursor may not move past earlier messages of this run that are not stored
+    // yet; planning leaves listed UIDs out, so the cursor passes it with the next stored message.
+    const failedUids = (this.checkpoint.failedUids ?? []).filter(({ uid }) => uid !== message.uid).concat({ uid: message.uid, attempts: MAX_MESSAGE_ATTEMPTS, error, at: new Date() });
+    await this.save({ failedUids }, ['droppedSingle']);
   }
 
   /** The checkpoint for this session: created on first sight, re-based after a UIDVALIDITY change. */
@@ -140,28 +179,36 @@ export class ImapFolderSync {
   private async plan({ mailbox, budget }: { mailbox: MailboxObject; budget: number }): Promise<{ candidates: Candidate[]; more: boolean }> {
     const { lastUid, backfillBelowUid, backfillSince, failedUids = [] } = this.checkpoint;
     const retry = failedUids.filter(({ attempts }) => attempts < MAX_MESSAGE_ATTEMPTS).map(({ uid }) => uid);
+    const listed = new Set(failedUids.map(({ uid }) => uid));
     const nothingAbove = mailbox.exists === 0 || (mailbox.uidNext !== undefined && mailbox.uidNext <= lastUid + 1);
-    const forward = nothingAbove ? [] : (await this.searchUids({ uid: `${lastUid + 1}:*` })).filter((uid) => uid > lastUid).sort((a, b) => a - b);
+    const forward = nothingAbove ? [] : (await this.searchUids({ uid: `${lastUid + 1}:*` })).filter((uid) => uid > lastUid && !listed.has(uid)).sort((a, b) => a - b);
     let backfill: number[] = [];
     if (backfillBelowUid !== undefined) {
-      backfill = backfillBelowUid > 1 ? (await this.searchUids({ uid: `1:${backfillBelowUid - 1}`, ...(backfillSince ? { since: backfillSince } : {}) })).filter((uid) => uid < backfillBelowUid).sort((a, b) => b - a) : [];
+      backfill = backfillBelowUid > 1 ? (await this.searchUids({ uid: `1:${backfillBelowUid - 1}`, ...(backfillSince ? { since: backfillSince } : {}) })).filter((uid) => uid < backfillBelowUid && !listed.has(uid)).sort((a, b) => b - a) : [];
       if (backfill.length === 0) await this.save({}, ['backfillBelowUid']);
     }
     const taken = [...retry.map((uid) => ({ uid, cursor: 'retry' as const })), ...forward.map((uid) => ({ uid, cursor: 'forward' as const })), ...backfill.map((uid) => ({ uid, cursor: 'backfill' as const }))].slice(0, budget);
     const more = retry.length + forward.length + backfill.length > taken.length;
+    this.backfillEndsWithThisRun = backfill.length > 0 && !more;
     return { candidates: await this.describe(taken), more };
   }
 
   /** Size, date, flags and envelope of the messages taken; a UID gone meanwhile drops out (a retry is forgotten). */
+  // Only Gmail's X-GM-MSGID names one message across labels; an RFC 8474 EMAILID differs between two APPENDed copies.
   private async describe(taken: Array<{ uid: number; cursor: Cursor }>): Promise<Candidate[]> {
     if (taken.length === 0) return [];
     const found = new Map<number, FetchMessageObject>();
-    for await (const message of this.deps.client.fetch(
-      taken.map(({ uid }) => uid),
-      { uid: true, size: true, internalDate: true, flags: true, envelope: true, ...(this.folder.dedupeAcrossFolders ? { emailId: true } : {}) },
-      { uid: true },
-    )) {
-      found.set(message.uid, message);
+    const query = { uid: true, size: true, internalDate: true, flags: true, envelope: true, ...(this.folder.dedupeAcrossFolders && this.deps.client.capabilities.has('X-GM-EXT-1') ? { emailId: true } : {}) } as const;
+    // The envelope needs the message file: a broken one makes some servers hang up here already.
+    const suspects = new Set(this.checkpoint.connectionDroppedDuring);
+    const chunks = [taken.filter(({ uid }) => !suspects.has(uid)), ...taken.filter(({ uid }) => suspects.has(uid)).map((one) => [one])].filter((chunk) => chunk.length > 0);
+    for (const chunk of chunks) {
+      try {
+        for await (const message of this.deps.client.fetch(chunk.map(({ uid }) => uid), query, { uid: true })) found.set(message.uid, message);
+      } catch (error) {
+        if (!this.deps.client.usable) await this.connectionDropped(chunk);
+        throw error;
+      }
     }
     const gone = taken.filter(({ uid, cursor }) => cursor === 'retry' && !found.has(uid)).map(({ uid }) => uid);
     if (gone.length > 0) await this.save({ failedUids: (this.checkpoint.failedUids ?? []).filter(({ uid }) => !gone.includes(uid)) });
@@ -186,19 +233,42 @@ export class ImapFolderSync {
   private async *sources(group: Candidate[]): AsyncGenerator<{ message: Candidate; raw: Readable | null }> {
     const { client } = this.deps;
     if (group.length === 1 && group[0]!.size > INLINE_SOURCE_MAX_BYTES) {
-      const { content } = await client.download(String(group[0]!.uid), undefined, { uid: true });
+      const content = await client.download(String(group[0]!.uid), undefined, { uid: true }).then(
+        (download) => download.content,
+        (error: Error) => {
+          if (!client.usable) throw error;
+          return undefined;
+        },
+      );
       yield { message: group[0]!, raw: content ?? null };
       return;
     }
     const wanted = new Set(group.map(({ uid }) => uid));
     const bodies = new Map<number, Buffer>();
-    for await (const fetched of client.fetch(group.map(({ uid }) => uid), { uid: true, source: true }, { uid: true }) as AsyncIterable<FetchMessageObject>) {
-      if (fetched.source && wanted.has(fetched.uid)) bodies.set(fetched.uid, fetched.source);
+    let groupFailed = false;
+    try {
+      for await (const fetched of client.fetch(group.map(({ uid }) => uid), { uid: true, source: true }, { uid: true }) as AsyncIterable<FetchMessageObject>) {
+        if (fetched.source && wanted.has(fetched.uid)) bodies.set(fetched.uid, fetched.source);
+      }
+    } catch (error) {
+      // One unreadable message makes the server answer NO for the whole FETCH; find it by asking one by one.
+      if (!client.usable) throw error;
+      groupFailed = true;
     }
     // In the planned order, so each cursor only ever moves past stored messages.
     for (const message of group) {
-      const body = bodies.get(message.uid);
+      const body = bodies.get(message.uid) ?? (groupFailed ? await this.fetchAlone(message.uid) : undefined);
       yield { message, raw: body ? Readable.from([body]) : null };
+    }
+  }
+
+  private async fetchAlone(uid: number): Promise<Buffer | undefined> {
+    try {
+      const fetched = await this.deps.client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
+      return (fetched && fetched.source) || undefined;
+    } catch (error) {
+      if (!this.deps.client.usable) throw error;
+      return undefined;
     }
   }
 

@@ -44,6 +44,10 @@ export interface FolderCheckpointDocument {
   firstSyncHeadUid?: number;
   /** Messages the server would not hand out; retried on later runs, given up after a few tries. */
   failedUids?: FailedUid[];
+  /** The server dropped the connection while sending these: next time they are fetched one at a time. */
+  connectionDroppedDuring?: number[];
+  /** A message fetched alone during which the server dropped the connection, and how often. */
+  droppedSingle?: { uid: number; count: number };
   /** A folder that cannot be synced safely (UIDVALIDITY flapping) waits for an admin. */
   parked?: { at: Date; reason: string };
   updatedAt: Date;
