@@ -173,6 +173,26 @@ describe(Pop3Client.name, () => {
     await sut.quit();
   });
 
+  it('should close the connection when its signal is aborted mid-message, committing none of the session\'s DELEs', async () => {
+    await stack.dovecot!.addUser({ username: 'popabort', password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: stack.dovecot!, username: 'popabort', raw: message('small') });
+    await appendMessage({ dovecot: stack.dovecot!, username: 'popabort', raw: message('big', 'x'.repeat(998).concat('\r\n').repeat(2_000)) });
+    const shutdown = new AbortController();
+    const sut = await Pop3Client.connect({ host: '127.0.0.1', port: stack.dovecot!.pop3Port, security: 'none', timeoutMs: 5_000, signal: shutdown.signal });
+    await sut.login({ username: 'popabort', password: DEFAULT_MAIL_PASSWORD });
+    await sut.dele(1);
+    const stream = sut.retr(2);
+    const reading = readAll(stream);
+    await new Promise((resolve) => stream.once('data', resolve));
+    shutdown.abort();
+    await expect(reading).rejects.toMatchObject({ errorClass: 'connect' });
+    await expect(sut.stat()).rejects.toBeInstanceOf(MailConnectionError);
+
+    const after = await connect({ username: 'popabort' });
+    expect(await after.stat()).toMatchObject({ count: 2 });
+    await after.quit();
+  });
+
   it('should find no LOGIN-DELAY in what Dovecot lists before and after login', async () => {
     const sut = await connect({ username: 'user1' });
     const capabilities = await sut.capabilities();
