@@ -7,4 +7,5 @@ export { imapFlowOptions } from './imap/imap-options.util';
 export { smtpTransportOptions } from './smtp/smtp-options.util';
 export { Pop3Client, type Pop3ConnectOptions, type Pop3MessageInfo, type Pop3UidInfo, type Pop3Stat } from './pop3/pop3.client';
 export { Pop3ResponseError } from './pop3/pop3-response.error';
+export { loginDelay } from './pop3/pop3-capabilities.util';
 export { Pop3UnsupportedError } from './pop3/pop3-unsupported.error';

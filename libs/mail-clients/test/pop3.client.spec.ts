@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import { chmod, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailSecurity } from '@mailbus/mail-protocol';
 import { DEFAULT_MAIL_PASSWORD, appendMessage, startStack, type Stack } from '@mailbus/testing';
-import { MailConnectionError, Pop3Client, Pop3ResponseError } from '../src';
+import { MailConnectionError, Pop3Client, Pop3ResponseError, loginDelay } from '../src';
 
 let stack: Stack;
 
@@ -123,6 +125,79 @@ describe(Pop3Client.name, () => {
     expect(before).toEqual(expect.arrayContaining(['USER', 'UIDL', 'STLS']));
     await sut.login({ username: 'user1', password: DEFAULT_MAIL_PASSWORD });
     expect(await sut.capabilities()).toContain('UIDL');
+    await sut.quit();
+  });
+
+  it('should read the header block with TOP and go on after a refused TOP', async () => {
+    await stack.dovecot!.addUser({ username: 'poptop', password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: stack.dovecot!, username: 'poptop', raw: message('headers only', 'line 1\r\nline 2\r\n') });
+    const sut = await connect({ username: 'poptop' });
+    expect((await sut.top({ number: 1, lines: 0 })).toString()).toBe('From: a@example.com\r\nTo: b@example.com\r\nSubject: headers only\r\n\r\n');
+    expect((await sut.top({ number: 1, lines: 1 })).toString()).toMatch(/\r\n\r\nline 1\r\n$/);
+    const refused = sut.top({ number: 7, lines: 0 });
+    await expect(refused).rejects.toBeInstanceOf(Pop3ResponseError);
+    await expect(refused).rejects.toMatchObject({ command: 'TOP 7 0', refusedByServer: true });
+    expect(await sut.stat()).toMatchObject({ count: 1 });
+    await sut.quit();
+  });
+
+  it('should refuse the RETR of a message another session deleted and keep the session usable', async () => {
+    await stack.dovecot!.addUser({ username: 'popgone', password: DEFAULT_MAIL_PASSWORD });
+    for (const subject of ['gone', 'kept']) await appendMessage({ dovecot: stack.dovecot!, username: 'popgone', raw: message(subject) });
+    const sut = await connect({ username: 'popgone' });
+    expect(await sut.uidl()).toHaveLength(2);
+    const other = await connect({ username: 'popgone' });
+    await other.dele(1);
+    await other.quit();
+
+    const refused = readAll(sut.retr(1));
+    await expect(refused).rejects.toMatchObject({ command: 'RETR 1', refusedByServer: true });
+    expect((await readAll(sut.retr(2))).bytes.toString()).toBe(message('kept'));
+    await sut.quit();
+  });
+
+  it('should refuse the RETR of a message the server cannot read and keep the session usable', async () => {
+    await stack.dovecot!.addUser({ username: 'popbroken', password: DEFAULT_MAIL_PASSWORD });
+    for (const subject of ['unreadable', 'readable']) await appendMessage({ dovecot: stack.dovecot!, username: 'popbroken', raw: message(subject) });
+    const maildir = stack.dovecot!.mailDir('popbroken');
+    const paths = (await Promise.all(['cur', 'new'].map(async (dir) => (await readdir(join(maildir, dir))).map((name) => join(maildir, dir, name))))).flat();
+    const unreadable = (await Promise.all(paths.map(async (path) => ({ path, text: await readFile(path, 'utf8') })))).find(({ text }) => text.includes('Subject: unreadable'));
+    expect(unreadable, paths.join(', ')).toBeDefined();
+    // Dovecot's mail processes run as an unprivileged user, so mode 000 makes the file unreadable to them.
+    await chmod(unreadable!.path, 0o000);
+    const sut = await connect({ username: 'popbroken' });
+
+    const refused = readAll(sut.retr(1));
+    await expect(refused).rejects.toMatchObject({ command: 'RETR 1', refusedByServer: true });
+    expect((await readAll(sut.retr(2))).bytes.toString()).toBe(message('readable'));
+    await sut.quit();
+  });
+
+  it('should close the connection when its signal is aborted mid-message, committing none of the session\'s DELEs', async () => {
+    await stack.dovecot!.addUser({ username: 'popabort', password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: stack.dovecot!, username: 'popabort', raw: message('small') });
+    await appendMessage({ dovecot: stack.dovecot!, username: 'popabort', raw: message('big', 'x'.repeat(998).concat('\r\n').repeat(2_000)) });
+    const shutdown = new AbortController();
+    const sut = await Pop3Client.connect({ host: '127.0.0.1', port: stack.dovecot!.pop3Port, security: 'none', timeoutMs: 5_000, signal: shutdown.signal });
+    await sut.login({ username: 'popabort', password: DEFAULT_MAIL_PASSWORD });
+    await sut.dele(1);
+    const stream = sut.retr(2);
+    const reading = readAll(stream);
+    await new Promise((resolve) => stream.once('data', resolve));
+    shutdown.abort();
+    await expect(reading).rejects.toMatchObject({ errorClass: 'connect' });
+    await expect(sut.stat()).rejects.toBeInstanceOf(MailConnectionError);
+
+    const after = await connect({ username: 'popabort' });
+    expect(await after.stat()).toMatchObject({ count: 2 });
+    await after.quit();
+  });
+
+  it('should find no LOGIN-DELAY in what Dovecot lists before and after login', async () => {
+    const sut = await connect({ username: 'user1' });
+    const capabilities = await sut.capabilities();
+    expect(capabilities).toEqual(expect.arrayContaining(['TOP', 'UIDL']));
+    expect(loginDelay(capabilities)).toBeUndefined();
     await sut.quit();
   });
 

@@ -21,3 +21,18 @@ export function chooseLogin(capabilities: readonly string[]): 'user-pass' | 'sas
   if (capabilities.length === 0 || hasCapability({ capabilities, name: 'USER' })) return 'user-pass';
   return saslMechanisms(capabilities).includes('PLAIN') ? 'sasl-plain' : 'user-pass';
 }
+
+/**
+ * The LOGIN-DELAY of a CAPA listing (RFC 2449 §6.5): the seconds after a successful login before the
+ * server accepts the next one. `perUser` (the `USER` argument, only before login) means the value
+ * may differ per user and the listing after login has the real one.
+ * @example loginDelay(['TOP', 'LOGIN-DELAY 900 USER']) // { seconds: 900, perUser: true }
+ */
+export function loginDelay(capabilities: readonly string[]): { seconds: number; perUser: boolean } | undefined {
+  for (const capability of capabilities) {
+    const [name, seconds, argument] = capability.trim().split(/\s+/);
+    if (name?.toUpperCase() !== 'LOGIN-DELAY' || !seconds || !/^[0-9]{1,9}$/.test(seconds)) continue;
+    return { seconds: Number(seconds), perUser: argument?.toUpperCase() === 'USER' };
+  }
+  return undefined;
+}

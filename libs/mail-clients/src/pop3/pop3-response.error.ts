@@ -18,4 +18,14 @@ export class Pop3ResponseError extends Error {
     this.response = response;
     this.errorClass = errorClass;
   }
+
+  /**
+   * The server answered this command with `-ERR`: it refused it and the session goes on. False for
+   * an answer that is not POP3 or is malformed, after which the session cannot be trusted. The
+   * fetcher skips a message whose RETR is refused (deleted by another client, a broken file on the
+   * server) and fails the run otherwise.
+   */
+  get refusedByServer(): boolean {
+    return /^-ERR(\s|$)/.test(this.response);
+  }
 }

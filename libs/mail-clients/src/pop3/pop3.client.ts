@@ -50,6 +50,8 @@ export interface Pop3Stat {
 
 /** CAPA, LIST and UIDL answers are collected in memory; beyond this the server is not a mailbox we can handle. */
 const MAX_LISTING_BYTES = 32 * 1024 * 1024;
+/** A header block (TOP n 0) larger than this is not mail we can key or date; RFC 5322 lines are ≤ 998 octets. */
+const MAX_TOP_BYTES = 4 * 1024 * 1024;
 
 export class Pop3Client {
   /** Commands run one at a time; a RETR stream holds its turn until it has been read to the end. */
@@ -143,6 +145,16 @@ export class Pop3Client {
       throw error;
     }
     return lines.map((line) => parseUidlLine(line) ?? this.malformed('UIDL', line));
+  }
+
+  /**
+   * The header block of a message and the first `lines` lines of its body (RFC 1939 TOP), as sent
+   * (dot-unstuffed, CRLF). `lines: 0` gives the headers and the blank line after them: enough to
+   * read a Date or to tell messages apart on a server without UIDL. Held in memory, so keep `lines`
+   * small. TOP is optional: a server without it answers -ERR (a Pop3ResponseError).
+   */
+  async top({ number, lines }: { number: number; lines: number }): Promise<Buffer> {
+    return this.exclusive(() => this.multilineBytes({ command: `TOP ${number} ${lines}`, maxBytes: MAX_TOP_BYTES }));
   }
 
   /**
@@ -289,6 +301,11 @@ export class Pop3Client {
 
   /** A command with a multi-line answer, as lines. Call inside exclusive(). */
   private async multiline({ command }: { command: string }): Promise<string[]> {
+    return splitLines(await this.multilineBytes({ command, maxBytes: MAX_LISTING_BYTES }));
+  }
+
+  /** A command with a multi-line answer, as its dot-unstuffed bytes. Call inside exclusive(). */
+  private async multilineBytes({ command, maxBytes }: { command: string; maxBytes: number }): Promise<Buffer> {
     await this.command({ line: command });
     const unstuffer = new Pop3DotUnstuffer();
     const body: Buffer[] = [];
@@ -299,10 +316,14 @@ export class Pop3Client {
         body.push(Buffer.from(part));
         size += part.length;
       }
-      if (size > MAX_LISTING_BYTES) throw new MailConnectionError({ errorClass: 'protocol', message: `the POP3 server's ${command} answer is larger than ${MAX_LISTING_BYTES} bytes` });
+      // The rest of the answer is still on the wire, so the session is out of step: close it and later commands fail fast.
+      if (size > maxBytes) {
+        this.close();
+        throw new MailConnectionError({ errorClass: 'protocol', message: `the POP3 server's ${command} answer is larger than ${maxBytes} bytes` });
+      }
       if (done) {
         this.reader.unread(rest);
-        return splitLines(Buffer.concat(body));
+        return Buffer.concat(body);
       }
     }
   }

@@ -1,47 +1,113 @@
-import { Injectable } from '@nestjs/common';
-import { Pop3Client } from '@mailbus/mail-clients';
+import { Injectable, Logger } from '@nestjs/common';
+import { Pop3Client, Pop3ResponseError, loginDelay } from '@mailbus/mail-clients';
 import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { MessageIngestService } from '../ingest/message-ingest.service';
 import type { RunInput, RunResult } from '../runs/fetch-account';
+import type { Pop3KeyedMessage } from './pop3-content-key.util';
+import { messagesToDelete } from './pop3-deletions.util';
+import { dateHeader, listsNewestFirst, needsOrderDetection, pickBatch } from './pop3-fetch-order.util';
+import { listPop3Messages } from './list-pop3-messages';
 
-const DAY_MS = 86_400_000;
+/** POP3 has one folder; messageErrors name it like IMAP's do. */
+const FOLDER = 'INBOX';
 
 /**
- * One run of a POP3 account. Stored UIDLs are known from the fetch records; new messages are fetched
- * newest first (highest message number), stored and published, and only then marked with DELE; QUIT
- * commits the deletions. A crash before QUIT deletes nothing (RFC 1939), and the next run finds the
- * messages stored already and deletes them then. With leaveOnServer, messages stay until
- * deleteAfterDays after they were first fetched (getmail's rule, not the Date header).
+ * One run of a POP3 account. Stored messages are known from the fetch records (by UIDL, or by
+ * content key on a server without UIDL); new ones are fetched newest first, stored and published,
+ * and only then marked with DELE; QUIT commits the deletions. A crash before QUIT deletes nothing
+ * (RFC 1939), and the next run finds the messages stored already and deletes them then. With
+ * leaveOnServer, messages stay until deleteAfterDays after they were first fetched (getmail's rule,
+ * not the Date header).
+ *
+ * Failures: a RETR the server refuses (-ERR: deleted by another client, unreadable on the server) is
+ * skipped and reported in messageErrors; it has no record, so the next run tries it again (rule 12).
+ * Anything else (timeouts, resets, MongoDB, NATS) fails the run.
  */
 @Injectable()
 export class Pop3AccountSync {
+  private readonly logger = new Logger(Pop3AccountSync.name);
+
   constructor(
     private readonly ingest: MessageIngestService,
     private readonly records: FetchedMessageRepository,
   ) {}
 
-  async run({ account, budget, timeoutMs }: RunInput): Promise<RunResult> {
+  async run({ account, budget, timeoutMs, signal }: RunInput): Promise<RunResult> {
     const { server, receive } = account;
-    const client = await Pop3Client.connect({ host: server.host, port: server.port, security: server.security, timeoutMs });
+    // The signal closes the connection at once, also mid-RETR: shutdown is never held up by a slow
+    // server or a large message. See the abort handling below for why that loses nothing.
+    const result: RunResult = { fetched: 0, more: false, folderErrors: [], messageErrors: [] };
+    const client = await Pop3Client.connect({ host: server.host, port: server.port, security: server.security, timeoutMs, signal }).catch((error: unknown) => {
+      if (signal.aborted) return undefined;
+      throw error;
+    });
+    if (!client) return { ...result, more: true };
     try {
+      const announced = loginDelay(await client.capabilities());
       await client.login({ username: server.username, password: server.password });
-      const listing = await client.uidl();
-      const stored = await this.records.storedUidls({ accountId: account.id, uidls: listing.map(({ uid }) => uid) });
-      const fresh = listing.filter(({ uid }) => !stored.has(uid)).sort((a, b) => b.number - a.number);
-      const batch = fresh.slice(0, budget);
-      for (const { number, uid } of batch) {
-        await this.ingest.ingest({ accountId: account.id, source: { protocol: 'pop3', uidl: uid }, raw: client.retr(number) });
-        if (!receive.leaveOnServer) await client.dele(number);
+      // RFC 2449 §6.5: the delay runs from the +OK to the login; `USER` means the listing after login has this user's value.
+      const loggedInAt = Date.now();
+      const delay = announced?.perUser ? (loginDelay(await client.capabilities()) ?? announced) : announced;
+      if (delay && delay.seconds > 0) result.notBefore = new Date(loggedInAt + delay.seconds * 1000);
+
+      const listing = await listPop3Messages(client);
+      for (const { number, message } of listing.unkeyed) this.skipped({ result, accountId: account.id, key: `message ${number}`, message });
+      const stored = await this.records.storedUidls({ accountId: account.id, uidls: listing.messages.map(({ key }) => key) });
+      const fresh = listing.messages.filter(({ key }) => !stored.has(key));
+      const newestFirst = needsOrderDetection({ fresh: fresh.length, budget }) && (await this.listsNewestFirst({ client, fresh }));
+      const batch = pickBatch({ fresh, budget, newestFirst });
+      result.more = fresh.length > batch.length;
+
+      const fetchedNow = new Set<string>();
+      for (const { number, key } of batch) {
+        // Shutdown between messages: stop here. The abort has closed the connection already (no
+        // QUIT), so DELEs sent in this session are not committed; see below.
+        if (signal.aborted) return { ...result, more: true };
+        try {
+          await this.ingest.ingest({ accountId: account.id, source: { protocol: 'pop3', uidl: key }, raw: client.retr(number) });
+        } catch (error) {
+          if (!(error instanceof Pop3ResponseError && error.refusedByServer)) throw error;
+          this.skipped({ result, accountId: account.id, key, message: error.message });
+          continue;
+        }
+        fetchedNow.add(key);
+        result.fetched += 1;
       }
-      const expiry = receive.deleteAfterDays > 0 ? Date.now() - receive.deleteAfterDays * DAY_MS : undefined;
-      for (const { number, uid } of listing) {
-        const record = stored.get(uid);
-        if (record && (!receive.leaveOnServer || (expiry !== undefined && record.fetchedAt.getTime() <= expiry))) await client.dele(number);
-      }
+
+      // A content-keyed listing with a message that could not be keyed may have shifted the
+      // occurrence suffixes of identical copies: delete nothing until every message has its key.
+      const deletable = listing.keyedBy === 'content' && listing.unkeyed.length > 0 ? [] : messagesToDelete({ messages: listing.messages, stored, fetchedNow, leaveOnServer: receive.leaveOnServer, deleteAfterDays: receive.deleteAfterDays, now: Date.now() });
+      for (const number of deletable) await client.dele(number);
       await client.quit();
-      return { fetched: batch.length, more: fresh.length > batch.length, folderErrors: [], messageErrors: [] };
+      return result;
+    } catch (error) {
+      // Aborted at shutdown: the connection was closed without QUIT, so the server deletes nothing
+      // of this session, not even messages already stored and marked with DELE (that would have
+      // been safe to commit, but QUIT needs one more answer from a server that may be the reason we
+      // are slow, and a shutdown must be bounded). They are stored, so the next run deletes them;
+      // the message in hand has no record and is fetched again. Reported as unfinished work, not as
+      // a failure of the account.
+      if (signal.aborted) return { ...result, more: true };
+      throw error;
     } finally {
       client.close();
     }
+  }
+
+  /** Rule 20: TOP 0 of the first and last new messages, to see which end of the listing is newest. */
+  private async listsNewestFirst({ client, fresh }: { client: Pop3Client; fresh: Pop3KeyedMessage[] }): Promise<boolean> {
+    try {
+      const [first, last] = [fresh[0]!, fresh[fresh.length - 1]!];
+      return listsNewestFirst({ first: dateHeader(await client.top({ number: first.number, lines: 0 })), last: dateHeader(await client.top({ number: last.number, lines: 0 })) });
+    } catch (error) {
+      // A server without TOP (or that cannot read one of the two) gets the default order.
+      if (error instanceof Pop3ResponseError && error.refusedByServer) return false;
+      throw error;
+    }
+  }
+
+  private skipped({ result, accountId, key, message }: { result: RunResult; accountId: string; key: string; message: string }): void {
+    result.messageErrors.push({ folder: FOLDER, key, message });
+    this.logger.warn({ msg: 'POP3 message skipped; the others go on and it is tried again next run', accountId, uidl: key, err: message });
   }
 }
