@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseListLine, parseStat, parseStatusLine, parseUidlLine, splitLines } from './pop3-response.util';
+import { isTemporaryLoginRefusal, parseListLine, parseStat, parseStatusLine, parseUidlLine, splitLines } from './pop3-response.util';
 
 describe(parseStatusLine.name, () => {
   it.each([
@@ -45,5 +45,15 @@ describe('scan listings', () => {
 
   it.each(['1', '0 abc', '1 two words', `1 ${'u'.repeat(71)}`, '1 ümlaut'])('should refuse the malformed UIDL line %j', (line) => {
     expect(parseUidlLine(line)).toBeUndefined();
+  });
+});
+
+describe('isTemporaryLoginRefusal', () => {
+  it.each(['-ERR [IN-USE] Mailbox locked by another session', '-ERR [LOGIN-DELAY] wait 5 minutes', '-ERR [SYS/TEMP] try again later'])('should call %s temporary', (response) => {
+    expect(isTemporaryLoginRefusal(response)).toBe(true);
+  });
+
+  it.each(['-ERR [AUTH] Authentication failed.', '-ERR Invalid login', '-ERR [SYS/PERM] account closed'])('should not call %s temporary', (response) => {
+    expect(isTemporaryLoginRefusal(response)).toBe(false);
   });
 });

@@ -51,3 +51,7 @@ export function parseUidlLine(line: string): { number: number; uid: string } | u
   if (!number || !uid || extra !== undefined || !MESSAGE_NUMBER.test(number) || !UNIQUE_ID.test(uid)) return undefined;
   return { number: Number(number), uid };
 }
+
+/** Login refusals that say "not now" rather than "wrong password" (RFC 2449 IN-USE, LOGIN-DELAY; RFC 3206 SYS/TEMP). */
+const TEMPORARY_LOGIN_REFUSAL = /^-ERR \[(IN-USE|LOGIN-DELAY|SYS\/TEMP)\]/i;
+export const isTemporaryLoginRefusal = (response: string): boolean => TEMPORARY_LOGIN_REFUSAL.test(response);

@@ -20,9 +20,10 @@ import { chooseLogin, hasCapability } from './pop3-capabilities.util';
 import { Pop3DotUnstuffer } from './pop3-dot-unstuffer';
 import { Pop3LineReader } from './pop3-line-reader';
 import { Pop3ResponseError } from './pop3-response.error';
-import { parseListLine, parseStat, parseStatusLine, parseUidlLine, splitLines } from './pop3-response.util';
+import { isTemporaryLoginRefusal, parseListLine, parseStat, parseStatusLine, parseUidlLine, splitLines } from './pop3-response.util';
 import { openPop3Socket, upgradeToTls } from './pop3-socket.util';
 import { Pop3UnsupportedError } from './pop3-unsupported.error';
+
 
 export interface Pop3ConnectOptions extends MailClientOptions {
   host: string;
@@ -113,16 +114,27 @@ export class Pop3Client {
   async login({ username, password, method }: { username: string; password: string; method?: 'user-pass' | 'sasl-plain' }): Promise<void> {
     const chosen = method ?? chooseLogin(await this.capabilities());
     await this.exclusive(async () => {
-      if (chosen === 'sasl-plain') {
-        await this.command({ line: 'AUTH PLAIN', expect: 'continue', errorClass: 'auth' });
-        const token = Buffer.from(`\0${username}\0${password}`, 'utf8').toString('base64');
-        await this.command({ line: token, shown: 'AUTH PLAIN ***', errorClass: 'auth' });
-      } else {
-        await this.command({ line: `USER ${username}`, shown: 'USER', errorClass: 'auth' });
-        await this.command({ line: `PASS ${password}`, shown: 'PASS ***', errorClass: 'auth' });
+      try {
+        await this.sendLogin({ chosen, username, password });
+      } catch (error) {
+        // RFC 2449/3206: "another session holds the mailbox", "too soon", "try later" are no verdict on the password.
+        if (error instanceof Pop3ResponseError && isTemporaryLoginRefusal(error.response))
+          throw new Pop3ResponseError({ command: error.command, response: error.response, errorClass: 'connect' });
+        throw error;
       }
       this.capabilityCache = undefined; // capabilities may change after login (RFC 2449 §6)
     });
+  }
+
+  private async sendLogin({ chosen, username, password }: { chosen: 'user-pass' | 'sasl-plain'; username: string; password: string }): Promise<void> {
+    if (chosen === 'sasl-plain') {
+      await this.command({ line: 'AUTH PLAIN', expect: 'continue', errorClass: 'auth' });
+      const token = Buffer.from(`\0${username}\0${password}`, 'utf8').toString('base64');
+      await this.command({ line: token, shown: 'AUTH PLAIN ***', errorClass: 'auth' });
+    } else {
+      await this.command({ line: `USER ${username}`, shown: 'USER', errorClass: 'auth' });
+      await this.command({ line: `PASS ${password}`, shown: 'PASS ***', errorClass: 'auth' });
+    }
   }
 
   async stat(): Promise<Pop3Stat> {
