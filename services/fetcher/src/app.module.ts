@@ -4,6 +4,8 @@ import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import type { FetcherConfig } from './config/fetcher.config';
 import { AccountLeases } from './connections/account-leases';
 import { HostConnectionSlots } from './connections/host-connection-slots';
+import { IdleMetrics } from './idle/idle.metrics';
+import { InboxIdleWatcher } from './idle/inbox-idle.watcher';
 import { ImapAccountSync } from './imap/imap-account.sync';
 import { FetchedMessageRepository } from './ingest/fetched-message.repository';
 import { MessageIngestService } from './ingest/message-ingest.service';
@@ -33,6 +35,8 @@ export class AppModule {
         FetcherMetrics,
         AccountRunService,
         FetchScheduler,
+        IdleMetrics,
+        InboxIdleWatcher,
       ],
     };
   }

@@ -17,12 +17,14 @@ const fetcherEnv = baseEnv
     FETCH_HOST_CONNECTION_CAP: positiveInt(3),
     /** An account lease lives this long without renewal; a dead replica's accounts move on after it. */
     FETCH_LEASE_MS: positiveInt(30_000),
+    /** INBOXes this replica keeps open in IDLE, so new mail is fetched within a second; 0 turns IDLE off. */
+    FETCH_IDLE_CONNECTIONS: z.coerce.number().int().min(0).max(10_000).default(50),
   })
   .transform((env, context) => ({
     ...toBaseConfig(env),
     httpPort: env.HTTP_PORT,
     secretBox: secretBoxFromEnv(env, context),
-    fetch: { concurrency: env.FETCH_CONCURRENCY, maxMessagesPerRun: env.FETCH_MAX_MESSAGES_PER_RUN, mailTimeoutMs: env.MAIL_TIMEOUT_MS, tickMs: env.SCHEDULER_TICK_MS, leaseMs: env.FETCH_LEASE_MS, hostConnectionCap: env.FETCH_HOST_CONNECTION_CAP },
+    fetch: { concurrency: env.FETCH_CONCURRENCY, maxMessagesPerRun: env.FETCH_MAX_MESSAGES_PER_RUN, mailTimeoutMs: env.MAIL_TIMEOUT_MS, tickMs: env.SCHEDULER_TICK_MS, leaseMs: env.FETCH_LEASE_MS, hostConnectionCap: env.FETCH_HOST_CONNECTION_CAP, idleConnections: env.FETCH_IDLE_CONNECTIONS },
   }));
 
 export type FetcherConfig = z.output<typeof fetcherEnv>;
