@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { MongoModule } from '@mailbus/mongo-dal';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import { AccountChangePublisher } from './accounts/account-change.publisher';
@@ -8,6 +9,7 @@ import { AccountsService } from './accounts/accounts.service';
 import { AddressClaims } from './addresses/address-claims';
 import type { AccountRegistryConfig } from './config/account-registry.config';
 import { CONNECTION_TEST_TIMEOUT_MS, ConnectionTestService } from './connection/connection-test.service';
+import { FETCHER_RPC_PROXY, FetcherRpcClient } from './connection/fetcher-rpc.client';
 import { GroupsRepository } from './groups/groups.repository';
 import { GroupsService } from './groups/groups.service';
 import { RegistryRpcController } from './registry.rpc-controller';
@@ -32,6 +34,11 @@ export class AppModule {
         UserReferences,
         GroupsService,
         ConnectionTestService,
+        {
+          provide: FETCHER_RPC_PROXY,
+          useFactory: () => ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: config.nats.url.split(','), name: 'mailbus-account-registry-rpc-client' } }),
+        },
+        FetcherRpcClient,
       ],
     };
   }

@@ -13,8 +13,10 @@ import { Pop3AccountSync } from './pop3/pop3-account.sync';
 import { AccountRunService, FETCHER_SECRET_BOX, FETCH_SETTINGS } from './runs/account-run.service';
 import { FetcherMetrics } from './runs/fetcher.metrics';
 import { AccountChangesConsumer } from './scheduling/account-changes.consumer';
+import { AccountScheduleService } from './scheduling/account-schedule.service';
 import { FetchScheduler } from './scheduling/fetch-scheduler';
 import { AccountSyncStateRepository, FolderCheckpointRepository } from './sync-status/sync-state.repositories';
+import { SyncStateMetrics } from './sync-status/sync-state.metrics';
 import { SyncStatusRpcController } from './sync-status/sync-status.rpc-controller';
 import { SyncStatusService } from './sync-status/sync-status.service';
 
@@ -23,7 +25,10 @@ export class AppModule {
   static forRoot(config: FetcherConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ service: 'fetcher', config }), MongoModule.forFeature([AccountSyncStateRepository, FolderCheckpointRepository, FetchedMessageRepository, BlobStore, HostConnectionSlots, AccountLeases])],
+      imports: [
+        ServiceRuntimeModule.forRoot({ service: 'fetcher', config }),
+        MongoModule.forFeature([AccountSyncStateRepository, FolderCheckpointRepository, FetchedMessageRepository, BlobStore, HostConnectionSlots, AccountLeases]),
+      ],
       controllers: [SyncStatusRpcController, AccountChangesConsumer],
       providers: [
         { provide: FETCHER_SECRET_BOX, useValue: config.secretBox },
@@ -33,8 +38,10 @@ export class AppModule {
         ImapAccountSync,
         Pop3AccountSync,
         FetcherMetrics,
+        SyncStateMetrics,
         AccountRunService,
         FetchScheduler,
+        AccountScheduleService,
         IdleMetrics,
         InboxIdleWatcher,
       ],

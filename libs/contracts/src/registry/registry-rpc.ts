@@ -24,11 +24,13 @@ export const RegistryRpc = {
   listFolders: registry('accounts.folders'),
 } as const;
 
-/** Request/reply operations of the fetcher that the api calls for an account. */
+/** Request/reply operations of the fetcher that the api (and account-registry, for re-enable) call for an account. */
 const fetcher = (operation: string): string => rpcSubject({ service: 'fetcher', operation });
 
 export const FetcherRpc = {
   getSyncStatus: fetcher('sync-status.get'),
   syncNow: fetcher('sync-status.sync-now'),
   setFolderCheckpoints: fetcher('sync-status.set-checkpoints'),
+  /** A connection test of the saved settings succeeded: an account the fetcher disabled runs again. */
+  reEnable: fetcher('sync-status.re-enable'),
 } as const;

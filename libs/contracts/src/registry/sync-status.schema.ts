@@ -26,6 +26,12 @@ export type SyncStatusView = {
   lastSuccessAt?: string;
   nextRunAt?: string;
   error?: { class: string; message: string; at: string };
+  /**
+   * Why a `disabled` account is not fetched when the fetcher disabled it (auth failures for longer
+   * than its limit, failing since `since`, disabled `at`). Updating the account or a successful
+   * connection test of its saved settings enables it again.
+   */
+  disabled?: { reason: 'auth'; since: string; at: string };
   consecutiveFailures: number;
   folders: FolderCheckpointView[];
 };

@@ -6,6 +6,7 @@ import { resolvePort } from '@mailbus/mail-protocol';
 import { RpcDomainError, parseRpcInput } from '@mailbus/service-runtime';
 import { AccountSecrets } from '../accounts/account-secrets';
 import { AccountsService } from '../accounts/accounts.service';
+import { FetcherRpcClient } from './fetcher-rpc.client';
 
 export const CONNECTION_TEST_TIMEOUT_MS = Symbol('CONNECTION_TEST_TIMEOUT_MS');
 
@@ -21,11 +22,15 @@ export class ConnectionTestService {
   constructor(
     private readonly accounts: AccountsService,
     private readonly secrets: AccountSecrets,
+    private readonly fetcher: FetcherRpcClient,
     @Inject(CONNECTION_TEST_TIMEOUT_MS) private readonly timeoutMs: number,
   ) {}
 
+  /** The saved settings; when the receive side logs in, a fetcher-disabled account is enabled again. */
   async testAccount(id: string): Promise<ConnectionTestView> {
-    return this.test(this.serverSettings(await this.accounts.load(id)));
+    const result = await this.test(this.serverSettings(await this.accounts.load(id)));
+    if (result.receive?.outcome === 'ok') this.fetcher.reEnableAfterConnectionTest(id);
+    return result;
   }
 
   /** Settings not saved yet (the admin's form before POST): same checks, nothing stored. */
@@ -68,7 +73,14 @@ export class ConnectionTestService {
     }
     if (account.send) {
       const { host, port, security, username, passwordSealed } = account.send;
-      sides.send = { protocol: 'smtp', host, port, security, username: username ?? '', password: passwordSealed ? this.secrets.open({ accountId: account._id, side: 'send', sealed: passwordSealed }) : '' };
+      sides.send = {
+        protocol: 'smtp',
+        host,
+        port,
+        security,
+        username: username ?? '',
+        password: passwordSealed ? this.secrets.open({ accountId: account._id, side: 'send', sealed: passwordSealed }) : '',
+      };
     }
     return sides;
   }

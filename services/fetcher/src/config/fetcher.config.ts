@@ -17,6 +17,12 @@ const fetcherEnv = baseEnv
     FETCH_HOST_CONNECTION_CAP: positiveInt(3),
     /** An account lease lives this long without renewal; a dead replica's accounts move on after it. */
     FETCH_LEASE_MS: positiveInt(30_000),
+    /**
+     * Rule 32: an account whose logins fail with AUTH for this long without a success in between is
+     * disabled until it is updated or passes a connection test. Fractions allowed (tests use tiny
+     * values); 0 never disables.
+     */
+    FETCH_DISABLE_AFTER_AUTH_FAILURES_HOURS: z.coerce.number({ invalid_type_error: 'must be a number of hours' }).min(0, 'must be 0 (never) or more hours').default(72),
     /** INBOXes this replica keeps open in IDLE, so new mail is fetched within a second; 0 turns IDLE off. */
     FETCH_IDLE_CONNECTIONS: z.coerce.number().int().min(0).max(10_000).default(50),
   })
@@ -24,7 +30,16 @@ const fetcherEnv = baseEnv
     ...toBaseConfig(env),
     httpPort: env.HTTP_PORT,
     secretBox: secretBoxFromEnv(env, context),
-    fetch: { concurrency: env.FETCH_CONCURRENCY, maxMessagesPerRun: env.FETCH_MAX_MESSAGES_PER_RUN, mailTimeoutMs: env.MAIL_TIMEOUT_MS, tickMs: env.SCHEDULER_TICK_MS, leaseMs: env.FETCH_LEASE_MS, hostConnectionCap: env.FETCH_HOST_CONNECTION_CAP, idleConnections: env.FETCH_IDLE_CONNECTIONS },
+    fetch: {
+      concurrency: env.FETCH_CONCURRENCY,
+      maxMessagesPerRun: env.FETCH_MAX_MESSAGES_PER_RUN,
+      mailTimeoutMs: env.MAIL_TIMEOUT_MS,
+      tickMs: env.SCHEDULER_TICK_MS,
+      leaseMs: env.FETCH_LEASE_MS,
+      hostConnectionCap: env.FETCH_HOST_CONNECTION_CAP,
+      idleConnections: env.FETCH_IDLE_CONNECTIONS,
+      disableAfterAuthFailuresMs: env.FETCH_DISABLE_AFTER_AUTH_FAILURES_HOURS > 0 ? Math.round(env.FETCH_DISABLE_AFTER_AUTH_FAILURES_HOURS * 3_600_000) : undefined,
+    },
   }));
 
 export type FetcherConfig = z.output<typeof fetcherEnv>;

@@ -7,6 +7,7 @@ import type { FetchSettings } from '../config/fetcher.config';
 import { HostConnectionSlots, type HostSlot } from '../connections/host-connection-slots';
 import { InsertLeases } from '../connections/insert-leases';
 import { FETCHER_SECRET_BOX, FETCH_SETTINGS } from '../runs/account-run.service';
+import { isWithinActiveHours } from '../runs/active-hours.util';
 import { FetchScheduler } from '../scheduling/fetch-scheduler';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
 import { AccountSyncStateRepository } from '../sync-status/sync-state.repositories';
@@ -30,7 +31,7 @@ interface Watch {
  * at once (SPEC §3.3). Each account is watched by one replica (an insert lease in `idle_leases`) and
  * each watch takes a per-host connection slot, but never the last one: polling runs always keep a
  * connection to every host. Accounts with a priority go first; accounts in auth error or disabled
- * are not watched (their logins would only add failures).
+ * are not watched (their logins would only add failures), nor accounts outside their active hours.
  */
 @Injectable()
 export class InboxIdleWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -175,6 +176,8 @@ function watchable(account: AccountDocument, state: AccountSyncStateDocument | u
   const receive = account.receive;
   if (!receive || receive.protocol !== 'imap' || !receive.enabled || !account.serviceEnabled || account.deletedAt) return false;
   if (!receive.folders.some((folder) => folder.toUpperCase() === 'INBOX')) return false;
+  // Outside its active hours an account is not fetched, so it is not watched either.
+  if (receive.activeHours && !isWithinActiveHours({ at: new Date(), activeHours: receive.activeHours })) return false;
   // Not before the first run has shown that the settings work, not while logins are refused.
   if (!state?.lastSuccessAt || state.state === 'disabled' || (state.state === 'error' && state.error?.class === 'auth')) return false;
   return true;

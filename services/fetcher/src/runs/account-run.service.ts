@@ -13,9 +13,10 @@ import { ImapAccountSync } from '../imap/imap-account.sync';
 import { Pop3AccountSync } from '../pop3/pop3-account.sync';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
 import { AccountSyncStateRepository } from '../sync-status/sync-state.repositories';
+import { isWithinActiveHours, nextActiveTime } from './active-hours.util';
 import type { FetchAccount, RunInput, RunResult } from './fetch-account';
 import { FetcherMetrics } from './fetcher.metrics';
-import { MORE_WORK_DELAY_MS, nextRegularRun, nextRunAfterFailure } from './run-timing.util';
+import { stateAfterFailure, stateAfterSuccess } from './run-outcome.util';
 
 export const FETCHER_SECRET_BOX = Symbol('FETCHER_SECRET_BOX');
 export const FETCH_SETTINGS = Symbol('FETCH_SETTINGS');
@@ -33,8 +34,9 @@ const ERROR_CLASS: Record<ConnectionErrorClass, MailErrorClass> = {
 
 /**
  * Runs one leased account once and records the outcome in its sync state: idle with the next run, or
- * error with class, text and an exponential backoff, plus account.sync_failed. Whatever happens to
- * one account stays with it.
+ * error with class, text and an exponential backoff, plus account.sync_failed; after AUTH failures
+ * lasting FETCH_DISABLE_AFTER_AUTH_FAILURES_HOURS, disabled (run-outcome.util). Every next run time
+ * lies inside the account's active hours. Whatever happens to one account stays with it.
  */
 @Injectable()
 export class AccountRunService {
@@ -69,17 +71,25 @@ export class AccountRunService {
       await this.states.finishRun({ accountId, set: { state: 'disabled' }, unset: ['nextRunAt'] });
       return;
     }
+    // Due outside the active hours (they were set or changed after it was scheduled, or a continuation
+    // ran past closing): wait for the next opening. An admin's "sync now" (forceRun) goes ahead.
+    if (receive.activeHours && !state.forceRun && !isWithinActiveHours({ at: new Date(), activeHours: receive.activeHours })) {
+      await this.states.finishRun({ accountId, set: { nextRunAt: nextActiveTime({ at: new Date(), activeHours: receive.activeHours }), priority: document.priority } });
+      return;
+    }
     // One connection per run; when the host has none free, wait for a turn rather than count a failure.
     const slot = await this.slots.acquire({ host: receive.host, cap: this.settings.hostConnectionCap, holder: `${owner}:${accountId}`, leaseMs: this.settings.leaseMs });
     if (!slot) {
       this.metrics.hostCapWaits.inc();
-      await this.states.finishRun({ accountId, set: { nextRunAt: new Date(Date.now() + HOST_BUSY_RETRY_MS + Math.round(Math.random() * HOST_BUSY_RETRY_MS)) } });
+      const retryAt = new Date(Date.now() + HOST_BUSY_RETRY_MS + Math.round(Math.random() * HOST_BUSY_RETRY_MS));
+      await this.states.finishRun({ accountId, set: { nextRunAt: state.forceRun ? retryAt : nextActiveTime({ at: retryAt, activeHours: receive.activeHours }) } });
       return;
     }
     const startedAt = new Date();
     await this.states.updateOne({ filter: { accountId }, update: { $set: { state: 'syncing', lastRunAt: startedAt } } });
     const timer = this.metrics.runDuration.startTimer({ protocol: receive.protocol });
     this.metrics.runsInProgress.inc();
+    this.metrics.connectionOpened(receive.host);
     const renew = async (): Promise<void> => {
       await this.leases.renew({ accountId, owner, leaseMs: this.settings.leaseMs });
       await this.slots.renew({ slot, leaseMs: this.settings.leaseMs });
@@ -87,16 +97,26 @@ export class AccountRunService {
     const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(this.settings.leaseMs / 3, 1_000));
     try {
       const result = await this.fetch({ accountId, document, receive });
-      const planned = result.more ? new Date(Date.now() + MORE_WORK_DELAY_MS) : nextRegularRun({ now: Date.now(), intervalSeconds: receive.intervalSeconds });
-      const nextRunAt = result.notBefore && result.notBefore > planned ? result.notBefore : planned;
-      await this.states.finishRun({ accountId, set: { state: 'idle', lastSuccessAt: new Date(), nextRunAt, consecutiveFailures: 0 }, unset: ['error'] });
+      // Only here, after the whole run, do the failure streak and the auth clock end (rule 31).
+      const { set, unset } = stateAfterSuccess({ now: new Date(), result, schedule: receive });
+      await this.states.finishRun({ accountId, set: { ...set, priority: document.priority }, unset });
       timer({ outcome: 'ok' });
-      this.logger.log({ msg: 'account run finished', accountId, owner, startedAt, fetched: result.fetched, more: result.more, folderErrors: result.folderErrors.length, ms: Date.now() - startedAt.getTime() });
+      this.logger.log({
+        msg: 'account run finished',
+        accountId,
+        owner,
+        startedAt,
+        fetched: result.fetched,
+        more: result.more,
+        folderErrors: result.folderErrors.length,
+        ms: Date.now() - startedAt.getTime(),
+      });
     } catch (error) {
       timer({ outcome: 'error' });
-      await this.recordFailure({ accountId, owner, state, receive, error });
+      await this.recordFailure({ accountId, owner, state, document, receive, error });
     } finally {
       this.metrics.runsInProgress.dec();
+      this.metrics.connectionClosed(receive.host);
       clearInterval(renewal);
       await this.slots.release(slot).catch(() => undefined);
     }
@@ -107,24 +127,56 @@ export class AccountRunService {
       id: accountId,
       document,
       receive,
-      server: { protocol: receive.protocol, host: receive.host, port: receive.port, security: receive.security, username: receive.username, password: openAccountSecret({ box: this.box, account: document, side: 'receive' }) },
+      server: {
+        protocol: receive.protocol,
+        host: receive.host,
+        port: receive.port,
+        security: receive.security,
+        username: receive.username,
+        password: openAccountSecret({ box: this.box, account: document, side: 'receive' }),
+      },
     };
     const input: RunInput = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs, signal: this.shutdown.signal };
     return receive.protocol === 'imap' ? this.imap.run(input) : this.pop3.run(input);
   }
 
-  private async recordFailure({ accountId, owner, state, receive, error }: { accountId: AccountId; owner: string; state: AccountSyncStateDocument; receive: NonNullable<AccountDocument['receive']>; error: unknown }): Promise<void> {
+  private async recordFailure({
+    accountId,
+    owner,
+    state,
+    document,
+    receive,
+    error,
+  }: {
+    accountId: AccountId;
+    owner: string;
+    state: AccountSyncStateDocument;
+    document: AccountDocument;
+    receive: NonNullable<AccountDocument['receive']>;
+    error: unknown;
+  }): Promise<void> {
     const { errorClass, message } = classifyConnectionError(error);
-    const failures = (state.consecutiveFailures ?? 0) + 1;
     const now = new Date();
-    const nextRunAt = nextRunAfterFailure({ now: now.getTime(), failures, intervalSeconds: receive.intervalSeconds });
-    this.logger.warn({ msg: 'account run failed', accountId, owner, errorClass, error: message, failures, nextRunAt });
+    const outcome = stateAfterFailure({ now, state, schedule: receive, errorClass, message, disableAfterMs: this.settings.disableAfterAuthFailuresMs, accountRevision: document.revision });
+    const { failures, nextRunAt, disabled } = outcome;
+    if (disabled)
+      this.logger.warn({ msg: 'account disabled after auth failures; an update or a connection test enables it again', accountId, owner, failingSince: disabled.since, error: message, failures });
+    else this.logger.warn({ msg: 'account run failed', accountId, owner, errorClass, error: message, failures, nextRunAt });
     this.metrics.runErrors.inc({ protocol: receive.protocol, class: errorClass });
-    await this.states.finishRun({ accountId, set: { state: 'error', error: { class: errorClass, message, at: now }, consecutiveFailures: failures, nextRunAt } });
+    await this.states.finishRun({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset });
     await this.events
       .publish(
         Events.accountSyncFailed,
-        { accountId, protocol: receive.protocol === 'imap' ? MailProtocol.IMAP : MailProtocol.POP3, errorClass: ERROR_CLASS[errorClass], message, consecutiveFailures: failures, nextAttemptAt: timestampFromDate(nextRunAt), failedAt: timestampFromDate(now) },
+        {
+          accountId,
+          protocol: receive.protocol === 'imap' ? MailProtocol.IMAP : MailProtocol.POP3,
+          errorClass: ERROR_CLASS[errorClass],
+          message,
+          consecutiveFailures: failures,
+          ...(nextRunAt ? { nextAttemptAt: timestampFromDate(nextRunAt) } : {}),
+          failedAt: timestampFromDate(now),
+          ...(disabled ? { accountDisabled: true, failingSince: timestampFromDate(disabled.since) } : {}),
+        },
         { msgId: `account.sync_failed:${accountId}:${now.getTime()}` },
       )
       .catch((publishError: Error) => this.logger.warn({ msg: 'account.sync_failed not published', accountId, err: publishError.message }));

@@ -10,9 +10,23 @@ export interface AccountSyncStateDocument {
   lastSuccessAt?: Date;
   nextRunAt?: Date;
   error?: { class: string; message: string; at: Date };
+  /**
+   * Failures in a row; the backoff grows with it. Reset only by a run that completed (rule 31: a
+   * login that succeeds and then fails is not stability), never by a login or a connection test.
+   */
   consecutiveFailures: number;
-  /** Accounts marked priority (or of active users) go first when many are due. */
+  /** Accounts marked priority (or of active users) go first when many are due; copied from the account. */
   priority?: boolean;
+  /** The first AUTH failure of the current streak; cleared by a success, another error class or a re-enable. */
+  authFailingSince?: Date;
+  /**
+   * Set when the fetcher disabled the account (state `disabled`, no nextRunAt) after AUTH failures
+   * lasting `FETCH_DISABLE_AFTER_AUTH_FAILURES_HOURS`. `accountRevision` is the account's revision
+   * then: only a later revision (an update) enables it again, a redelivered old event does not.
+   */
+  disabled?: { reason: 'auth'; since: Date; at: Date; accountRevision: number };
+  /** An admin's "sync now": the next run goes ahead even outside the account's active hours. */
+  forceRun?: boolean;
 }
 
 /**

@@ -4,8 +4,7 @@ import { FetcherRpc, entityIdField, type SyncStatusView } from '@mailbus/contrac
 import { accountId } from '@mailbus/mongo-dal';
 import { parseRpcInput } from '@mailbus/service-runtime';
 import { z } from 'zod';
-import { FetchScheduler } from '../scheduling/fetch-scheduler';
-import { AccountSyncStateRepository } from './sync-state.repositories';
+import { AccountScheduleService } from '../scheduling/account-schedule.service';
 import { SyncStatusService } from './sync-status.service';
 
 const accountRequest = z.object({ accountId: entityIdField }).passthrough();
@@ -14,8 +13,7 @@ const accountRequest = z.object({ accountId: entityIdField }).passthrough();
 export class SyncStatusRpcController {
   constructor(
     private readonly status: SyncStatusService,
-    private readonly states: AccountSyncStateRepository,
-    private readonly scheduler: FetchScheduler,
+    private readonly schedule: AccountScheduleService,
   ) {}
 
   @MessagePattern(FetcherRpc.getSyncStatus)
@@ -23,12 +21,19 @@ export class SyncStatusRpcController {
     return this.status.get(accountId(parseRpcInput(accountRequest, payload).accountId));
   }
 
-  /** "Fetch now": due immediately; the scheduler picks it up within a tick. */
+  /** "Fetch now": due immediately, even outside the active hours; the scheduler picks it up within a tick. */
   @MessagePattern(FetcherRpc.syncNow)
   async syncNow(@Payload() payload: unknown): Promise<SyncStatusView> {
     const id = accountId(parseRpcInput(accountRequest, payload).accountId);
-    await this.states.schedule({ accountId: id, at: new Date() });
-    this.scheduler.tickSoon();
+    await this.schedule.syncNow(id);
+    return this.status.get(id);
+  }
+
+  /** From account-registry after a connection test of the saved settings passed on the receive side. */
+  @MessagePattern(FetcherRpc.reEnable)
+  async reEnable(@Payload() payload: unknown): Promise<SyncStatusView> {
+    const id = accountId(parseRpcInput(accountRequest, payload).accountId);
+    await this.schedule.reEnableAfterConnectionTest(id);
     return this.status.get(id);
   }
 

@@ -26,6 +26,7 @@ export class SyncStatusService {
         lastSuccessAt: iso(state?.lastSuccessAt),
         nextRunAt: iso(state?.nextRunAt),
         error: state?.error && { ...state.error, at: state.error.at.toISOString() },
+        disabled: state?.disabled && { reason: state.disabled.reason, since: state.disabled.since.toISOString(), at: state.disabled.at.toISOString() },
         consecutiveFailures: state?.consecutiveFailures ?? 0,
         folders: folders.map(({ path, uidValidity, lastUid, highestModseq, backfillBelowUid, failedUids, parked, updatedAt }) => ({
           path,

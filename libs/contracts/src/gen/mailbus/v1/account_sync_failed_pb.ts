@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mailbus/v1/account_sync_failed.proto.
  */
 export const file_mailbus_v1_account_sync_failed: GenFile = /*@__PURE__*/
-  fileDesc("CiRtYWlsYnVzL3YxL2FjY291bnRfc3luY19mYWlsZWQucHJvdG8SCm1haWxidXMudjEitwIKEUFjY291bnRTeW5jRmFpbGVkEhIKCmFjY291bnRfaWQYASABKAkSKgoIcHJvdG9jb2wYAiABKA4yGC5tYWlsYnVzLnYxLk1haWxQcm90b2NvbBIvCgtlcnJvcl9jbGFzcxgDIAEoDjIaLm1haWxidXMudjEuTWFpbEVycm9yQ2xhc3MSDwoHbWVzc2FnZRgEIAEoCRITCgZmb2xkZXIYBSABKAlIAIgBARIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgGIAEoDRIzCg9uZXh0X2F0dGVtcHRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWZhaWxlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXBCCQoHX2ZvbGRlcmIGcHJvdG8z", [file_google_protobuf_timestamp, file_mailbus_v1_mailbox]);
+  fileDesc("CiRtYWlsYnVzL3YxL2FjY291bnRfc3luY19mYWlsZWQucHJvdG8SCm1haWxidXMudjEihAMKEUFjY291bnRTeW5jRmFpbGVkEhIKCmFjY291bnRfaWQYASABKAkSKgoIcHJvdG9jb2wYAiABKA4yGC5tYWlsYnVzLnYxLk1haWxQcm90b2NvbBIvCgtlcnJvcl9jbGFzcxgDIAEoDjIaLm1haWxidXMudjEuTWFpbEVycm9yQ2xhc3MSDwoHbWVzc2FnZRgEIAEoCRITCgZmb2xkZXIYBSABKAlIAIgBARIcChRjb25zZWN1dGl2ZV9mYWlsdXJlcxgGIAEoDRIzCg9uZXh0X2F0dGVtcHRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWZhaWxlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQYWNjb3VudF9kaXNhYmxlZBgJIAEoCBIxCg1mYWlsaW5nX3NpbmNlGAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIJCgdfZm9sZGVyYgZwcm90bzM", [file_google_protobuf_timestamp, file_mailbus_v1_mailbox]);
 
 /**
  * Subject mailbus.v1.account.sync_failed, emitted by fetcher when a poll of an account fails.
@@ -70,6 +70,22 @@ export type AccountSyncFailed = Message<"mailbus.v1.AccountSyncFailed"> & {
    * @generated from field: google.protobuf.Timestamp failed_at = 8;
    */
   failedAt?: Timestamp | undefined;
+
+  /**
+   * Set when this failure disabled the account: AUTH failures went on for longer than the fetcher's
+   * FETCH_DISABLE_AFTER_AUTH_FAILURES_HOURS. The account is not fetched again (next_attempt_at is
+   * unset) until it is updated or a connection test of its saved settings succeeds.
+   *
+   * @generated from field: bool account_disabled = 9;
+   */
+  accountDisabled: boolean;
+
+  /**
+   * With account_disabled: since when the failures of this class have gone on without a success.
+   *
+   * @generated from field: google.protobuf.Timestamp failing_since = 10;
+   */
+  failingSince?: Timestamp | undefined;
 };
 
 /**

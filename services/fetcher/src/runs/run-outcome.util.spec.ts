@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
+import { stateAfterFailure, stateAfterSuccess, type RunSchedule } from './run-outcome.util';
+
+const at = (iso: string): Date => new Date(`${iso}Z`);
+const middle = () => 0.5;
+const HOUR = 3_600_000;
+const hourly: RunSchedule = { intervalSeconds: 3600 };
+// 2026-11-23 is a Monday.
+const office: RunSchedule = { intervalSeconds: 3600, activeHours: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '08:00', to: '17:00', timeZone: 'Europe/Berlin' } };
+
+type Streak = Pick<AccountSyncStateDocument, 'consecutiveFailures' | 'authFailingSince'>;
+
+/** Applies an update to a state the way finishRun does ($set then $unset). */
+const apply = (
+  state: Partial<AccountSyncStateDocument>,
+  { set, unset }: { set: Partial<AccountSyncStateDocument>; unset: Array<keyof AccountSyncStateDocument> },
+): Partial<AccountSyncStateDocument> => {
+  const next: Partial<AccountSyncStateDocument> = { ...state, ...set };
+  for (const field of unset) delete next[field];
+  return next;
+};
+
+const fail = ({
+  state,
+  now,
+  errorClass = 'auth',
+  disableAfterMs = 72 * HOUR,
+  schedule = hourly,
+}: {
+  state: Streak;
+  now: Date;
+  errorClass?: 'auth' | 'timeout' | 'protocol';
+  disableAfterMs?: number;
+  schedule?: RunSchedule;
+}) => stateAfterFailure({ now, state, schedule, errorClass, message: `${errorClass} failed`, disableAfterMs, accountRevision: 7, random: middle });
+
+describe('run outcome', () => {
+  it('should reset the failure streak only when a run completes', () => {
+    let state: Partial<AccountSyncStateDocument> = { consecutiveFailures: 0 };
+    state = apply(state, fail({ state: { consecutiveFailures: 0 }, now: at('2026-11-23T10:00:00'), errorClass: 'protocol' }));
+    state = apply(state, fail({ state: state as Streak, now: at('2026-11-23T10:01:00'), errorClass: 'timeout' }));
+    expect(state).toMatchObject({ state: 'error', consecutiveFailures: 2, error: { class: 'timeout' } });
+
+    state = apply(state, stateAfterSuccess({ now: at('2026-11-23T10:05:00'), result: { more: false }, schedule: hourly, random: middle }));
+    expect(state).toEqual({ state: 'idle', consecutiveFailures: 0, lastSuccessAt: at('2026-11-23T10:05:00'), nextRunAt: at('2026-11-23T11:05:00') });
+  });
+
+  it('should keep growing the backoff when failures follow each other, whatever class they have', () => {
+    const delays = [0, 1, 2].map((consecutiveFailures) => {
+      const now = at('2026-11-23T10:00:00');
+      return fail({ state: { consecutiveFailures }, now, errorClass: 'protocol', schedule: { intervalSeconds: 30 } }).nextRunAt!.getTime() - now.getTime();
+    });
+    expect(delays).toEqual([60_000, 120_000, 240_000]);
+  });
+
+  it('should push the next run after a success to the next opening when the active hours are over', () => {
+    const { nextRunAt } = stateAfterSuccess({ now: at('2026-11-27T15:30:00'), result: { more: false }, schedule: office, random: middle });
+    // Friday 16:30 in Berlin + 1 h is after 17:00: Monday 08:00 CET.
+    expect(nextRunAt).toEqual(at('2026-11-30T07:00:00'));
+  });
+
+  it('should push a continuation and a LOGIN-DELAY into the active hours too', () => {
+    expect(stateAfterSuccess({ now: at('2026-11-23T15:59:59.500'), result: { more: true }, schedule: office }).nextRunAt).toEqual(at('2026-11-24T07:00:00'));
+    expect(stateAfterSuccess({ now: at('2026-11-23T10:00:00'), result: { more: false, notBefore: at('2026-11-23T12:00:00') }, schedule: hourly, random: middle }).nextRunAt).toEqual(
+      at('2026-11-23T12:00:00'),
+    );
+  });
+
+  it('should push the retry after a failure to the next opening when the active hours are over', () => {
+    expect(fail({ state: { consecutiveFailures: 3 }, now: at('2026-11-23T15:50:00'), errorClass: 'timeout', schedule: office }).nextRunAt).toEqual(at('2026-11-24T07:00:00'));
+  });
+
+  it('should set state error at once and start the auth clock when the first AUTH failure comes', () => {
+    const outcome = fail({ state: { consecutiveFailures: 0 }, now: at('2026-11-23T10:00:00') });
+    expect(outcome.disabled).toBeUndefined();
+    expect(outcome.set).toMatchObject({ state: 'error', consecutiveFailures: 1, authFailingSince: at('2026-11-23T10:00:00'), error: { class: 'auth', message: 'auth failed' } });
+    expect(outcome.nextRunAt).toEqual(at('2026-11-23T11:00:00'));
+  });
+
+  it('should disable the account with no next run when AUTH failures last the configured time', () => {
+    const since = at('2026-11-20T10:00:00');
+    const before = fail({ state: { consecutiveFailures: 9, authFailingSince: since }, now: at('2026-11-23T09:59:59') });
+    expect(before.set.state).toBe('error');
+
+    const outcome = fail({ state: { consecutiveFailures: 9, authFailingSince: since }, now: at('2026-11-23T10:00:00') });
+    expect(outcome.nextRunAt).toBeUndefined();
+    expect(outcome.disabled).toEqual({ reason: 'auth', since, at: at('2026-11-23T10:00:00'), accountRevision: 7 });
+    const state = apply({ nextRunAt: at('2026-11-23T10:00:00'), forceRun: true }, outcome);
+    expect(state).toMatchObject({ state: 'disabled', consecutiveFailures: 10, error: { class: 'auth' }, authFailingSince: since });
+    expect(state.nextRunAt).toBeUndefined();
+    expect(state.forceRun).toBeUndefined();
+  });
+
+  it('should restart the auth clock when a failure of another class comes in between', () => {
+    const outcome = fail({ state: { consecutiveFailures: 9, authFailingSince: at('2026-11-20T10:00:00') }, now: at('2026-11-23T10:00:00'), errorClass: 'timeout' });
+    expect(outcome.unset).toContain('authFailingSince');
+    expect(fail({ state: { consecutiveFailures: 10 }, now: at('2026-11-23T11:00:00') }).set).toMatchObject({ state: 'error', authFailingSince: at('2026-11-23T11:00:00') });
+  });
+
+  it('should never disable when the limit is off', () => {
+    const outcome = stateAfterFailure({
+      now: at('2026-11-23T10:00:00'),
+      state: { consecutiveFailures: 500, authFailingSince: at('2025-01-01T00:00:00') },
+      schedule: hourly,
+      errorClass: 'auth',
+      message: 'no',
+      disableAfterMs: undefined,
+      accountRevision: 1,
+    });
+    expect(outcome.set.state).toBe('error');
+    expect(outcome.disabled).toBeUndefined();
+  });
+
+  it('should end a disablement and the auth clock when a forced run succeeds', () => {
+    const disabled: Partial<AccountSyncStateDocument> = {
+      state: 'disabled',
+      consecutiveFailures: 12,
+      authFailingSince: at('2026-11-20T10:00:00'),
+      disabled: { reason: 'auth', since: at('2026-11-20T10:00:00'), at: at('2026-11-23T10:00:00'), accountRevision: 7 },
+      forceRun: true,
+    };
+    const state = apply(disabled, stateAfterSuccess({ now: at('2026-11-23T12:00:00'), result: { more: false }, schedule: hourly, random: middle }));
+    expect(state).toEqual({ state: 'idle', consecutiveFailures: 0, lastSuccessAt: at('2026-11-23T12:00:00'), nextRunAt: at('2026-11-23T13:00:00') });
+  });
+});

@@ -1,0 +1,80 @@
+import type { ConnectionErrorClass } from '@mailbus/mail-protocol';
+import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
+import { nextActiveTime, type ActiveHours } from './active-hours.util';
+import type { RunResult } from './fetch-account';
+import { MORE_WORK_DELAY_MS, nextRegularRun, nextRunAfterFailure } from './run-timing.util';
+
+/** The schedule-relevant part of an account's receive settings. */
+export interface RunSchedule {
+  intervalSeconds: number;
+  activeHours?: ActiveHours | null;
+}
+
+/** What a finished run writes into the account's sync state. */
+export interface StateUpdate {
+  set: Partial<AccountSyncStateDocument>;
+  unset: Array<keyof AccountSyncStateDocument>;
+}
+
+/**
+ * A run that completed: idle, the failure streak and any auth clock or disablement end here and only
+ * here (rule 31). The next run is after the interval, soon when the budget ran out, never before a
+ * server's LOGIN-DELAY, and always inside the active hours.
+ */
+export function stateAfterSuccess({
+  now,
+  result,
+  schedule,
+  random = Math.random,
+}: {
+  now: Date;
+  result: Pick<RunResult, 'more' | 'notBefore'>;
+  schedule: RunSchedule;
+  random?: () => number;
+}): StateUpdate & { nextRunAt: Date } {
+  const planned = result.more ? new Date(now.getTime() + MORE_WORK_DELAY_MS) : nextRegularRun({ now: now.getTime(), intervalSeconds: schedule.intervalSeconds, random });
+  const nextRunAt = nextActiveTime({ at: result.notBefore && result.notBefore > planned ? result.notBefore : planned, activeHours: schedule.activeHours });
+  return { nextRunAt, set: { state: 'idle', lastSuccessAt: now, nextRunAt, consecutiveFailures: 0 }, unset: ['error', 'authFailingSince', 'disabled', 'forceRun'] };
+}
+
+/**
+ * A run that failed: error with backoff, or, when AUTH failures have gone on for `disableAfterMs`
+ * without a success or another error class in between, disabled with no next run (rule 32: alert at
+ * once through the error state and account.sync_failed, disable later). Another error class ends
+ * the auth streak, so an account is only disabled when every failure of the period was AUTH.
+ */
+export function stateAfterFailure({
+  now,
+  state,
+  schedule,
+  errorClass,
+  message,
+  disableAfterMs,
+  accountRevision,
+  random = Math.random,
+}: {
+  now: Date;
+  state: Pick<AccountSyncStateDocument, 'consecutiveFailures' | 'authFailingSince'>;
+  schedule: RunSchedule;
+  errorClass: ConnectionErrorClass;
+  message: string;
+  /** Undefined: never disable. */
+  disableAfterMs: number | undefined;
+  accountRevision: number;
+  random?: () => number;
+}): StateUpdate & { failures: number; nextRunAt?: Date; disabled?: NonNullable<AccountSyncStateDocument['disabled']> } {
+  const failures = (state.consecutiveFailures ?? 0) + 1;
+  const error = { class: errorClass, message, at: now };
+  const authFailingSince = errorClass === 'auth' ? (state.authFailingSince ?? now) : undefined;
+  if (authFailingSince && disableAfterMs !== undefined && now.getTime() - authFailingSince.getTime() >= disableAfterMs) {
+    const disabled = { reason: 'auth' as const, since: authFailingSince, at: now, accountRevision };
+    return { failures, disabled, set: { state: 'disabled', error, consecutiveFailures: failures, authFailingSince, disabled }, unset: ['nextRunAt', 'forceRun'] };
+  }
+  const nextRunAt = nextActiveTime({ at: nextRunAfterFailure({ now: now.getTime(), failures, intervalSeconds: schedule.intervalSeconds, random }), activeHours: schedule.activeHours });
+  return {
+    failures,
+    nextRunAt,
+    set: { state: 'error', error, consecutiveFailures: failures, nextRunAt, ...(authFailingSince ? { authFailingSince } : {}) },
+    unset: ['disabled', 'forceRun', ...(authFailingSince ? [] : (['authFailingSince'] as const))],
+  };
+}
