@@ -19,7 +19,7 @@ let mongo: MongoClient;
 const DAY_MS = 86_400_000;
 
 beforeAll(async () => {
-  system = await startSystem({ services: ['api', 'account-registry', 'fetcher'], stack: { mail: true }, env: { SCHEDULER_TICK_MS: '200', FETCH_MAX_MESSAGES_PER_RUN: '2' } });
+  system = await startSystem({ services: ['api', 'account-registry', 'fetcher'], stack: { mail: true }, env: { SCHEDULER_TICK_MS: '200', FETCH_MAX_MESSAGES_PER_RUN: '2', FETCH_HOST_CONNECTION_CAP: '20' } });
   owner = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Owner', addresses: ['imap-owner@example.com'] } })).body;
   mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
 }, 180_000);
@@ -202,5 +202,25 @@ describe('Gmail labels', () => {
     await settled(account.id, Date.now() - 1_000);
     expect((await records(account.id)).map((record) => record.messageIdHeader).sort()).toEqual([1, 2, 3].map((n) => `m${n}.${user}@example.com`));
     expect(await fetchedEvents(account.id)).toHaveLength(3);
+  });
+});
+
+describe('IDLE', () => {
+  it('should fetch new mail as soon as it arrives, not at the next poll an hour later', async () => {
+    const user = 'imapidle';
+    await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
+    const account = await createAccount(user, {});
+    await settled(account.id, Date.now() - 1_000);
+    const watched = await expectEventually(async () => {
+      const current = await status(account.id);
+      expect(current.idleSince).toBeDefined();
+      return current;
+    });
+
+    await appendMessage({ dovecot: dovecot(), username: user, raw: message(1, user) });
+    await expectEventually(async () => expect((await records(account.id)).map((record) => record.uid)).toEqual([1]), { timeoutMs: 10_000 });
+    // Nobody asked for a run and the next poll is an hour away: IDLE brought it in.
+    expect(Date.parse(watched.nextRunAt ?? '0') - Date.now()).toBeGreaterThan(30 * 60_000);
+    expect((await fetchedEvents(account.id)).map((event) => event.uid)).toEqual([1]);
   });
 });

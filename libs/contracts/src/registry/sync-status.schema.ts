@@ -33,6 +33,8 @@ export type SyncStatusView = {
    */
   disabled?: { reason: 'auth'; since: string; at: string };
   consecutiveFailures: number;
+  /** Since when a connection keeps the INBOX open in IDLE (new mail is fetched within a second); absent when none does. */
+  idleSince?: string;
   folders: FolderCheckpointView[];
 };
 

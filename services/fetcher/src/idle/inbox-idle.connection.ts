@@ -5,6 +5,8 @@ import { nextReconnect } from './idle-backoff.util';
 
 /** IDLE is broken off and started again this often: some servers and NAT boxes drop a silent connection (RFC 2177: 29 min at most). */
 const IDLE_RESTART_MS = 4 * 60_000;
+/** imapflow waits this long after the last command before it IDLEs (its default, 15 s, would delay new mail). */
+const AUTO_IDLE_DELAY_MS = 1_000;
 /** Longer than one IDLE round, so that a silent but healthy connection is not taken for a dead one. */
 const IDLE_SOCKET_TIMEOUT_MS = IDLE_RESTART_MS + 60_000;
 
@@ -50,7 +52,7 @@ export class InboxIdleConnection {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     const { server, timeoutMs, accountId } = this.target;
-    const client = new ImapFlow({ ...imapFlowOptions(server, { timeoutMs }), disableAutoIdle: false, maxIdleTime: IDLE_RESTART_MS, socketTimeout: IDLE_SOCKET_TIMEOUT_MS });
+    const client = new ImapFlow({ ...imapFlowOptions(server, { timeoutMs }), disableAutoIdle: false, autoIdleDelay: AUTO_IDLE_DELAY_MS, maxIdleTime: IDLE_RESTART_MS, socketTimeout: IDLE_SOCKET_TIMEOUT_MS });
     this.client = client;
     const connectedAt = Date.now();
     let closed = false;

@@ -131,7 +131,7 @@ export class InboxIdleWatcher implements OnApplicationBootstrap, OnApplicationSh
       },
       {
         newMail: () => void this.newMail(accountId),
-        open: (isOpen) => this.metrics.connections.inc(isOpen ? 1 : -1),
+        open: (isOpen) => void this.opened({ accountId, isOpen }),
       },
     );
     this.watches.set(account._id, { connection, revision: account.revision, slot });
@@ -145,6 +145,12 @@ export class InboxIdleWatcher implements OnApplicationBootstrap, OnApplicationSh
     await watch.connection.stop();
     await this.slots.release(watch.slot).catch(() => undefined);
     await this.leases.release({ id: accountId, holder: this.scheduler.owner }).catch(() => undefined);
+  }
+
+  /** Counted, and shown in the account's status so that an operator sees which INBOXes are watched. */
+  private async opened({ accountId, isOpen }: { accountId: ReturnType<typeof toAccountId>; isOpen: boolean }): Promise<void> {
+    this.metrics.connections.inc(isOpen ? 1 : -1);
+    await this.states.updateOne({ filter: { accountId }, update: isOpen ? { $set: { idleSince: new Date() } } : { $unset: { idleSince: '' } } }).catch((error: Error) => this.logger.debug({ msg: 'IDLE state not recorded', accountId, err: error.message }));
   }
 
   private async newMail(accountId: ReturnType<typeof toAccountId>): Promise<void> {

@@ -15,6 +15,8 @@ export interface AccountSyncStateDocument {
    * login that succeeds and then fails is not stability), never by a login or a connection test.
    */
   consecutiveFailures: number;
+  /** A replica keeps the INBOX open in IDLE since then (set and removed by the IDLE watcher). */
+  idleSince?: Date;
   /** Accounts marked priority (or of active users) go first when many are due; copied from the account. */
   priority?: boolean;
   /** The first AUTH failure of the current streak; cleared by a success, another error class or a re-enable. */

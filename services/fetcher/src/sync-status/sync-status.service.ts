@@ -28,6 +28,7 @@ export class SyncStatusService {
         error: state?.error && { ...state.error, at: state.error.at.toISOString() },
         disabled: state?.disabled && { reason: state.disabled.reason, since: state.disabled.since.toISOString(), at: state.disabled.at.toISOString() },
         consecutiveFailures: state?.consecutiveFailures ?? 0,
+        idleSince: iso(state?.idleSince),
         folders: folders.map(({ path, uidValidity, lastUid, highestModseq, backfillBelowUid, failedUids, parked, updatedAt }) => ({
           path,
           uidValidity,
