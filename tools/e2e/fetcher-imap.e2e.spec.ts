@@ -224,3 +224,25 @@ describe('IDLE', () => {
     expect((await fetchedEvents(account.id)).map((event) => event.uid)).toEqual([1]);
   });
 });
+
+describe('folders that do not work', () => {
+  it('should report a run in which every folder failed as an error, and one in which some worked as a success', async () => {
+    const user = 'imapnofolder';
+    await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: dovecot(), username: user, raw: message(1, user) });
+    const none = await createAccount(user, { folders: ['Nowhere'] });
+    const failed = await expectEventually(async () => {
+      const current = await status(none.id);
+      expect(current.state).toBe('error');
+      return current;
+    });
+    expect(failed.error).toMatchObject({ class: 'protocol', message: expect.stringMatching(/every folder failed: Nowhere: /) });
+
+    const some = await system.api<AccountView>('POST', '/v1/accounts', {
+      body: { name: 'some', email: 'imapnofolder-some@example.com', owners: [owner.id], receive: { protocol: 'imap', host: '127.0.0.1', port: dovecot().imapsPort, security: 'tls', username: user, password: DEFAULT_MAIL_PASSWORD, intervalSeconds: 3600, folders: ['Nowhere', 'INBOX'] } },
+    });
+    const worked = await settled(some.body.id, Date.now() - 1_000);
+    expect(worked.error).toBeUndefined();
+    expect((await records(some.body.id)).map((record) => record.uid)).toEqual([1]);
+  });
+});

@@ -3,6 +3,7 @@ import type { Db } from 'mongodb';
 import { Events, MailErrorClass, MailProtocol, timestampFromDate } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
 import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
+import { MailConnectionError } from '@mailbus/mail-clients';
 import { classifyConnectionError, type ConnectionErrorClass } from '@mailbus/mail-protocol';
 import { MONGO_DB, accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
 import { EventPublisher } from '@mailbus/nats-transport';
@@ -97,6 +98,10 @@ export class AccountRunService {
     const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(this.settings.leaseMs / 3, 1_000));
     try {
       const result = await this.fetch({ accountId, document, receive });
+      // Every folder failed (all parked, none exists): nothing works, and the status must say so.
+      if (result.folderErrors.length > 0 && result.folderErrors.length >= receive.folders.length) {
+        throw new MailConnectionError({ errorClass: 'protocol', message: `every folder failed: ${result.folderErrors.map(({ folder, message }) => `${folder}: ${message}`).join('; ')}` });
+      }
       // Only here, after the whole run, do the failure streak and the auth clock end (rule 31).
       const { set, unset } = stateAfterSuccess({ now: new Date(), result, schedule: receive });
       await this.states.finishRun({ accountId, set: { ...set, priority: document.priority }, unset });
