@@ -1,7 +1,8 @@
 /**
  * `npm run chaos:fetcher`: kills the fetcher with SIGKILL at random moments while it ingests 2,000
  * messages over IMAP and 2,000 over POP3 (deleting on the server), restarts it each time, and at the
- * end prints what was lost and what was duplicated. Both must be 0 (SPEC §3.1, §3.2).
+ * end (after a quiet phase in which it finishes on its own) prints what was lost and what was
+ * duplicated. Both must be 0 (SPEC §3.1, §3.2), and the POP3 mailbox must be empty (deletions committed).
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,6 +15,10 @@ import { readStoredEvents } from '../e2e/stream-reader';
 import { startSystem } from '../e2e/system';
 
 const MESSAGES = Number(process.env.CHAOS_MESSAGES ?? 2_000);
+const KILLS = Number(process.env.CHAOS_KILLS ?? 40);
+/** Kills come 0.5 s to 0.5 s + this apart. */
+const KILL_SPREAD_MS = 4_000;
+const QUIET_PHASE_MS = 5 * 60_000;
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,20 +48,33 @@ async function main(): Promise<void> {
 
     const mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
     const records = mongo.db(system.env.MONGODB_DB).collection('fetched_messages');
+    const leftOnPop3 = async (): Promise<number> => {
+      const client = await Pop3Client.connect({ host: '127.0.0.1', port: dovecot.pop3Port, security: 'none', timeoutMs: 10_000 });
+      await client.login({ username: 'chaospop', password: DEFAULT_MAIL_PASSWORD });
+      const { count } = await client.stat();
+      await client.quit();
+      return count;
+    };
+    const done = async (): Promise<boolean> => (await records.countDocuments({})) >= 2 * MESSAGES && (await leftOnPop3()) === 0;
     const started = Date.now();
     let kills = 0;
-    while ((await records.countDocuments({})) < 2 * MESSAGES && Date.now() - started < 10 * 60_000) {
-      await sleep(300 + Math.random() * 1_500);
-      if ((await records.countDocuments({})) >= 2 * MESSAGES) break;
+    // Kills at random moments: some before the restarted replica could take over the dead one's leases
+    // (FETCH_LEASE_MS), most while runs are storing, deleting or moving checkpoints.
+    while (kills < KILLS && !(await done())) {
+      await sleep(500 + Math.random() * KILL_SPREAD_MS);
       await system.crashAndRestart('fetcher');
       kills += 1;
       // A run may have been killed between DELE and QUIT or mid-checkpoint: the next owner must find its way.
       await system.api('POST', `/v1/accounts/${imapAccount.id}/sync`);
       await system.api('POST', `/v1/accounts/${popAccount.id}/sync`);
     }
-    // One last quiet run for each, so POP3 deletions of the last batch are committed.
-    for (const id of [imapAccount.id, popAccount.id]) await system.api('POST', `/v1/accounts/${id}/sync`);
-    await sleep(3_000);
+    const killedFor = Date.now() - started;
+    // Then no more kills: the fetcher finishes on its own (POP3 deletions of the last runs are committed by their QUIT).
+    const quietSince = Date.now();
+    while (!(await done()) && Date.now() - quietSince < QUIET_PHASE_MS) {
+      for (const id of [imapAccount.id, popAccount.id]) await system.api('POST', `/v1/accounts/${id}/sync`);
+      await sleep(1_000);
+    }
 
     const stored = await records.find({}).toArray();
     const imapUids = new Set(stored.filter((record) => record.accountId === imapAccount.id).map((record) => record.uid as number));
@@ -67,16 +85,13 @@ async function main(): Promise<void> {
     const lostPop = [...expectedUidls].filter((uidl) => !popUidls.has(uidl)).length;
     const unpublished = stored.filter((record) => !eventKeys.has(String(record._id))).length;
     const duplicated = stored.length - imapUids.size - popUidls.size + (events.length - eventKeys.size);
-    const check = await Pop3Client.connect({ host: '127.0.0.1', port: dovecot.pop3Port, security: 'none', timeoutMs: 10_000 });
-    await check.login({ username: 'chaospop', password: DEFAULT_MAIL_PASSWORD });
-    const leftOnPop = (await check.stat()).count;
-    await check.quit();
+    const leftOnPop = await leftOnPop3();
     await mongo.close();
 
-    say(`fetcher killed ${kills} times in ${((Date.now() - started) / 1000).toFixed(1)} s while ingesting ${MESSAGES} IMAP + ${MESSAGES} POP3 messages`);
+    say(`fetcher killed ${kills} times in ${(killedFor / 1000).toFixed(1)} s while ingesting ${MESSAGES} IMAP + ${MESSAGES} POP3 messages; all done ${((Date.now() - started) / 1000).toFixed(1)} s after the first kill`);
     say(`stored imap=${imapUids.size} pop3=${popUidls.size} events=${events.length} unpublished=${unpublished} left-on-pop3-server=${leftOnPop}`);
     say(`lost=${lostImap + lostPop + unpublished} duplicated=${duplicated}`);
-    process.exitCode = lostImap + lostPop + unpublished + duplicated === 0 ? 0 : 1;
+    process.exitCode = lostImap + lostPop + unpublished + duplicated + leftOnPop === 0 ? 0 : 1;
   } finally {
     await system.stop();
   }

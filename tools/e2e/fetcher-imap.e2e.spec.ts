@@ -84,6 +84,7 @@ describe('first sync', () => {
     expect((await fetchedEvents(account.id)).map((event) => event.uid)).toEqual([6, 5, 4]);
     expect(done.folders[0]).toMatchObject({ path: 'INBOX', lastUid: 6 });
     expect(done.folders[0]?.backfillBelowUid).toBeUndefined();
+    expect(done).toMatchObject({ fetchedTotal: 3, lastRun: { fetched: 1, skippedMessages: 0, failedFolders: 0, more: false } });
 
     await appendMessage({ dovecot: dovecot(), username: user, raw: message(7, user) });
     await settled(account.id, await syncNow(account.id));

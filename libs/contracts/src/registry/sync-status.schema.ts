@@ -33,6 +33,10 @@ export type SyncStatusView = {
    */
   disabled?: { reason: 'auth'; since: string; at: string };
   consecutiveFailures: number;
+  /** What the last successful run did: messages stored, messages skipped, folders that failed, whether a backlog is left. */
+  lastRun?: { fetched: number; skippedMessages: number; failedFolders: number; more: boolean };
+  /** Messages stored for this account in all. */
+  fetchedTotal: number;
   /** Since when a connection keeps the INBOX open in IDLE (new mail is fetched within a second); absent when none does. */
   idleSince?: string;
   folders: FolderCheckpointView[];

@@ -67,5 +67,11 @@ export const syncStatusExample = {
   nextRunAt: '2026-11-22T09:45:00.000Z',
   error: { class: 'auth', message: '[AUTHENTICATIONFAILED] Authentication failed.', at: '2026-11-22T09:35:01.000Z' },
   consecutiveFailures: 2,
-  folders: [{ path: 'INBOX', uidValidity: 1732262400, lastUid: 4711, highestModseq: '9812', updatedAt: '2026-11-22T09:30:02.000Z' }],
+  lastRun: { fetched: 12, skippedMessages: 0, failedFolders: 0, more: false },
+  fetchedTotal: 18_204,
+  idleSince: '2026-11-22T08:00:00.000Z',
+  folders: [
+    { path: 'INBOX', uidValidity: 1732262400, lastUid: 4711, highestModseq: '9812', updatedAt: '2026-11-22T09:30:02.000Z' },
+    { path: 'Projects', uidValidity: 1732262977, lastUid: 120, parked: { at: '2026-11-22T07:12:00.000Z', reason: 'UIDVALIDITY changed 3 times within 24 hours (now 1732262977, stored 1732262901); re-linking it again and again risks duplicates' }, updatedAt: '2026-11-22T07:12:00.000Z' },
+  ],
 };

@@ -11,11 +11,14 @@ export type IngestSource =
   | { protocol: 'pop3'; uidl: string };
 
 /**
- * Stores one message and announces it, in the order that makes a crash at any point harmless:
- * raw bytes under an id derived from the fetch key, the fetch record under the fetch key, then
- * message.fetched with the fetch key as message id. Each step is idempotent, so a repeat after a
- * crash finds what is there and finishes the rest; only then may the caller move its checkpoint or
- * delete on the server.
+ * Stores one message and announces it, in the order that makes a crash at any point harmless: raw
+ * bytes under an id derived from the fetch key, then message.fetched with the fetch key as message
+ * id, then the fetch record under the fetch key. A record therefore always has its event: the POP3
+ * side trusts a record to mean "stored and announced" (it deletes on the server and never fetches
+ * that UIDL again). A crash between the event and the record makes the next run repeat the message:
+ * the blob is found, JetStream drops the second event as a duplicate of the first (its duplicate
+ * window, 10 minutes, is far longer than the time until the next run) and the record is written. Only
+ * after this may the caller move its checkpoint or delete on the server.
  */
 @Injectable()
 export class MessageIngestService {
@@ -34,17 +37,6 @@ export class MessageIngestService {
     const id = blobId(`raw-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`);
     const stored = await this.blobs.put({ id, source: raw, metadata: { accountId, fetchKey: key } });
     const fetchedAt = new Date();
-    await this.records.insertIfAbsent({
-      _id: key,
-      accountId,
-      protocol: source.protocol,
-      folder: source.protocol === 'imap' ? source.folder : 'INBOX',
-      ...(source.protocol === 'imap' ? { uidValidity: source.uidValidity, uid: source.uid, ...(source.internalDate ? { internalDate: source.internalDate } : {}), ...(source.messageIdHeader ? { messageIdHeader: source.messageIdHeader } : {}), ...(source.emailId ? { emailId: source.emailId } : {}) } : { uidl: source.uidl }),
-      blobId: id,
-      size: stored.length,
-      sha256: stored.sha256,
-      fetchedAt,
-    });
     await this.events.publish(
       Events.messageFetched,
       {
@@ -66,6 +58,17 @@ export class MessageIngestService {
       },
       { msgId: key },
     );
+    await this.records.insertIfAbsent({
+      _id: key,
+      accountId,
+      protocol: source.protocol,
+      folder: source.protocol === 'imap' ? source.folder : 'INBOX',
+      ...(source.protocol === 'imap' ? { uidValidity: source.uidValidity, uid: source.uid, ...(source.internalDate ? { internalDate: source.internalDate } : {}), ...(source.messageIdHeader ? { messageIdHeader: source.messageIdHeader } : {}), ...(source.emailId ? { emailId: source.emailId } : {}) } : { uidl: source.uidl }),
+      blobId: id,
+      size: stored.length,
+      sha256: stored.sha256,
+      fetchedAt,
+    });
     this.metrics.messagesFetched.inc({ protocol: source.protocol });
     this.metrics.bytesFetched.inc({ protocol: source.protocol }, stored.length);
     return { fetchKey: key, size: stored.length };

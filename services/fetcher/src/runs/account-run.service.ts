@@ -104,7 +104,8 @@ export class AccountRunService {
       }
       // Only here, after the whole run, do the failure streak and the auth clock end (rule 31).
       const { set, unset } = stateAfterSuccess({ now: new Date(), result, schedule: receive });
-      await this.states.finishRun({ accountId, set: { ...set, priority: document.priority }, unset });
+      const lastRun = { fetched: result.fetched, skippedMessages: result.messageErrors.length, failedFolders: result.folderErrors.length, more: result.more };
+      await this.states.finishRun({ accountId, set: { ...set, priority: document.priority, lastRun }, unset, fetched: result.fetched });
       timer({ outcome: 'ok' });
       this.logger.log({
         msg: 'account run finished',

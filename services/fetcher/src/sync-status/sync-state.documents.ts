@@ -15,6 +15,10 @@ export interface AccountSyncStateDocument {
    * login that succeeds and then fails is not stability), never by a login or a connection test.
    */
   consecutiveFailures: number;
+  /** What the last successful run did. */
+  lastRun?: { fetched: number; skippedMessages: number; failedFolders: number; more: boolean };
+  /** Messages stored for this account since it was first fetched. */
+  fetchedTotal?: number;
   /** A replica keeps the INBOX open in IDLE since then (set and removed by the IDLE watcher). */
   idleSince?: Date;
   /** Accounts marked priority (or of active users) go first when many are due; copied from the account. */

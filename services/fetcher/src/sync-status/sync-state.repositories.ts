@@ -40,8 +40,8 @@ export class AccountSyncStateRepository extends BaseRepository<AccountSyncStateD
   }
 
   /** Ends a run: records its outcome. */
-  async finishRun({ accountId, set, unset = [] }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset?: Array<keyof AccountSyncStateDocument> }): Promise<void> {
-    await this.updateOne({ filter: { accountId }, update: { $set: set, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, ''])) } : {}) } });
+  async finishRun({ accountId, set, unset = [], fetched }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset?: Array<keyof AccountSyncStateDocument>; fetched?: number }): Promise<void> {
+    await this.updateOne({ filter: { accountId }, update: { $set: set, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, ''])) } : {}), ...(fetched ? { $inc: { fetchedTotal: fetched } } : {}) } });
   }
 
   /** Accounts per state across the fleet (metrics): one indexed count per state. */

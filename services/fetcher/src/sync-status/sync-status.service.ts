@@ -28,6 +28,8 @@ export class SyncStatusService {
         error: state?.error && { ...state.error, at: state.error.at.toISOString() },
         disabled: state?.disabled && { reason: state.disabled.reason, since: state.disabled.since.toISOString(), at: state.disabled.at.toISOString() },
         consecutiveFailures: state?.consecutiveFailures ?? 0,
+        lastRun: state?.lastRun,
+        fetchedTotal: state?.fetchedTotal ?? 0,
         idleSince: iso(state?.idleSince),
         folders: folders.map(({ path, uidValidity, lastUid, highestModseq, backfillBelowUid, failedUids, parked, updatedAt }) => ({
           path,
