@@ -23,7 +23,7 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
-  const system = await startSystem({ services: ['api', 'account-registry', 'fetcher'], stack: { mail: true }, env: { FETCH_MAX_MESSAGES_PER_RUN: '150', SCHEDULER_TICK_MS: '100', LOG_LEVEL: 'warn', FETCH_LEASE_MS: '3000' } });
+  const system = await startSystem({ services: ['api', 'account-registry', 'fetcher'], stack: { mail: true }, env: { FETCH_MAX_MESSAGES_PER_RUN: '150', SCHEDULER_TICK_MS: '100', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', FETCH_LEASE_MS: '3000' } });
   try {
     const dovecot = system.stack.dovecot!;
     for (const username of ['chaosimap', 'chaospop']) {
