@@ -28,6 +28,8 @@ export interface System {
   addReplica(service: ServiceName, env?: Record<string, string>): Promise<number>;
   /** The HTTP port (health, metrics) of a running service. */
   port(service: ServiceName): number;
+  /** The process id of a running service (for /proc figures such as peak memory in benchmarks). */
+  pid(service: ServiceName): number | undefined;
   /** Every service log of this run, concatenated. */
   logs(): Promise<string>;
   stop(): Promise<void>;
@@ -110,6 +112,9 @@ export async function startSystem({ services, env: extraEnv = {}, stack: stackOp
       const running = launched.get(service);
       if (!running) throw new Error(`${service} is not part of this system`);
       return running.port;
+    },
+    pid(service) {
+      return launched.get(service)?.process.pid;
     },
     async logs() {
       const files = await readdir(logDir);

@@ -66,6 +66,18 @@ describe(BlobStore.name, () => {
     expect(await chunkCount(id)).toBe(3);
   });
 
+  it('should remove leftovers beyond the new end too when a delete was interrupted before chunk 0', async () => {
+    const id = blobId('interrupted-delete');
+    // deleteChunks removes chunk 0 last, so an interrupted delete leaves chunk 0 and any others.
+    await mongo.db.collection('blobs.chunks').insertMany([0, 4].map((n) => ({ _id: new ObjectId(), files_id: id, n, data: new Binary(randomBytes(CHUNK)) })));
+
+    const put = await sut.put({ id, source: pseudoRandomStream({ seed: 'short', length: 1000 }) });
+
+    expect(put.created).toBe(true);
+    expect(await chunkCount(id)).toBe(1);
+    expect((await digestStream(sut.openReadStream(id))).sha256).toBe(put.sha256);
+  });
+
   it('should take over the upload when the writer before crashed holding its claim', async () => {
     const id = blobId('stale-claim');
     await mongo.db.collection('blobs.uploads').insertOne({ _id: id as never, token: 'crashed-writer', expiresAt: new Date(Date.now() - 1000) });

@@ -102,20 +102,29 @@ export class BlobStore {
   }
 
   private async store({ id, source, metadata = {} }: BlobPutInput): Promise<BlobPutResult> {
-    const existing = await this.files.findOne({ _id: id });
-    if (existing) return this.alreadyStored({ file: existing, source });
+    // No look for an existing file first: in the common case (a new message) there is none, and chunk 0
+    // colliding on the unique (files_id, n) index tells us cheaply when there is (see writeChunks).
     const claim = await this.claimOrFind(id);
     if ('file' in claim) return this.alreadyStored({ file: claim.file, source });
-    const { token } = claim;
+    // One iterator for writing and, when chunk 0 collides with a complete file, for draining the rest:
+    // leaving the writer's for-await must not end (destroy) a Readable source.
+    const pieces = source[Symbol.asyncIterator]();
+    const resumable: ByteSource = { [Symbol.asyncIterator]: () => ({ next: () => pieces.next() }) };
+    const written = await this.writeBlob({ id, source: resumable, metadata, token: claim.token });
+    // Drained outside writeBlob: a source failing now must not make us clean up the complete blob's chunks.
+    return 'file' in written ? this.alreadyStored({ file: written.file, source: resumable }) : written;
+  }
+
+  private async writeBlob({ id, source, metadata, token }: { id: BlobId; source: ByteSource; metadata: Document; token: string }): Promise<BlobPutResult | { file: BlobFileDocument }> {
     try {
-      // Chunks without a files document, while we hold the claim, are leftovers of a crashed upload or delete.
-      await this.chunks.deleteMany({ files_id: id });
-      const { length, sha256 } = await this.writeChunks({ id, source, token });
+      const written = await this.writeChunks({ id, source, token });
+      if ('file' in written) return written;
+      const { length, sha256 } = written;
       const file: BlobFileDocument = { _id: id, length, chunkSize: this.chunkSize, uploadDate: new Date(), filename: id, sha256, metadata };
       try {
         await this.files.insertOne(file);
       } catch (error) {
-        // Only possible when our lease ran out and another writer finished first: its file stands.
+        // An empty blob (no chunk to collide on) stored before, or our lease ran out and another writer finished first: its file stands.
         if (!isDuplicateKeyError(error)) throw error;
         const winner = await this.files.findOne({ _id: id });
         if (!winner) throw error;
@@ -123,9 +132,11 @@ export class BlobStore {
       }
       return { id, length, sha256, created: true };
     } catch (error) {
-      // Leave no half upload behind, unless another writer has taken the claim (then the chunks are its).
+      // Leave no half upload behind, unless another writer has taken the claim (then the chunks are its)
+      // or the chunks belong to a complete file (we may have failed after chunk 0 collided with it).
       if (!(error instanceof BlobBusyError) && (await this.claims.renew({ id, token }).catch(() => false))) {
-        await this.chunks.deleteMany({ files_id: id }).catch(() => undefined);
+        const complete = await this.files.findOne({ _id: id }).catch(() => 'unknown' as const);
+        if (!complete) await this.deleteChunks(id).catch(() => undefined);
       }
       throw error;
     } finally {
@@ -154,21 +165,27 @@ export class BlobStore {
    */
   async delete(id: BlobId): Promise<boolean> {
     const deleted = (await this.files.deleteOne({ _id: id })).deletedCount > 0;
-    await this.chunks.deleteMany({ files_id: id });
+    await this.deleteChunks(id);
     return deleted;
+  }
+
+  /**
+   * Chunk 0 goes last, so that leftovers of an interrupted delete (like those of a crashed upload,
+   * written in n order) always include chunk 0: a put then collides on it and cleans up, and a put
+   * whose chunk 0 went in finds no leftovers at all, without a query by files_id (which FerretDB 1.x
+   * answers by scanning every chunk of every blob).
+   */
+  private async deleteChunks(id: BlobId): Promise<void> {
+    await this.chunks.deleteMany({ files_id: id, n: { $gt: 0 } });
+    await this.chunks.deleteOne({ files_id: id, n: 0 });
   }
 
   private async claimOrFind(id: BlobId): Promise<{ token: string } | { file: BlobFileDocument }> {
     const deadline = Date.now() + this.waitTimeoutMs;
     for (let pause = 25; ; pause = Math.min(pause * 2, 500)) {
+      // A file that exists already (or is completed between now and our claim) shows up in writeChunks.
       const token = await this.claims.tryAcquire(id);
-      if (token) {
-        // A writer that finished between our first look and our claim has left its file behind.
-        const file = await this.files.findOne({ _id: id });
-        if (!file) return { token };
-        await this.claims.release({ id, token });
-        return { file };
-      }
+      if (token) return { token };
       const file = await this.files.findOne({ _id: id });
       if (file) return { file };
       if (Date.now() >= deadline) throw new BlobBusyError(id, `another upload still holds it after ${this.waitTimeoutMs} ms`);
@@ -176,29 +193,49 @@ export class BlobStore {
     }
   }
 
-  private async writeChunks({ id, source, token }: { id: BlobId; source: ByteSource; token: string }): Promise<{ length: number; sha256: string }> {
+  /**
+   * Writes the chunks in n order. When chunk 0 collides on the unique (files_id, n) index, the id has
+   * either a complete file (returned; nothing of ours was written) or leftovers of a crashed upload or
+   * delete, which are removed before writing again. Leftovers always include chunk 0 (see deleteChunks),
+   * so once chunk 0 is in there can be no other collision.
+   */
+  private async writeChunks({ id, source, token }: { id: BlobId; source: ByteSource; token: string }): Promise<{ length: number; sha256: string } | { file: BlobFileDocument }> {
     const hash = createHash('sha256');
     let length = 0;
     let n = 0;
     let batch: BlobChunkDocument[] = [];
     let renewedAt = Date.now();
     // Sequential on purpose: overlapping the next read with the insert measured no faster (the server is the bottleneck).
-    const flush = async (): Promise<void> => {
-      if (batch.length === 0) return;
+    const flush = async (): Promise<BlobFileDocument | undefined> => {
+      if (batch.length === 0) return undefined;
       if (Date.now() - renewedAt > this.leaseMs / 3) {
         if (!(await this.claims.renew({ id, token }))) throw new BlobBusyError(id, 'the upload lease expired and another writer took it over');
         renewedAt = Date.now();
       }
-      await this.chunks.insertMany(batch, { ordered: true });
+      try {
+        await this.chunks.insertMany(batch, { ordered: true });
+      } catch (error) {
+        if (!isDuplicateKeyError(error) || batch[0]?.n !== 0) throw error;
+        const file = await this.files.findOne({ _id: id });
+        if (file) return file;
+        // Ordered: chunk 0 failed first, so nothing of this batch went in.
+        await this.deleteChunks(id);
+        await this.chunks.insertMany(batch, { ordered: true });
+      }
       batch = [];
+      return undefined;
     };
     for await (const chunk of fixedSizeChunks({ source, size: this.chunkSize })) {
       hash.update(chunk);
       length += chunk.length;
       batch.push({ _id: new ObjectId(), files_id: id, n: n++, data: new Binary(chunk) });
-      if (batch.length >= CHUNKS_PER_BATCH) await flush();
+      if (batch.length >= CHUNKS_PER_BATCH) {
+        const file = await flush();
+        if (file) return { file };
+      }
     }
-    await flush();
+    const file = await flush();
+    if (file) return { file };
     return { length, sha256: hash.digest('hex') };
   }
 
