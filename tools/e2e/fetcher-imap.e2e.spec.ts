@@ -81,14 +81,16 @@ describe('first sync', () => {
     const account = await createAccount(user, { onlySinceDays: 30 });
 
     const done = await settled(account.id, created);
-    expect((await fetchedEvents(account.id)).map((event) => event.uid)).toEqual([6, 5, 4]);
+    // Two per run (the budget): the newest two first, in either order (a run stores them concurrently), then the third.
+    const firstSync = (await fetchedEvents(account.id)).map((event) => event.uid);
+    expect([firstSync.slice(0, 2).sort(), firstSync.slice(2)]).toEqual([[5, 6], [4]]);
     expect(done.folders[0]).toMatchObject({ path: 'INBOX', lastUid: 6 });
     expect(done.folders[0]?.backfillBelowUid).toBeUndefined();
     expect(done).toMatchObject({ fetchedTotal: 3, lastRun: { fetched: 1, skippedMessages: 0, failedFolders: 0, more: false } });
 
     await appendMessage({ dovecot: dovecot(), username: user, raw: message(7, user) });
     await settled(account.id, await syncNow(account.id));
-    expect((await fetchedEvents(account.id)).map((event) => event.uid)).toEqual([6, 5, 4, 7]);
+    expect((await fetchedEvents(account.id)).map((event) => event.uid).slice(3)).toEqual([7]);
     expect(await serverCount(user, 'INBOX')).toBe(7);
   });
 });

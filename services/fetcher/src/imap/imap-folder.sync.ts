@@ -13,6 +13,11 @@ import { isFlapping, UIDVALIDITY_FLAPPING } from './uid-validity.util';
 /** A message the server will not hand out is tried on this many runs, then stays listed in the status. */
 export const MAX_MESSAGE_ATTEMPTS = 5;
 const DAY_MS = 86_400_000;
+/**
+ * Messages of one FETCH group stored at the same time. Each store is a few round trips to MongoDB
+ * and NATS; overlapping them keeps the fetcher busy while it waits (the cursors still move in order).
+ */
+const INGEST_CONCURRENCY = 8;
 /** A message fetched alone during which the server drops the connection this often is given up. */
 const POISON_DROPS = 2;
 /** Optional checkpoint fields that a re-base drops unless it sets them again. */
@@ -40,6 +45,9 @@ export interface FolderToSync {
 /** A folder that must not be synced until an admin looks at it (rule 4). */
 export class FolderParkedError extends Error {}
 
+/** What became of one message: stored, found stored already, gone from the server, or withheld by it. */
+type Outcome = { kind: 'fetched' } | { kind: 'relinked' } | { kind: 'gone' } | { kind: 'failed'; failure: FailedUid };
+
 /** Which cursor a message belongs to: new mail (up), the first sync's backlog (down), or a retry. */
 type Cursor = 'forward' | 'backfill' | 'retry';
 
@@ -62,6 +70,8 @@ interface Candidate extends MessageSize {
 export class ImapFolderSync {
   private readonly logger = new Logger(ImapFolderSync.name);
   private checkpoint!: FolderCheckpointDocument;
+  /** Cursor moves not yet written (see advance). */
+  private staged = { set: new Map<keyof FolderCheckpointDocument, unknown>(), unset: new Set<keyof FolderCheckpointDocument>() };
   private backfillEndsWithThisRun = false;
 
   constructor(
@@ -81,18 +91,40 @@ export class ImapFolderSync {
       const result: FolderSyncResult = { fetched: 0, relinked: 0, more: budgetLeftSome, messageErrors: [] };
       const done = new Set<number>();
       groups: for (const group of groupForFetch(candidates, new Set(this.checkpoint.connectionDroppedDuring))) {
+        // A large message arrives as a live stream of the connection: it is stored before anything else goes on.
+        const concurrency = group.length === 1 ? 1 : INGEST_CONCURRENCY;
+        const window: Array<{ message: Candidate; work: Promise<Outcome> }> = [];
+        // In fetch order, so each cursor only ever moves past messages that are stored.
+        const settleOldest = async (): Promise<void> => {
+          const { message, work } = window.shift()!;
+          const outcome = await work;
+          if (outcome.kind === 'fetched') result.fetched += 1;
+          else if (outcome.kind === 'relinked') result.relinked += 1;
+          else if (outcome.kind === 'failed') result.messageErrors.push({ uid: message.uid, message: outcome.failure.error });
+          this.advance(message, outcome.kind === 'failed' ? outcome.failure : undefined);
+          done.add(message.uid);
+        };
         try {
           for await (const { message, raw } of this.sources(group)) {
             if (signal.aborted) {
               result.more = true;
+              while (window.length > 0) await settleOldest();
               break groups;
             }
-            await this.take({ message, raw, uidValidity, result });
-            done.add(message.uid);
+            const work = this.store({ message, raw, uidValidity });
+            work.catch(() => undefined); // awaited in order below; this only keeps an early failure from counting as unhandled
+            window.push({ message, work });
+            if (window.length >= concurrency) await settleOldest();
           }
+          while (window.length > 0) await settleOldest();
         } catch (error) {
+          // What was stored in order before the failure keeps its progress; the rest is fetched again.
+          await Promise.allSettled(window.map(({ work }) => work));
+          await this.flush();
           if (!client.usable) await this.connectionDropped(group.filter(({ uid }) => !done.has(uid)));
           throw error;
+        } finally {
+          await this.flush();
         }
       }
       if (this.checkpoint.connectionDroppedDuring || this.checkpoint.droppedSingle) await this.save({}, ['connectionDroppedDuring', 'droppedSingle']);
@@ -104,24 +136,16 @@ export class ImapFolderSync {
     }
   }
 
-  /** Stores one message (or notes why not) and moves its cursor. */
-  private async take({ message, raw, uidValidity, result }: { message: Candidate; raw: Readable | null; uidValidity: number; result: FolderSyncResult }): Promise<void> {
-
-    if (!raw) {
-      const error = await this.failed(message);
-      if (error) result.messageErrors.push({ uid: message.uid, message: error });
-      return;
-    }
-    if (await this.storedAlready(message)) result.relinked += 1;
-    else {
-      await this.deps.ingest.ingest({
-        accountId: this.folder.accountId,
-        raw,
-        source: { protocol: 'imap', folder: this.folder.path, folderRole: this.folder.role, uidValidity, uid: message.uid, internalDate: message.internalDate, flags: message.flags, messageIdHeader: message.messageIdHeader, emailId: message.emailId },
-      });
-      result.fetched += 1;
-    }
-    await this.advance(message);
+  /** Stores one message, finds it stored already, or says why it could not; the cursor moves later, in order. */
+  private async store({ message, raw, uidValidity }: { message: Candidate; raw: Readable | null; uidValidity: number }): Promise<Outcome> {
+    if (!raw) return this.failed(message);
+    if (await this.storedAlready(message)) return { kind: 'relinked' };
+    await this.deps.ingest.ingest({
+      accountId: this.folder.accountId,
+      raw,
+      source: { protocol: 'imap', folder: this.folder.path, folderRole: this.folder.role, uidValidity, uid: message.uid, internalDate: message.internalDate, flags: message.flags, messageIdHeader: message.messageIdHeader, emailId: message.emailId },
+    });
+    return { kind: 'fetched' };
   }
 
   /**
@@ -285,23 +309,22 @@ export class ImapFolderSync {
    * The server gave no body for a message. Gone meanwhile (expunged or moved by another client): not
    * ours to keep. Still there: remember it, move on (rule 12) and try again on later runs.
    */
-  private async failed(message: Candidate): Promise<string | undefined> {
+  private async failed(message: Candidate): Promise<Outcome> {
     const stillThere = (await this.searchUids({ uid: String(message.uid) })).includes(message.uid);
-    if (!stillThere) {
-      await this.advance(message);
-      return undefined;
-    }
+    if (!stillThere) return { kind: 'gone' };
     const previous = (this.checkpoint.failedUids ?? []).find(({ uid }) => uid === message.uid);
     const attempts = (previous?.attempts ?? 0) + 1;
     const error = `the server returned no content for UID ${message.uid} (attempt ${attempts} of ${MAX_MESSAGE_ATTEMPTS})`;
     this.logger.warn({ msg: 'message skipped; the others go on', accountId: this.folder.accountId, folder: this.folder.path, uid: message.uid, attempts });
-    const failure: FailedUid = { uid: message.uid, attempts, error, at: new Date() };
-    await this.advance(message, failure);
-    return error;
+    return { kind: 'failed', failure: { uid: message.uid, attempts, error, at: new Date() } };
   }
 
-  /** Moves the message's cursor past it; a failure is recorded in the same write. */
-  private async advance(message: Candidate, failure?: FailedUid): Promise<void> {
+  /**
+   * Moves the message's cursor past it (a failure is listed with it) in memory; flush() writes what
+   * moved, once per group and at every stop. A crash loses at most the progress since the last
+   * flush, and the repeat finds those messages stored (record and event exist) and moves on.
+   */
+  private advance(message: Candidate, failure?: FailedUid): void {
     const failedUids = (this.checkpoint.failedUids ?? []).filter(({ uid }) => uid !== message.uid).concat(failure ? [failure] : []);
     const failuresChanged = failure !== undefined || failedUids.length !== (this.checkpoint.failedUids ?? []).length;
     const set: Partial<FolderCheckpointDocument> = failuresChanged ? { failedUids } : {};
@@ -310,6 +333,19 @@ export class ImapFolderSync {
       set.lastUid = Math.max(this.checkpoint.lastUid, message.uid);
       if (this.checkpoint.relinkUpToUid !== undefined && message.uid >= this.checkpoint.relinkUpToUid) unset.push('relinkUpToUid');
     } else if (message.cursor === 'backfill') set.backfillBelowUid = message.uid;
+    this.apply(set, unset);
+    for (const [field, value] of Object.entries(set)) this.staged.set.set(field as keyof FolderCheckpointDocument, value);
+    for (const field of unset) {
+      this.staged.set.delete(field);
+      this.staged.unset.add(field);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.staged.set.size === 0 && this.staged.unset.size === 0) return;
+    const set = Object.fromEntries(this.staged.set) as Partial<FolderCheckpointDocument>;
+    const unset = [...this.staged.unset].filter((field) => !this.staged.set.has(field));
+    this.staged = { set: new Map(), unset: new Set() };
     await this.save(set, unset);
   }
 
@@ -317,7 +353,11 @@ export class ImapFolderSync {
     const { accountId, path } = this.folder;
     const update = { ...set, updatedAt: new Date() };
     await this.deps.checkpoints.updateOne({ filter: { accountId, _id: checkpointId({ accountId, path }) }, update: { $set: update, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, ''])) } : {}) } });
-    const next: FolderCheckpointDocument = { ...this.checkpoint, ...update };
+    this.apply(update, unset);
+  }
+
+  private apply(set: Partial<FolderCheckpointDocument>, unset: Array<keyof FolderCheckpointDocument>): void {
+    const next: FolderCheckpointDocument = { ...this.checkpoint, ...set };
     for (const field of unset) delete next[field];
     this.checkpoint = next;
   }
