@@ -53,6 +53,18 @@ describe(BaseRepository.name, () => {
     expect(await sut.deleteOne({ accountId: alice, _id: 'a3' })).toBe(true);
   });
 
+  it('should insert the new documents and skip the ones there already when many are inserted at once', async () => {
+    const result = await sut.insertManyIfAbsent([
+      { _id: 'a1', accountId: alice, key: 'shared', body: 'changed?' },
+      { _id: 'a4', accountId: alice, key: 'fourth', body: 'alice four' },
+      { _id: 'a5', accountId: alice, key: 'fifth', body: 'alice five' },
+    ]);
+
+    expect(result).toEqual({ inserted: 2 });
+    expect(await sut.findOne({ accountId: alice, _id: 'a1' })).toMatchObject({ body: 'alice one' });
+    expect(await sut.count({ accountId: alice })).toBe(4);
+  });
+
   it('should reject the query when the tenant key is missing or not a plain account id', async () => {
     // @ts-expect-error a query without accountId does not compile
     await expect(sut.findOne({ _id: 'b1' })).rejects.toThrow('account-scoped query without an accountId');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { Binary, ObjectId } from 'mongodb';
 import { BlobIntegrityError, BlobNotFoundError, BlobStore, IndexProvisioner, blobId } from '../src';
 import { digestStream, pseudoRandomStream } from './fixtures/pseudo-random-stream.util';
@@ -118,6 +119,48 @@ describe(BlobStore.name, () => {
     expect(await mongo.db.collection('blobs.uploads').countDocuments({ _id: id as never })).toBe(0);
     expect(await sut.stat(id)).toBeNull();
     expect((await sut.put({ id, source: pseudoRandomStream({ seed: 'retry', length: MB }) })).created).toBe(true);
+  });
+
+  describe('putMany', () => {
+    const bytesOf = (seed: string, length: number): Buffer => {
+      const bytes = Buffer.alloc(length);
+      for (let i = 0; i < length; i++) bytes[i] = (seed.charCodeAt(i % seed.length) + i) % 251;
+      return bytes;
+    };
+    const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+    it('should store every blob and read each back when a batch of new ids is put', async () => {
+      const inputs = [1, 40_000, 600_000, 0].map((length, n) => ({ id: blobId(`many-new-${n}`), bytes: bytesOf(`new${n}`, length), metadata: { n } }));
+
+      const results = await sut.putMany(inputs);
+
+      expect(results).toEqual(inputs.map(({ id, bytes }) => ({ id, length: bytes.length, sha256: sha256(bytes), created: true })));
+      for (const { id, bytes } of inputs) expect(await digestStream(sut.openReadStream(id))).toEqual({ sha256: sha256(bytes), length: bytes.length });
+      expect(await chunkCount(inputs[2]!.id)).toBe(3);
+      expect(await sut.stat(inputs[1]!.id)).toMatchObject({ metadata: { n: 1 } });
+      expect(await mongo.db.collection('blobs.uploads').countDocuments({ _id: { $in: inputs.map(({ id }) => id) } as never })).toBe(0);
+    });
+
+    it('should keep stored blobs, replace leftovers and wait for a live upload when a batch meets all three', async () => {
+      const stored = { id: blobId('many-stored'), bytes: bytesOf('stored', 5000) };
+      await sut.put({ id: stored.id, source: Readable.from([stored.bytes]) });
+      const leftover = { id: blobId('many-leftover'), bytes: bytesOf('leftover', 300_000) };
+      await mongo.db.collection('blobs.chunks').insertMany([0, 1, 2].map((n) => ({ _id: new ObjectId(), files_id: leftover.id, n, data: new Binary(randomBytes(CHUNK)) })));
+      const busy = { id: blobId('many-busy'), bytes: bytesOf('busy', 1000) };
+      await mongo.db.collection('blobs.uploads').insertOne({ _id: busy.id as never, token: 'crashed-writer', expiresAt: new Date(Date.now() + 300) });
+      const fresh = { id: blobId('many-fresh'), bytes: bytesOf('fresh', 2000) };
+
+      const results = await sut.putMany([{ id: stored.id, bytes: bytesOf('other', 5000) }, leftover, busy, fresh]);
+
+      expect(results).toEqual([
+        { id: stored.id, length: 5000, sha256: sha256(stored.bytes), created: false },
+        { id: leftover.id, length: leftover.bytes.length, sha256: sha256(leftover.bytes), created: true },
+        { id: busy.id, length: busy.bytes.length, sha256: sha256(busy.bytes), created: true },
+        { id: fresh.id, length: fresh.bytes.length, sha256: sha256(fresh.bytes), created: true },
+      ]);
+      expect(await chunkCount(leftover.id)).toBe(2);
+      for (const { id, bytes } of [stored, leftover, busy, fresh]) expect((await digestStream(sut.openReadStream(id))).sha256).toBe(sha256(bytes));
+    });
   });
 
   it('should store an empty blob when the source yields nothing', async () => {

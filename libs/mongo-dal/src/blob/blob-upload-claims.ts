@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { newId, type BlobId } from '../ids';
-import { isDuplicateKeyError } from '../repository/duplicate-key.util';
+import { isDuplicateKeyError, isOnlyDuplicateKeyErrors } from '../repository/duplicate-key.util';
 
 export interface BlobClaimDocument {
   _id: BlobId;
@@ -31,6 +31,27 @@ export class BlobUploadClaims {
     }
     const takenOver = await this.claims.findOneAndUpdate({ _id: id, expiresAt: { $lte: new Date() } }, { $set: { token, expiresAt: this.expiry() } });
     return takenOver ? token : null;
+  }
+
+  /**
+   * tryAcquire for many ids in one write, all under one token. Ids with a live claim are left out
+   * (the caller goes through put() for them, which waits or takes an expired claim over).
+   * @returns the ids now claimed
+   */
+  async tryAcquireMany(ids: BlobId[], { token, expiresAt }: { token: string; expiresAt: Date }): Promise<Set<BlobId>> {
+    if (ids.length === 0) return new Set();
+    try {
+      await this.claims.insertMany(ids.map((id) => ({ _id: id, token, expiresAt })), { ordered: false });
+    } catch (error) {
+      if (!isOnlyDuplicateKeyErrors(error)) throw error;
+      const taken = (await this.claims.find({ _id: { $in: ids }, token }, { projection: { _id: 1 } }).toArray()).map(({ _id }) => _id);
+      return new Set(taken);
+    }
+    return new Set(ids);
+  }
+
+  async releaseMany({ ids, token }: { ids: BlobId[]; token: string }): Promise<void> {
+    if (ids.length > 0) await this.claims.deleteMany({ _id: { $in: ids }, token });
   }
 
   /** Extends the lease; false when the claim expired and another writer took it over. */

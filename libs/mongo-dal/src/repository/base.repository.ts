@@ -1,6 +1,6 @@
 import type { Collection, Db, Document, OptionalUnlessRequiredId, Sort, UpdateFilter } from 'mongodb';
 import type { AccountScope, ScopedFilter } from './account-scope';
-import { isDuplicateKeyError } from './duplicate-key.util';
+import { isDuplicateKeyError, isOnlyDuplicateKeyErrors } from './duplicate-key.util';
 
 /**
  * Base of every repository of an account-scoped collection. Each query takes a ScopedFilter, so a
@@ -42,6 +42,21 @@ export abstract class BaseRepository<TDoc extends { _id: string }> {
     } catch (error) {
       if (isDuplicateKeyError(error)) return { inserted: false };
       throw error;
+    }
+  }
+
+  /**
+   * insertIfAbsent for many documents in one round trip: unordered, so a document that is there
+   * already does not stop the others. @returns how many were new.
+   */
+  async insertManyIfAbsent(docs: Array<OptionalUnlessRequiredId<TDoc> & AccountScope>): Promise<{ inserted: number }> {
+    if (docs.length === 0) return { inserted: 0 };
+    docs.forEach((doc) => scoped(doc));
+    try {
+      return { inserted: (await this.collection.insertMany(docs, { ordered: false })).insertedCount };
+    } catch (error) {
+      if (!isOnlyDuplicateKeyErrors(error)) throw error;
+      return { inserted: (error as { insertedCount?: number }).insertedCount ?? 0 };
     }
   }
 

@@ -13,3 +13,13 @@ export function isDuplicateKeyError(error: unknown): boolean {
   if (Array.isArray(writeErrors)) return writeErrors.some(hasDuplicateKeyCode);
   return hasDuplicateKeyCode(writeErrors);
 }
+
+/**
+ * True when an unordered bulk write failed only on unique indexes: every document is then either
+ * written now or there already. A bulk error that also holds another failure is false.
+ */
+export function isOnlyDuplicateKeyErrors(error: unknown): boolean {
+  const writeErrors = (error as { writeErrors?: unknown } | null)?.writeErrors;
+  const failures = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return failures.length > 0 && failures.every(hasDuplicateKeyCode);
+}
