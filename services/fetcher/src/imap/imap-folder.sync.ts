@@ -1,10 +1,9 @@
 import { Logger } from '@nestjs/common';
-import { Readable } from 'node:stream';
 import type { FetchMessageObject, ImapFlow, MailboxObject } from 'imapflow';
 import type { FolderRole } from '@mailbus/contracts';
 import type { AccountId } from '@mailbus/mongo-dal';
 import type { FetchedMessageRepository } from '../ingest/fetched-message.repository';
-import type { MessageIngestService } from '../ingest/message-ingest.service';
+import type { IngestSource, MessageIngestService } from '../ingest/message-ingest.service';
 import type { FolderCheckpointRepository } from '../sync-status/sync-state.repositories';
 import { checkpointId, type FailedUid, type FolderCheckpointDocument } from '../sync-status/sync-state.documents';
 import { groupForFetch, INLINE_SOURCE_MAX_BYTES, type MessageSize } from './fetch-groups.util';
@@ -13,11 +12,6 @@ import { isFlapping, UIDVALIDITY_FLAPPING } from './uid-validity.util';
 /** A message the server will not hand out is tried on this many runs, then stays listed in the status. */
 export const MAX_MESSAGE_ATTEMPTS = 5;
 const DAY_MS = 86_400_000;
-/**
- * Messages of one FETCH group stored at the same time. Each store is a few round trips to MongoDB
- * and NATS; overlapping them keeps the fetcher busy while it waits (the cursors still move in order).
- */
-const INGEST_CONCURRENCY = 8;
 /** A message fetched alone during which the server drops the connection this often is given up. */
 const POISON_DROPS = 2;
 /** Optional checkpoint fields that a re-base drops unless it sets them again. */
@@ -90,36 +84,25 @@ export class ImapFolderSync {
       const { candidates, more: budgetLeftSome } = await this.plan({ mailbox, budget });
       const result: FolderSyncResult = { fetched: 0, relinked: 0, more: budgetLeftSome, messageErrors: [] };
       const done = new Set<number>();
-      groups: for (const group of groupForFetch(candidates, new Set(this.checkpoint.connectionDroppedDuring))) {
-        // A large message arrives as a live stream of the connection: it is stored before anything else goes on.
-        const concurrency = group.length === 1 ? 1 : INGEST_CONCURRENCY;
-        const window: Array<{ message: Candidate; work: Promise<Outcome> }> = [];
-        // In fetch order, so each cursor only ever moves past messages that are stored.
-        const settleOldest = async (): Promise<void> => {
-          const { message, work } = window.shift()!;
-          const outcome = await work;
-          if (outcome.kind === 'fetched') result.fetched += 1;
-          else if (outcome.kind === 'relinked') result.relinked += 1;
-          else if (outcome.kind === 'failed') result.messageErrors.push({ uid: message.uid, message: outcome.failure.error });
-          this.advance(message, outcome.kind === 'failed' ? outcome.failure : undefined);
-          done.add(message.uid);
-        };
+      for (const group of groupForFetch(candidates, new Set(this.checkpoint.connectionDroppedDuring))) {
+        if (signal.aborted) {
+          result.more = true;
+          break;
+        }
         try {
-          for await (const { message, raw } of this.sources(group)) {
-            if (signal.aborted) {
-              result.more = true;
-              while (window.length > 0) await settleOldest();
-              break groups;
-            }
-            const work = this.store({ message, raw, uidValidity });
-            work.catch(() => undefined); // awaited in order below; this only keeps an early failure from counting as unhandled
-            window.push({ message, work });
-            if (window.length >= concurrency) await settleOldest();
+          const { outcomes, error } = await this.storeGroup({ group, uidValidity });
+          // In fetch order, so each cursor only ever moves past messages that are stored.
+          for (const [index, outcome] of outcomes.entries()) {
+            const message = group[index]!;
+            if (outcome.kind === 'fetched') result.fetched += 1;
+            else if (outcome.kind === 'relinked') result.relinked += 1;
+            else if (outcome.kind === 'failed') result.messageErrors.push({ uid: message.uid, message: outcome.failure.error });
+            this.advance(message, outcome.kind === 'failed' ? outcome.failure : undefined);
+            done.add(message.uid);
           }
-          while (window.length > 0) await settleOldest();
+          if (error) throw error;
         } catch (error) {
           // What was stored in order before the failure keeps its progress; the rest is fetched again.
-          await Promise.allSettled(window.map(({ work }) => work));
           await this.flush();
           if (!client.usable) await this.connectionDropped(group.filter(({ uid }) => !done.has(uid)));
           throw error;
@@ -136,16 +119,57 @@ export class ImapFolderSync {
     }
   }
 
-  /** Stores one message, finds it stored already, or says why it could not; the cursor moves later, in order. */
-  private async store({ message, raw, uidValidity }: { message: Candidate; raw: Readable | null; uidValidity: number }): Promise<Outcome> {
+  /**
+   * Fetches and stores one group. Small messages come in one pipelined FETCH and are stored as a
+   * batch (MessageIngestService.ingestMany); a large one is streamed from the connection into the
+   * store. @returns the outcomes of the group's leading messages up to the first that failed to be
+   * stored, whose error comes with them: the cursors move past the outcomes only.
+   */
+  private async storeGroup({ group, uidValidity }: { group: Candidate[]; uidValidity: number }): Promise<{ outcomes: Outcome[]; error?: Error }> {
+    const [first] = group;
+    if (group.length === 1 && first && first.size > INLINE_SOURCE_MAX_BYTES) {
+      try {
+        return { outcomes: [await this.storeStreamed({ message: first, uidValidity })] };
+      } catch (error) {
+        return { outcomes: [], error: error as Error };
+      }
+    }
+    const bodies = await this.fetchBodies(group);
+    const outcomes: Array<Outcome | Error> = [];
+    const toStore: Array<{ index: number; message: Candidate; bytes: Buffer }> = [];
+    for (const [index, message] of group.entries()) {
+      const bytes = bodies.get(message.uid);
+      if (!bytes) outcomes[index] = await this.failed(message);
+      else if (await this.storedAlready(message)) outcomes[index] = { kind: 'relinked' };
+      else toStore.push({ index, message, bytes });
+    }
+    const stored = await this.deps.ingest.ingestMany({ accountId: this.folder.accountId, messages: toStore.map(({ message, bytes }) => ({ source: this.ingestSource({ message, uidValidity }), bytes })) });
+    for (const [n, { index }] of toStore.entries()) outcomes[index] = stored[n] instanceof Error ? stored[n] : { kind: 'fetched' };
+    const failedAt = outcomes.findIndex((outcome) => outcome instanceof Error);
+    if (failedAt === -1) return { outcomes: outcomes as Outcome[] };
+    return { outcomes: outcomes.slice(0, failedAt) as Outcome[], error: outcomes[failedAt] as Error };
+  }
+
+  private async storeStreamed({ message, uidValidity }: { message: Candidate; uidValidity: number }): Promise<Outcome> {
+    const { client } = this.deps;
+    const raw = await client.download(String(message.uid), undefined, { uid: true }).then(
+      (download) => download.content,
+      (error: Error) => {
+        if (!client.usable) throw error;
+        return undefined;
+      },
+    );
     if (!raw) return this.failed(message);
-    if (await this.storedAlready(message)) return { kind: 'relinked' };
-    await this.deps.ingest.ingest({
-      accountId: this.folder.accountId,
-      raw,
-      source: { protocol: 'imap', folder: this.folder.path, folderRole: this.folder.role, uidValidity, uid: message.uid, internalDate: message.internalDate, flags: message.flags, messageIdHeader: message.messageIdHeader, emailId: message.emailId },
-    });
+    if (await this.storedAlready(message)) {
+      raw.resume();
+      return { kind: 'relinked' };
+    }
+    await this.deps.ingest.ingest({ accountId: this.folder.accountId, raw, source: this.ingestSource({ message, uidValidity }) });
     return { kind: 'fetched' };
+  }
+
+  private ingestSource({ message, uidValidity }: { message: Candidate; uidValidity: number }): IngestSource {
+    return { protocol: 'imap', folder: this.folder.path, folderRole: this.folder.role, uidValidity, uid: message.uid, internalDate: message.internalDate, flags: message.flags, messageIdHeader: message.messageIdHeader, emailId: message.emailId };
   }
 
   /**
@@ -253,23 +277,11 @@ export class ImapFolderSync {
     });
   }
 
-  /** Small messages pipelined in one FETCH (BODY.PEEK[]), a large one streamed by itself; `raw: null` when the server gave none. */
-  private async *sources(group: Candidate[]): AsyncGenerator<{ message: Candidate; raw: Readable | null }> {
+  /** The group's sources in one pipelined FETCH (BODY.PEEK[]); a message the server gave none of is absent. */
+  private async fetchBodies(group: Candidate[]): Promise<Map<number, Buffer>> {
     const { client } = this.deps;
-    if (group.length === 1 && group[0]!.size > INLINE_SOURCE_MAX_BYTES) {
-      const content = await client.download(String(group[0]!.uid), undefined, { uid: true }).then(
-        (download) => download.content,
-        (error: Error) => {
-          if (!client.usable) throw error;
-          return undefined;
-        },
-      );
-      yield { message: group[0]!, raw: content ?? null };
-      return;
-    }
     const wanted = new Set(group.map(({ uid }) => uid));
     const bodies = new Map<number, Buffer>();
-    let groupFailed = false;
     try {
       for await (const fetched of client.fetch(group.map(({ uid }) => uid), { uid: true, source: true }, { uid: true }) as AsyncIterable<FetchMessageObject>) {
         if (fetched.source && wanted.has(fetched.uid)) bodies.set(fetched.uid, fetched.source);
@@ -277,13 +289,12 @@ export class ImapFolderSync {
     } catch (error) {
       // One unreadable message makes the server answer NO for the whole FETCH; find it by asking one by one.
       if (!client.usable) throw error;
-      groupFailed = true;
+      for (const { uid } of group) {
+        const body = bodies.get(uid) ?? (await this.fetchAlone(uid));
+        if (body) bodies.set(uid, body);
+      }
     }
-    // In the planned order, so each cursor only ever moves past stored messages.
-    for (const message of group) {
-      const body = bodies.get(message.uid) ?? (groupFailed ? await this.fetchAlone(message.uid) : undefined);
-      yield { message, raw: body ? Readable.from([body]) : null };
-    }
+    return bodies;
   }
 
   private async fetchAlone(uid: number): Promise<Buffer | undefined> {

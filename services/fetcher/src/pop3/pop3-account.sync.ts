@@ -7,6 +7,8 @@ import type { Pop3KeyedMessage } from './pop3-content-key.util';
 import { messagesToDelete } from './pop3-deletions.util';
 import { dateHeader, listsNewestFirst, needsOrderDetection, pickBatch } from './pop3-fetch-order.util';
 import { listPop3Messages } from './list-pop3-messages';
+import { groupForFetch, INLINE_SOURCE_MAX_BYTES } from '../imap/fetch-groups.util';
+import type { AccountId } from '@mailbus/mongo-dal';
 
 /** POP3 has one folder; messageErrors name it like IMAP's do. */
 const FOLDER = 'INBOX';
@@ -59,19 +61,15 @@ export class Pop3AccountSync {
       result.more = fresh.length > batch.length;
 
       const fetchedNow = new Set<string>();
-      for (const { number, key } of batch) {
-        // Shutdown between messages: stop here. The abort has closed the connection already (no
+      const sizes = batch.length > 1 ? new Map((await client.list()).map(({ number, size }) => [number, size])) : new Map<number, number>();
+      const groups = groupForFetch(batch.map((message) => ({ ...message, uid: message.number, size: sizes.get(message.number) ?? Number.MAX_SAFE_INTEGER })));
+      for (const group of groups) {
+        // Shutdown between groups: stop here. The abort has closed the connection already (no
         // QUIT), so DELEs sent in this session are not committed; see below.
         if (signal.aborted) return { ...result, more: true };
-        try {
-          await this.ingest.ingest({ accountId: account.id, source: { protocol: 'pop3', uidl: key }, raw: client.retr(number) });
-        } catch (error) {
-          if (!(error instanceof Pop3ResponseError && error.refusedByServer)) throw error;
-          this.skipped({ result, accountId: account.id, key, message: error.message });
-          continue;
-        }
-        fetchedNow.add(key);
-        result.fetched += 1;
+        const stored = group.length === 1 && group[0]!.size > INLINE_SOURCE_MAX_BYTES ? await this.storeStreamed({ client, accountId: account.id, message: group[0]!, result }) : await this.storeGroup({ client, accountId: account.id, group, result });
+        for (const key of stored) fetchedNow.add(key);
+        result.fetched += stored.length;
       }
 
       // A content-keyed listing with a message that could not be keyed may have shifted the
@@ -92,6 +90,39 @@ export class Pop3AccountSync {
     } finally {
       client.close();
     }
+  }
+
+  /** A large message streamed from RETR into the store. @returns its key, or none when the server refused it */
+  private async storeStreamed({ client, accountId, message, result }: { client: Pop3Client; accountId: AccountId; message: Pop3KeyedMessage; result: RunResult }): Promise<string[]> {
+    try {
+      await this.ingest.ingest({ accountId, source: { protocol: 'pop3', uidl: message.key }, raw: client.retr(message.number) });
+      return [message.key];
+    } catch (error) {
+      if (!(error instanceof Pop3ResponseError && error.refusedByServer)) throw error;
+      this.skipped({ result, accountId, key: message.key, message: error.message });
+      return [];
+    }
+  }
+
+  /**
+   * Small messages read one RETR after another into memory (a group is at most 8 MB) and stored as
+   * one batch (MessageIngestService.ingestMany): a few round trips for the group instead of several
+   * per message. @returns the keys stored; throws the first storage failure after noting the rest.
+   */
+  private async storeGroup({ client, accountId, group, result }: { client: Pop3Client; accountId: AccountId; group: Pop3KeyedMessage[]; result: RunResult }): Promise<string[]> {
+    const read: Array<{ key: string; bytes: Buffer }> = [];
+    for (const { number, key } of group) {
+      try {
+        read.push({ key, bytes: Buffer.concat(await client.retr(number).toArray()) });
+      } catch (error) {
+        if (!(error instanceof Pop3ResponseError && error.refusedByServer)) throw error;
+        this.skipped({ result, accountId, key, message: error.message });
+      }
+    }
+    const outcomes = await this.ingest.ingestMany({ accountId, messages: read.map(({ key, bytes }) => ({ source: { protocol: 'pop3', uidl: key }, bytes })) });
+    const failure = outcomes.find((outcome): outcome is Error => outcome instanceof Error);
+    if (failure) throw failure;
+    return read.map(({ key }) => key);
   }
 
   /** Rule 20: TOP 0 of the first and last new messages, to see which end of the listing is newest. */
