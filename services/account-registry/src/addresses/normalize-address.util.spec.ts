@@ -21,6 +21,8 @@ describe(normalizeAddressList.name, () => {
 
   it('should name the bad entry in the 400', () => {
     const sut = () => normalizeAddressList({ values: ['ok@example.com', '@nodomain'], path: 'addresses', normalize: normalizeRecipientAddress });
-    expect(sut).toThrow(expect.objectContaining({ body: expect.objectContaining({ code: 'validation_failed', fields: [{ path: 'addresses.1', message: expect.stringContaining('not a fully qualified domain') }] }) }));
+    expect(sut).toThrow(
+      expect.objectContaining({ body: expect.objectContaining({ code: 'validation_failed', fields: [{ path: 'addresses.1', message: expect.stringContaining('not a fully qualified domain') }] }) }),
+    );
   });
 });

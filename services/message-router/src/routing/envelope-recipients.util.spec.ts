@@ -33,7 +33,10 @@ describe(extractEnvelopeRecipients.name, () => {
 
   it('should take every address of an Envelope-To list, distinct and normalised', () => {
     const headers = headerLines('Envelope-To: anna@company.example, Bob <bob@company.example>, ANNA@company.example, eva@müller.example');
-    expect(extractEnvelopeRecipients({ headers, envelopeHeader: 'Envelope-To', skip: 0 })).toEqual({ header: 'Envelope-To', addresses: ['anna@company.example', 'bob@company.example', 'eva@xn--mller-kva.example'] });
+    expect(extractEnvelopeRecipients({ headers, envelopeHeader: 'Envelope-To', skip: 0 })).toEqual({
+      header: 'Envelope-To',
+      addresses: ['anna@company.example', 'bob@company.example', 'eva@xn--mller-kva.example'],
+    });
   });
 
   it('should move on to the next kind in auto mode when a kind yields nothing after skipping', () => {

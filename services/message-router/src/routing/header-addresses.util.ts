@@ -58,7 +58,10 @@ const withoutSourceRoute = (address: string): string => address.slice(address.la
  */
 function singleAddressToken(text: string): string | undefined {
   if (text.includes('"')) return text.trim();
-  const words = text.trim().split(/\s+/).filter((word) => word.length > 0);
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word.length > 0);
   if (words.length <= 1) return words[0];
   const withAt = words.filter((word) => word.includes('@'));
   return withAt.length === 1 ? withAt[0] : undefined;

@@ -3,11 +3,19 @@ import { receivedForAddress } from './received-for.util';
 
 describe(receivedForAddress.name, () => {
   it.each([
-    ['Postfix', 'from mail.sender.example (mail.sender.example [192.0.2.1]) by mx.example.com (Postfix) with ESMTPS id 4F2k9 for <anna@example.com>; Tue, 4 Mar 2025 10:00:00 +0100', 'anna@example.com'],
+    [
+      'Postfix',
+      'from mail.sender.example (mail.sender.example [192.0.2.1]) by mx.example.com (Postfix) with ESMTPS id 4F2k9 for <anna@example.com>; Tue, 4 Mar 2025 10:00:00 +0100',
+      'anna@example.com',
+    ],
     ['a bare mailbox before the date', 'from a by b with SMTP id x for anna@example.com; Tue, 4 Mar 2025 10:00:00 +0100', 'anna@example.com'],
     ['upper-case FOR without a date', 'by mx.example.com with LMTP FOR <Bob@Example.com>', 'Bob@Example.com'],
     ['a source route', 'by mx with ESMTP for <@relay.example.net:anna@example.com>; Tue, 4 Mar 2025', 'anna@example.com'],
-    ['Exim with a comment after the clause', 'from [192.0.2.1] by mx.example.com with esmtps (TLS1.3) (Exim 4.96) (envelope-from <x@y.example>) id 1a for carl@example.com; Tue, 4 Mar 2025', 'carl@example.com'],
+    [
+      'Exim with a comment after the clause',
+      'from [192.0.2.1] by mx.example.com with esmtps (TLS1.3) (Exim 4.96) (envelope-from <x@y.example>) id 1a for carl@example.com; Tue, 4 Mar 2025',
+      'carl@example.com',
+    ],
   ])('should read the for clause of %s', (_case, value, expected) => {
     expect(receivedForAddress(value)).toBe(expected);
   });

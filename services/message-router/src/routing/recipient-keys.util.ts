@@ -21,9 +21,5 @@ export function recipientLookupKeys(address: string): LookupKey[] {
   const local = key.slice(0, at);
   const domain = key.slice(at + 1);
   const plus = local.indexOf('+');
-  return [
-    { key, match: 'exact' },
-    ...(plus > 0 ? [{ key: `${local.slice(0, plus)}@${domain}`, match: 'plus' as const }] : []),
-    { key: `@${domain}`, match: 'catch-all' },
-  ];
+  return [{ key, match: 'exact' }, ...(plus > 0 ? [{ key: `${local.slice(0, plus)}@${domain}`, match: 'plus' as const }] : []), { key: `@${domain}`, match: 'catch-all' }];
 }

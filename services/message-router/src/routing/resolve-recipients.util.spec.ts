@@ -22,8 +22,23 @@ describe(resolveRecipients.name, () => {
     ['a +tag to the plain address', ['anna+invoices@example.com'], [['anna', 'recipient-address', 'anna@example.com']]],
     ['a +tag someone owns exactly to that owner only', ['anna+news@example.com'], [['news-bob', 'recipient-address', 'anna+news@example.com']]],
     ['an unowned address to the catch-all', ['nobody@example.com'], [['catcher', 'recipient-address', '@example.com']]],
-    ['a group to its members once each, in member order', ['sales@example.com'], [['carl', 'group', 'sales@example.com'], ['anna', 'group', 'sales@example.com'], ['dora', 'group', 'sales@example.com']]],
-    ['a group catch-all to its members', ['x@example.org'], [['eva', 'group', '@example.org'], ['bob', 'group', '@example.org']]],
+    [
+      'a group to its members once each, in member order',
+      ['sales@example.com'],
+      [
+        ['carl', 'group', 'sales@example.com'],
+        ['anna', 'group', 'sales@example.com'],
+        ['dora', 'group', 'sales@example.com'],
+      ],
+    ],
+    [
+      'a group catch-all to its members',
+      ['x@example.org'],
+      [
+        ['eva', 'group', '@example.org'],
+        ['bob', 'group', '@example.org'],
+      ],
+    ],
     ['an address of an unknown domain to nobody', ['anna@example.net'], []],
   ])('should route %s', (_case, addresses, expected) => {
     expect(resolve(addresses).map(({ userId, rule, matchedAddress }) => [userId, rule, matchedAddress])).toEqual(expected);
@@ -39,7 +54,12 @@ describe(resolveRecipients.name, () => {
   });
 
   it('should prefer an exact address over the catch-all when both reach the user', () => {
-    const sut = resolveRecipients({ addresses: ['other@example.com', 'catchall-owner@example.com'], owners: new Map([user('catcher', '@example.com'), user('catcher', 'catchall-owner@example.com')]), directRule: 'recipient-address', groupRule: 'group' });
+    const sut = resolveRecipients({
+      addresses: ['other@example.com', 'catchall-owner@example.com'],
+      owners: new Map([user('catcher', '@example.com'), user('catcher', 'catchall-owner@example.com')]),
+      directRule: 'recipient-address',
+      groupRule: 'group',
+    });
     expect(sut).toEqual([{ userId: 'catcher', rule: 'recipient-address', matchedAddress: 'catchall-owner@example.com' }]);
   });
 

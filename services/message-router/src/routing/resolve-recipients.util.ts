@@ -24,7 +24,17 @@ interface Ranked extends UserMatch {
  * @param owners the directory's answer for their lookup keys
  * @param directRule the rule of a match on a user's own address; `groupRule` that of a group member
  */
-export function resolveRecipients({ addresses, owners, directRule, groupRule }: { addresses: string[]; owners: Map<string, RecipientOwner>; directRule: RoutingRuleName; groupRule: RoutingRuleName }): UserMatch[] {
+export function resolveRecipients({
+  addresses,
+  owners,
+  directRule,
+  groupRule,
+}: {
+  addresses: string[];
+  owners: Map<string, RecipientOwner>;
+  directRule: RoutingRuleName;
+  groupRule: RoutingRuleName;
+}): UserMatch[] {
   const best = new Map<string, Ranked>();
   const offer = (candidate: Ranked) => {
     const current = best.get(candidate.userId);

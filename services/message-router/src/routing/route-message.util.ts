@@ -36,7 +36,17 @@ export async function routeMessage(input: RoutingInput, directory: RecipientDire
   return withFallback({ matches, account: input.account, folder });
 }
 
-async function matchAddresses({ addresses, directory, directRule, groupRule }: { addresses: string[]; directory: RecipientDirectory; directRule: RoutingRuleName; groupRule: RoutingRuleName }): Promise<UserMatch[]> {
+async function matchAddresses({
+  addresses,
+  directory,
+  directRule,
+  groupRule,
+}: {
+  addresses: string[];
+  directory: RecipientDirectory;
+  directRule: RoutingRuleName;
+  groupRule: RoutingRuleName;
+}): Promise<UserMatch[]> {
   const distinct = distinctAddresses({ addresses });
   if (distinct.length === 0) return [];
   const keys = [...new Set(distinct.flatMap((address) => recipientLookupKeys(address).map(({ key }) => key)))];

@@ -10,13 +10,7 @@ const RULES: Record<RoutingRuleName, RoutingRule> = {
   unassigned: RoutingRule.UNASSIGNED,
 };
 
-const FOLDERS: Record<UserFolderName, UserFolder> = {
-  inbox: UserFolder.INBOX,
-  spam: UserFolder.SPAM,
-  sent: UserFolder.SENT,
-  trash: UserFolder.TRASH,
-  unassigned: UserFolder.UNASSIGNED,
-};
+const FOLDERS: Record<UserFolderName, UserFolder> = { inbox: UserFolder.INBOX, spam: UserFolder.SPAM, sent: UserFolder.SENT, trash: UserFolder.TRASH, unassigned: UserFolder.UNASSIGNED };
 
 const FOLDER_ROLES: Record<FolderRole, FolderRoleName> = {
   [FolderRole.UNSPECIFIED]: 'other',
