@@ -110,6 +110,21 @@ describe('users', () => {
     expect(response.body.error.fields).toEqual([{ path: 'addresses.1', message: expect.any(String) }]);
   });
 
+  it('should let a user or group own a domain catch-all, one owner per domain, but not as defaultFrom or account email', async () => {
+    const catcher = await createUser({ displayName: 'Catcher', addresses: ['*@Catch-Müller.example'] });
+    expect(catcher.addresses).toEqual(['@xn--catch-mller-zhb.example']);
+    const twice = await system.api<ErrorBody>('POST', '/v1/groups', { body: { address: '@CATCH-müller.example', members: [catcher.id] } });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.message).toContain('@xn--catch-mller-zhb.example');
+    // A plain address of the caught domain can still be owned by someone else.
+    await createUser({ displayName: 'Exact', addresses: ['exact@catch-müller.example'] });
+    const group = await system.api<GroupView>('POST', '/v1/groups', { body: { address: '@team-catch.example', members: [catcher.id] } });
+    expect(group.status).toBe(201);
+    expect(group.body.address).toBe('@team-catch.example');
+    expect((await system.api<ErrorBody>('POST', '/v1/users', { body: { displayName: 'X', addresses: ['x@example.com'], defaultFrom: '@example.com' } })).status).toBe(400);
+    expect((await system.api<ErrorBody>('POST', '/v1/accounts', { body: { name: 'Catch', email: '@example.com', owners: [catcher.id] } })).status).toBe(400);
+  });
+
   it('should refuse to delete a user who owns accounts, and drop a deleted sender from accounts', async () => {
     const owner = await createUser({ displayName: 'Owner', addresses: ['owner@example.com'] });
     const sender = await createUser({ displayName: 'Sender', addresses: ['sender@example.com'] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressKey, normalizeAddress } from './address.util';
+import { addressKey, isCatchAllAddress, normalizeAddress, normalizeRecipientAddress } from './address.util';
 import { InvalidAddressError } from './invalid-address.error';
 
 describe(normalizeAddress.name, () => {
@@ -33,6 +33,47 @@ describe(normalizeAddress.name, () => {
   ])('should refuse %j: %s', (input, reason) => {
     expect(() => normalizeAddress(input)).toThrow(InvalidAddressError);
     expect(() => normalizeAddress(input)).toThrow(reason);
+  });
+});
+
+describe(normalizeRecipientAddress.name, () => {
+  it.each([
+    ['@Example.COM', '@example.com'],
+    [' *@Müller.de ', '@xn--mller-kva.de'],
+    ['@xn--mller-kva.de', '@xn--mller-kva.de'],
+    ['@localhost', '@localhost'],
+    ['Anna@Müller.DE', 'Anna@xn--mller-kva.de'],
+    ['**@example.com', '**@example.com'],
+  ])('should turn %j into %j', (input, expected) => {
+    expect(normalizeRecipientAddress(input)).toBe(expected);
+  });
+
+  it.each([
+    ['@', 'needs a domain'],
+    ['*@', 'needs a domain'],
+    ['@example', 'not a fully qualified domain'],
+    ['@exa_mple.com', 'not a valid domain'],
+    ['*@exa mple.com', 'not a valid domain'],
+    ['a*@', 'needs a local part'],
+    ['@a@example.com', 'more than one @'],
+    ['Team <@example.com>', 'without a display name'],
+    [`@${'d'.repeat(63)}.${'e'.repeat(63)}.${'f'.repeat(63)}.${'g'.repeat(63)}.com`, 'longer than 254 bytes'],
+  ])('should refuse %j: %s', (input, reason) => {
+    expect(() => normalizeRecipientAddress(input)).toThrow(InvalidAddressError);
+    expect(() => normalizeRecipientAddress(input)).toThrow(reason);
+  });
+
+  it('should give a catch-all whose key claims the whole domain', () => {
+    expect(addressKey(normalizeRecipientAddress('*@MÜLLER.de'))).toBe(addressKey(normalizeRecipientAddress('@müller.DE')));
+  });
+});
+
+describe(isCatchAllAddress.name, () => {
+  it.each([
+    ['@example.com', true],
+    ['anna@example.com', false],
+  ])('should tell whether %j is a catch-all', (address, expected) => {
+    expect(isCatchAllAddress(address)).toBe(expected);
   });
 });
 

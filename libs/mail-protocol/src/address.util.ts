@@ -27,10 +27,7 @@ export function normalizeAddress(input: string): string {
   if (local.includes('@')) fail('has more than one @');
   if (!LOCAL_PART.test(local) || local.startsWith('.') || local.endsWith('.') || local.includes('..')) fail('has characters or dots that are not allowed in the local part');
   if (Buffer.byteLength(local) > MAX_LOCAL) fail(`the local part is longer than ${MAX_LOCAL} bytes`);
-  const ascii = domainToASCII(domain.toLowerCase());
-  if (!ascii || !ascii.split('.').every((label) => LDH_LABEL.test(label))) fail(`${JSON.stringify(domain)} is not a valid domain`);
-  if (!ascii.includes('.') && ascii !== 'localhost') fail(`${JSON.stringify(domain)} is not a fully qualified domain`);
-  const address = `${local}@${ascii}`;
+  const address = `${local}@${normalizeDomain({ domain, fail })}`;
   if (Buffer.byteLength(address) > MAX_ADDRESS) fail(`is longer than ${MAX_ADDRESS} bytes`);
   return address;
 }
@@ -40,3 +37,34 @@ export function normalizeAddress(input: string): string {
  * server treats local parts case-insensitively, and mail for Anna@ and anna@ reaches one person.
  */
 export const addressKey = (address: string): string => address.toLowerCase();
+
+/**
+ * A routing-table address: a plain address (as normalizeAddress) or a domain catch-all, written
+ * `@example.com` or `*@example.com` and stored as `@<punycode domain>`. A catch-all reaches every
+ * address of the domain that no user or group owns exactly. Only for recipient addresses of users and
+ * groups: nothing can be sent from a catch-all.
+ * @example normalizeRecipientAddress('*@Müller.de') // '@xn--mller-kva.de'
+ * @example normalizeRecipientAddress('Anna@Example.com') // 'Anna@example.com'
+ */
+export function normalizeRecipientAddress(input: string): string {
+  const trimmed = input.trim();
+  const catchAll = /^\*?@([^@]*)$/.exec(trimmed);
+  if (!catchAll) return normalizeAddress(input);
+  const fail = (reason: string): never => {
+    throw new InvalidAddressError({ input, reason });
+  };
+  const address = `@${normalizeDomain({ domain: catchAll[1] ?? '', fail })}`;
+  if (Buffer.byteLength(address) > MAX_ADDRESS) fail(`is longer than ${MAX_ADDRESS} bytes`);
+  return address;
+}
+
+/** True for a catch-all as normalizeRecipientAddress stores it (`@domain`). */
+export const isCatchAllAddress = (address: string): boolean => address.startsWith('@');
+
+function normalizeDomain({ domain, fail }: { domain: string; fail: (reason: string) => never }): string {
+  if (domain.length === 0) fail('needs a domain after the @');
+  const ascii = domainToASCII(domain.toLowerCase());
+  if (!ascii || !ascii.split('.').every((label) => LDH_LABEL.test(label))) fail(`${JSON.stringify(domain)} is not a valid domain`);
+  if (!ascii.includes('.') && ascii !== 'localhost') fail(`${JSON.stringify(domain)} is not a fully qualified domain`);
+  return ascii;
+}

@@ -5,6 +5,7 @@ export const RECEIVE_PROTOCOLS = ['imap', 'pop3'] as const;
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 /** Headers that carry the envelope recipient on a multidrop mailbox; `auto` tries them in this order. */
 export const ENVELOPE_HEADERS = ['auto', 'Delivered-To', 'X-Original-To', 'Envelope-To', 'Received'] as const;
+export type EnvelopeHeader = (typeof ENVELOPE_HEADERS)[number];
 /** `auto`: append to Sent unless the provider files SMTP-sent mail itself (Gmail, Microsoft 365). */
 export const APPEND_TO_SENT = ['auto', 'always', 'never'] as const;
 

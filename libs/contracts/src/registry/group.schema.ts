@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { emailAddressField, entityIdField } from './field.schemas';
+import { entityIdField, recipientAddressField } from './field.schemas';
 
 const groupFields = {
-  /** Mail to this address reaches every member. */
-  address: emailAddressField,
+  /** Mail to this address (or, for a catch-all `@example.com`, to its domain) reaches every member. */
+  address: recipientAddressField,
   name: z.string().trim().min(1).max(200).optional(),
   members: z.array(entityIdField).min(1, 'needs at least one member').max(1000),
 };

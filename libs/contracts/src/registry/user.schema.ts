@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { emailAddressField, entityIdField } from './field.schemas';
+import { emailAddressField, entityIdField, recipientAddressField } from './field.schemas';
 
 const userFields = {
   displayName: z.string().trim().min(1, 'is required').max(200),
-  /** Every address that reaches this user; each belongs to one user or group only. */
-  addresses: z.array(emailAddressField).min(1, 'needs at least one address').max(100),
+  /** Every address that reaches this user, catch-alls (`@example.com`) included; each belongs to one user or group only. */
+  addresses: z.array(recipientAddressField).min(1, 'needs at least one address').max(100),
   /** The From used when a request names none (FlowFact rule 2); the account with this address sends. */
   defaultFrom: emailAddressField.optional(),
   /** Active users' accounts are fetched first when the fetcher has a backlog. */

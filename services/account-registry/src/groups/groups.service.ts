@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createGroupSchema, updateGroupSchema, type GroupView, type ListQuery, type Page } from '@mailbus/contracts';
 import type { GroupDocument } from '@mailbus/directory';
+import { normalizeRecipientAddress } from '@mailbus/mail-protocol';
 import { newId } from '@mailbus/mongo-dal';
 import { RpcDomainError, parseRpcInput } from '@mailbus/service-runtime';
 import { AddressClaims } from '../addresses/address-claims';
@@ -33,7 +34,7 @@ export class GroupsService {
 
   async create(input: unknown): Promise<GroupView> {
     const request = parseRpcInput(createGroupSchema, input);
-    const { address, key } = normalizeAddressField({ value: request.address, path: 'address' });
+    const { address, key } = normalizeAddressField({ value: request.address, path: 'address', normalize: normalizeRecipientAddress });
     await assertUsersExist({ users: this.users, ids: request.members, path: 'members' });
     const id = newId();
     const now = new Date();
@@ -59,7 +60,7 @@ export class GroupsService {
 
   async update(id: string, input: unknown): Promise<GroupView> {
     const patch = parseRpcInput(updateGroupSchema, input);
-    const address = patch.address ? normalizeAddressField({ value: patch.address, path: 'address' }) : undefined;
+    const address = patch.address ? normalizeAddressField({ value: patch.address, path: 'address', normalize: normalizeRecipientAddress }) : undefined;
     if (patch.members) await assertUsersExist({ users: this.users, ids: patch.members, path: 'members' });
     return withRevisionRetry({
       what: `group ${id}`,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createUserSchema, updateUserSchema, type ListQuery, type Page, type UserView } from '@mailbus/contracts';
 import type { UserDocument } from '@mailbus/directory';
+import { normalizeRecipientAddress } from '@mailbus/mail-protocol';
 import { newId } from '@mailbus/mongo-dal';
 import { RpcDomainError, parseRpcInput } from '@mailbus/service-runtime';
 import { AddressClaims } from '../addresses/address-claims';
@@ -22,7 +23,7 @@ export class UsersService {
 
   async create(input: unknown): Promise<UserView> {
     const request = parseRpcInput(createUserSchema, input);
-    const addresses = normalizeAddressList({ values: request.addresses, path: 'addresses' });
+    const addresses = normalizeAddressList({ values: request.addresses, path: 'addresses', normalize: normalizeRecipientAddress });
     const id = newId();
     const now = new Date();
     const user: UserDocument = {
@@ -57,7 +58,7 @@ export class UsersService {
 
   async update(id: string, input: unknown): Promise<UserView> {
     const patch = parseRpcInput(updateUserSchema, input);
-    const addresses = patch.addresses && normalizeAddressList({ values: patch.addresses, path: 'addresses' });
+    const addresses = patch.addresses && normalizeAddressList({ values: patch.addresses, path: 'addresses', normalize: normalizeRecipientAddress });
     const defaultFrom = patch.defaultFrom && normalizeAddressField({ value: patch.defaultFrom, path: 'defaultFrom' }).address;
     return withRevisionRetry({
       what: `user ${id}`,
