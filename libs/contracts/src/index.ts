@@ -26,3 +26,5 @@ export * from './rpc-error';
 export * from './field-errors.util';
 // Users, groups and accounts: request schemas (zod, shared by the api and account-registry), views, RPC subjects.
 export * from './registry';
+// Messages: read API schemas, views and message-router's RPC subjects.
+export * from './messages';

@@ -1,0 +1,2 @@
+export * from './message-rpc';
+export * from './message.schemas';
