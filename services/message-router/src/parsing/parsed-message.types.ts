@@ -81,7 +81,7 @@ export interface ParsedMessage {
   subject: string;
   /** Every text/plain part (HTML converted to text when there is no plain part), at most maxBodyChars. */
   text: string;
-  /** Sanitised for display, see sanitizeHtml; absent when the message has no HTML part. */
+  /** Sanitised for display, see sanitizeHtml; absent when the message has no HTML part. Cut at maxBodyChars before sanitising. */
   html?: string;
   /** The HTML referred to remote images; they were disabled (moved to data-remote-src). */
   htmlHasRemoteContent: boolean;

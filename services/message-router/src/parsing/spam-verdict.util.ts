@@ -50,8 +50,13 @@ const VERDICT_READERS: Record<string, (value: string) => Reading | undefined> = 
 /** SpamAssassin's default threshold is 5, and X-Spam-Level has one star per point. */
 const SPAM_LEVEL_STARS = 5;
 
-/** Score headers that do not decide but complete a verdict that lacks a score. */
-const SCORE_HEADERS = ['x-spam-score', 'x-rspamd-score'];
+/** Headers that complete a verdict without a score (X-Spam-Flag, X-Spam) with the filter's score, in order of trust. */
+const SCORE_READERS: [string, (value: string) => number | undefined][] = [
+  ['x-spam-status', (value) => readSpamStatus(value).score],
+  ['x-spamd-result', (value) => readSpamdResult(value)?.score],
+  ['x-spam-score', parseScore],
+  ['x-rspamd-score', parseScore],
+];
 
 /**
  * The provider's spam verdict from the headers. The topmost recognised verdict header decides: the receiving
@@ -81,8 +86,9 @@ export const spamVerdictFromHeaders = (headers: readonly HeaderLine[]): SpamVerd
 };
 
 const firstScore = (headers: readonly HeaderLine[]): number | undefined => {
-  for (const key of SCORE_HEADERS) {
-    const score = parseScore(headers.find((h) => h.key === key)?.value);
+  for (const [key, read] of SCORE_READERS) {
+    const value = headers.find((h) => h.key === key)?.value;
+    const score = value === undefined ? undefined : read(value);
     if (score !== undefined) return score;
   }
   return undefined;
