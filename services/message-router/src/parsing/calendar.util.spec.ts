@@ -3,12 +3,13 @@ import { CalendarParseError, parseCalendar } from './calendar.util';
 
 const ics = (...lines: string[]): string => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//test//EN', ...lines, 'END:VCALENDAR'].join('\r\n');
 
+// prettier-ignore
 const OUTLOOK_ZONE = [
   'BEGIN:VTIMEZONE', 'TZID:W. Europe Standard Time',
   'BEGIN:STANDARD', 'DTSTART:16010101T030000', 'TZOFFSETFROM:+0200', 'TZOFFSETTO:+0100', 'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10', 'END:STANDARD',
   'BEGIN:DAYLIGHT', 'DTSTART:16010101T020000', 'TZOFFSETFROM:+0100', 'TZOFFSETTO:+0200', 'RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3', 'END:DAYLIGHT',
   'END:VTIMEZONE',
-]; // prettier-ignore
+];
 
 describe(parseCalendar.name, () => {
   it('should read an Outlook invitation with its own VTIMEZONE', () => {

@@ -5,7 +5,11 @@ describe(sanitizeHtml.name, () => {
   it.each([
     ['script', '<p>hi</p><script>alert(1)</script>', '<p>hi</p>'],
     ['event handlers', '<b onclick="x()" onmouseover=y>hi</b><img src="cid:a" onerror="z()">', '<b>hi</b><img src="cid:a" />'],
-    ['javascript: links', '<a href="javascript:alert(1)">x</a><a href="jav&#x09;ascript:alert(1)">y</a>', '<a target="_blank" rel="noopener noreferrer nofollow">x</a><a target="_blank" rel="noopener noreferrer nofollow">y</a>'],
+    [
+      'javascript: links',
+      '<a href="javascript:alert(1)">x</a><a href="jav&#x09;ascript:alert(1)">y</a>',
+      '<a target="_blank" rel="noopener noreferrer nofollow">x</a><a target="_blank" rel="noopener noreferrer nofollow">y</a>',
+    ],
     ['forms', '<form action="https://evil"><input name="pw"><button>Go</button></form>', 'Go'],
     ['iframes, objects and svg', '<iframe src="https://evil">t</iframe><object data="x">o</object><svg><script>1</script></svg>ok', 'ok'],
     ['style, link, meta and base', '<style>body{}</style><link rel="stylesheet" href="https://x/c.css"><meta http-equiv="refresh" content="0;url=https://x"><base href="https://x/">ok', 'ok'],
@@ -17,7 +21,8 @@ describe(sanitizeHtml.name, () => {
   });
 
   it('should keep mail layout: tables, fonts, safe inline styles and http links', () => {
-    const dirty = '<table border="0" cellpadding="2" width="100%"><tr><td align="center" bgcolor="#eee" style="color: #333; padding: 4px">x</td></tr></table><font color="red">f</font><a href="https://example.com">l</a>';
+    const dirty =
+      '<table border="0" cellpadding="2" width="100%"><tr><td align="center" bgcolor="#eee" style="color: #333; padding: 4px">x</td></tr></table><font color="red">f</font><a href="https://example.com">l</a>';
     expect(sanitizeHtml(dirty)).toEqual({
       html: '<table border="0" cellpadding="2" width="100%"><tr><td align="center" bgcolor="#eee" style="color:#333;padding:4px">x</td></tr></table><font color="red">f</font><a href="https://example.com" target="_blank" rel="noopener noreferrer nofollow">l</a>',
       hasRemoteContent: false,

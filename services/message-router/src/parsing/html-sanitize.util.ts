@@ -7,12 +7,13 @@ export interface SanitizedHtml {
 }
 
 /** What mail layouts use: tables and legacy presentational tags included, no forms, frames, media or scripts. */
+// prettier-ignore
 const ALLOWED_TAGS = [
   'a', 'abbr', 'address', 'b', 'bdi', 'bdo', 'big', 'blockquote', 'br', 'caption', 'center', 'cite', 'code', 'col', 'colgroup',
   'dd', 'del', 'details', 'dfn', 'div', 'dl', 'dt', 'em', 'figcaption', 'figure', 'font', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr',
   'i', 'img', 'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'pre', 'q', 's', 'samp', 'small', 'span', 'strike', 'strong', 'sub', 'summary',
   'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr', 'tt', 'u', 'ul', 'var', 'wbr',
-]; // prettier-ignore
+];
 
 const CELL_ATTRIBUTES = ['align', 'valign', 'bgcolor', 'width', 'height', 'colspan', 'rowspan', 'nowrap', 'abbr', 'scope'];
 
@@ -42,6 +43,7 @@ const ALLOWED_ATTRIBUTES: sanitize.IOptions['allowedAttributes'] = {
  * escapes, and no positioning (position/z-index would let a message draw over the host application's UI).
  */
 const SAFE_STYLE_VALUE = /^(?![\s\S]*(?:url|expression|image-set|image|var|attr|env)\s*\()(?![\s\S]*(?:javascript|vbscript|behavior|binding))[-\w\s#.,%()'"!/+]*$/i;
+// prettier-ignore
 const STYLE_PROPERTIES = [
   'color', 'background-color', 'font', 'font-family', 'font-size', 'font-style', 'font-weight', 'font-variant', 'line-height',
   'letter-spacing', 'word-spacing', 'text-align', 'text-decoration', 'text-indent', 'text-transform', 'vertical-align', 'white-space',
@@ -50,7 +52,7 @@ const STYLE_PROPERTIES = [
   'padding-right', 'padding-bottom', 'padding-left', 'border', 'border-top', 'border-right', 'border-bottom', 'border-left',
   'border-color', 'border-style', 'border-width', 'border-radius', 'border-collapse', 'border-spacing', 'list-style-type', 'float',
   'clear', 'table-layout', 'overflow',
-]; // prettier-ignore
+];
 const ALLOWED_STYLES = { '*': Object.fromEntries(STYLE_PROPERTIES.map((property) => [property, [SAFE_STYLE_VALUE]])) };
 
 /** Their content is dropped along with the tag (not shown as text). */

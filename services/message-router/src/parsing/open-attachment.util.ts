@@ -2,6 +2,7 @@ import { MailParser, type AttachmentStream, type MessageText } from 'mailparser'
 import { PassThrough, type Readable } from 'node:stream';
 import { AttachmentNotFoundError } from './attachment-not-found.error';
 import { describeAttachment } from './attachment.util';
+import { createLineEndNormalizer } from './line-endings.util';
 import type { ParsedAttachment } from './parsed-message.types';
 import { timeoutError, toMessageParseError } from './parser-error.util';
 import { ATTACHMENT_ORDER_OPTIONS } from './parsing.constants';
@@ -32,6 +33,7 @@ export const openAttachment = (source: MessageSource, index: number, { timeoutMs
   new Promise<OpenedAttachment>((resolve, reject) => {
     const input = toReadable(source);
     const parser = new MailParser({ ...ATTACHMENT_ORDER_OPTIONS, skipTextToHtml: true, skipImageLinks: true, skipHtmlToText: true, checksumAlgo: false });
+    const lineEnds = createLineEndNormalizer();
     let seen = 0;
     let content: PassThrough | undefined;
     let finished = false;
@@ -39,9 +41,8 @@ export const openAttachment = (source: MessageSource, index: number, { timeoutMs
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      input.unpipe(parser);
-      input.destroy();
-      parser.destroy();
+      input.unpipe(lineEnds);
+      for (const stream of [input, lineEnds, parser]) stream.destroy();
     };
     // Before the part is found a failure rejects; afterwards it ends the content stream with the error.
     const fail = (error: unknown): void => {
@@ -77,5 +78,5 @@ export const openAttachment = (source: MessageSource, index: number, { timeoutMs
     parser.once('end', () => {
       if (!content) fail(new AttachmentNotFoundError(index, seen));
     });
-    input.pipe(parser);
+    input.pipe(lineEnds).pipe(parser);
   });

@@ -4,6 +4,7 @@ import { describeAttachment } from './attachment.util';
 import { CalendarParseError, parseCalendar } from './calendar.util';
 import { firstHeader, firstMessageId, parseDateHeader, parseMessageIds, toHeaderLines } from './header-lines.util';
 import { sanitizeHtml } from './html-sanitize.util';
+import { createLineEndNormalizer } from './line-endings.util';
 import { MessageParseError } from './message-parse.error';
 import { addressesOf, firstAddressOf, paramsOf, textOf, truncate } from './message-fields.util';
 import type { ParsedAttachment, ParsedCalendar, ParsedMessage } from './parsed-message.types';
@@ -54,6 +55,7 @@ const collect = (input: Readable, { timeoutMs, maxBodyChars }: Required<ParseMes
         done(null, chunk);
       },
     });
+    const lineEnds = createLineEndNormalizer();
     let settled = false;
     const settle = (error?: unknown): void => {
       if (settled) return;
@@ -61,7 +63,7 @@ const collect = (input: Readable, { timeoutMs, maxBodyChars }: Required<ParseMes
       clearTimeout(timer);
       if (error === undefined) return resolve(collected);
       input.unpipe(counter);
-      for (const stream of [input, counter, parser]) stream.destroy();
+      for (const stream of [input, counter, lineEnds, parser]) stream.destroy();
       reject(error);
     };
     const timer = setTimeout(() => settle(timeoutError(timeoutMs)), timeoutMs);
@@ -76,7 +78,7 @@ const collect = (input: Readable, { timeoutMs, maxBodyChars }: Required<ParseMes
       else readAttachment({ attachment: data, collected, onError: (error) => settle(toMessageParseError(error)) });
     });
     parser.once('end', () => settle());
-    input.pipe(counter).pipe(parser);
+    input.pipe(counter).pipe(lineEnds).pipe(parser);
   });
 
 /** Counts an attachment's bytes (keeping the first text/calendar part, bounded) and releases it to the parser. */
@@ -141,7 +143,12 @@ const toRecord = (collected: Collected, maxBodyChars: number): ParsedMessage => 
     headers,
     ...(messageIdHeader ? { messageIdHeader } : {}),
     ...(inReplyTo ? { inReplyTo } : {}),
-    references: parseMessageIds(headers.filter((h) => h.key === 'references').map((h) => h.value).join(' ')),
+    references: parseMessageIds(
+      headers
+        .filter((h) => h.key === 'references')
+        .map((h) => h.value)
+        .join(' '),
+    ),
     ...(date ? { date } : {}),
     ...(from ? { from } : {}),
     ...(sender ? { sender } : {}),

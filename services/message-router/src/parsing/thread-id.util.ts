@@ -9,7 +9,7 @@ const SUBJECT_PREFIX = /^\s*(?:(?:re|fwd?|aw|wg|sv|vs|antw|rif|tr|odp|r|enc|door
 /** Subject without reply/forward prefixes and list tags, whitespace collapsed, lower-case. */
 export const normalizeSubject = (subject: string): string => {
   let rest = subject.normalize('NFC');
-  for (let previous = ''; previous !== rest; ) {
+  for (let previous = ''; previous !== rest;) {
     previous = rest;
     rest = rest.replace(SUBJECT_PREFIX, '');
   }
