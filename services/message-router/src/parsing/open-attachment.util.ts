@@ -53,12 +53,14 @@ export const openAttachment = (source: MessageSource, index: number, { timeoutMs
     };
     const timer = setTimeout(() => fail(timeoutError(timeoutMs)), timeoutMs);
 
-    input.once('error', fail);
-    parser.once('error', (error) => fail(toMessageParseError(error)));
+    input.on('error', fail);
+    lineEnds.on('error', (error) => fail(toMessageParseError(error)));
+    parser.on('error', (error) => fail(toMessageParseError(error)));
     parser.on('data', (data: AttachmentStream | MessageText) => {
       if (data.type === 'text') return;
       const position = seen++;
       if (position !== index || content) {
+        data.content.on('error', (error) => fail(toMessageParseError(error)));
         data.content.resume();
         data.content.once('end', () => data.release?.());
         return;
@@ -68,7 +70,7 @@ export const openAttachment = (source: MessageSource, index: number, { timeoutMs
       const out = new PassThrough();
       content = out;
       data.content.on('data', (chunk: Buffer) => (attachment.size += chunk.length));
-      data.content.once('error', (error) => fail(toMessageParseError(error)));
+      data.content.on('error', (error) => fail(toMessageParseError(error)));
       // the rest of the message is not needed: stop reading once the part is complete or the reader went away
       data.content.once('end', () => setImmediate(stop));
       out.once('close', stop);

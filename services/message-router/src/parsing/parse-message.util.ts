@@ -68,9 +68,10 @@ const collect = (input: Readable, { timeoutMs, maxBodyChars }: Required<ParseMes
     };
     const timer = setTimeout(() => settle(timeoutError(timeoutMs)), timeoutMs);
 
-    input.once('error', (error) => settle(error));
-    counter.once('error', (error) => settle(toMessageParseError(error)));
-    parser.once('error', (error) => settle(toMessageParseError(error)));
+    input.on('error', (error) => settle(error));
+    counter.on('error', (error) => settle(toMessageParseError(error)));
+    lineEnds.on('error', (error) => settle(toMessageParseError(error)));
+    parser.on('error', (error) => settle(toMessageParseError(error)));
     parser.once('headerLines', (lines) => (collected.headerLines = lines));
     parser.once('headers', (headers) => (collected.headers = headers));
     parser.on('data', (data: AttachmentStream | MessageText) => {
@@ -101,7 +102,7 @@ const readAttachment = ({ attachment, collected, onError }: { attachment: Attach
       calendarPart.chunks = [];
     } else calendarPart.chunks.push(chunk);
   });
-  attachment.content.once('error', onError);
+  attachment.content.on('error', onError);
   attachment.content.once('end', () => attachment.release?.());
 };
 
