@@ -1,0 +1,11 @@
+export { AttachmentNotFoundError } from './attachment-not-found.error';
+export { CalendarParseError, parseCalendar } from './calendar.util';
+export { sanitizeHtml, type SanitizedHtml } from './html-sanitize.util';
+export { MessageParseError, type MessageParseErrorCode } from './message-parse.error';
+export { openAttachment, type OpenedAttachment } from './open-attachment.util';
+export { parseMessage, type ParseMessageOptions } from './parse-message.util';
+export type { CalendarAttendee, HeaderLine, MailAddress, ParsedAttachment, ParsedCalendar, ParsedMessage, SpamVerdict } from './parsed-message.types';
+export { DEFAULT_MAX_BODY_CHARS } from './parsing.constants';
+export { spamVerdictFromHeaders } from './spam-verdict.util';
+export { normalizeSubject, threadIdFor, type ThreadIdInput } from './thread-id.util';
+export { type MessageSource } from './source-stream.util';
