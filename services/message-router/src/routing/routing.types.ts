@@ -1,17 +1,9 @@
-import type { EnvelopeHeader } from '@mailbus/contracts';
+import type { EnvelopeHeader, RoutingRuleName, UserFolderName } from '@mailbus/contracts';
 
-/** One header line as the MIME parser found it. */
-export interface HeaderLine {
-  /** Lower-case header name. */
-  key: string;
-  /** Unfolded, undecoded value. */
-  value: string;
-}
+import type { HeaderLine, MailAddress } from '@mailbus/mime';
 
-export interface MailAddress {
-  address: string;
-  name: string;
-}
+/** The parser's types: routing reads what parseMessage produces. */
+export type { HeaderLine, MailAddress };
 
 /** The part of an account that routing needs; `owners` are user ids, in the account's order. */
 export interface RoutingAccount {
@@ -52,9 +44,7 @@ export interface RecipientDirectory {
   findOwners(keys: string[]): Promise<Map<string, RecipientOwner>>;
 }
 
-export type RoutingRuleName = 'recipient-address' | 'envelope-recipient' | 'group' | 'sender-address' | 'account-owner' | 'unassigned';
-
-export type UserFolderName = 'inbox' | 'spam' | 'sent' | 'trash' | 'unassigned';
+export type { RoutingRuleName, UserFolderName } from '@mailbus/contracts';
 
 export interface Delivery {
   /** null: nobody matched and the account has no owners; the delivery waits in the `unassigned` queue. */

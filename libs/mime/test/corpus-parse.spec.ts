@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MessageParseError, parseMessage, type ParsedMessage } from '../src/parsing';
+import { MessageParseError, parseMessage, type ParsedMessage } from '../src';
 
 const CORPUS = join(__dirname, 'fixtures/corpus');
 const PER_MESSAGE_TIMEOUT_MS = 15_000;

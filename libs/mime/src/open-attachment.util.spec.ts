@@ -4,14 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { largeMessage } from '../../test/factories/large-message.factory';
-import { buildRawMessage, chunkedSource } from '../../test/factories/raw-message.factory';
+import { largeMessage } from '../test/factories/large-message.factory';
+import { buildRawMessage, chunkedSource } from '../test/factories/raw-message.factory';
 import { AttachmentNotFoundError } from './attachment-not-found.error';
 import { openAttachment } from './open-attachment.util';
 import { parseMessage } from './parse-message.util';
 import { ATTACHMENT_ORDER_OPTIONS } from './parsing.constants';
 
-const CORPUS = join(__dirname, '../../test/fixtures/corpus');
+const CORPUS = join(__dirname, '../test/fixtures/corpus');
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 const readAll = async (stream: Readable): Promise<Buffer> => {

@@ -2,12 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { largeMessage } from '../../test/factories/large-message.factory';
-import { buildRawMessage, chunkedSource, rawFromLines } from '../../test/factories/raw-message.factory';
+import { largeMessage } from '../test/factories/large-message.factory';
+import { buildRawMessage, chunkedSource, rawFromLines } from '../test/factories/raw-message.factory';
 import { MessageParseError } from './message-parse.error';
 import { parseMessage } from './parse-message.util';
 
-const CORPUS = join(__dirname, '../../test/fixtures/corpus');
+const CORPUS = join(__dirname, '../test/fixtures/corpus');
 const corpusFile = (path: string): Promise<Buffer> => readFile(join(CORPUS, path));
 const options = { timeoutMs: 10_000 };
 

@@ -1,0 +1,33 @@
+import type { MailAddressView, RoutingRuleName, UserFolderName } from '@mailbus/contracts';
+
+/** The user id of deliveries nobody could be found for; admins read them as the user `unassigned`. */
+export const UNASSIGNED_USER = 'unassigned';
+
+/**
+ * A message in one user's folder. `_id` derives from (user, message identity), so the same mail
+ * reaching a user through two accounts or a re-fetch is one delivery. What a folder listing shows is
+ * copied here, so a page is one query.
+ */
+export interface DeliveryDocument {
+  _id: string;
+  userId: string;
+  messageId: string;
+  accountId: string;
+  folder: UserFolderName;
+  rule: RoutingRuleName;
+  matchedAddress: string;
+  read: boolean;
+  receivedAt: Date;
+  from?: MailAddressView;
+  to: MailAddressView[];
+  subject: string;
+  date?: Date;
+  size: number;
+  spam: boolean;
+  threadId: string;
+  hasAttachments: boolean;
+  parseError?: string;
+  /** False until message.delivered is in JetStream; a redelivered message.fetched publishes what is still false. */
+  published: boolean;
+  deliveredAt: Date;
+}

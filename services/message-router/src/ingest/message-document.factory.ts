@@ -1,0 +1,82 @@
+import type { MessageFetched } from '@mailbus/contracts';
+import { timestampDate } from '@mailbus/contracts';
+import type { ParsedMessage } from '@mailbus/mime';
+import { threadIdFor } from '@mailbus/mime';
+import type { MessageDocument } from '../messages/message.document';
+import { fromFolderRoleProto } from '../routing';
+
+/** Headers kept on the record for GET /messages/:id; the raw source has them all. */
+const MAX_STORED_HEADERS = 200;
+const MAX_HEADER_VALUE = 4_000;
+
+/** The message's own parts of the record; what the fetcher knows (where it came from) is added by `fromFetched`. */
+export function messageDocument({ id, event, parsed, parseError, routedAt }: { id: string; event: MessageFetched; parsed?: ParsedMessage; parseError?: string; routedAt: Date }): MessageDocument {
+  const base = fromFetched({ id, event });
+  if (!parsed) {
+    return { ...base, identity: identityOf({ messageIdHeader: event.messageIdHeader, sha256: event.sha256 }), ...(event.messageIdHeader ? { messageIdHeader: event.messageIdHeader } : {}), references: [], threadId: `t-${id}`, to: [], cc: [], bcc: [], replyTo: [], subject: '', headers: [], text: '', htmlHasRemoteContent: false, attachments: [], spam: { spam: false }, parseError: parseError ?? 'the message could not be parsed', routedAt };
+  }
+  const messageIdHeader = parsed.messageIdHeader ?? (event.messageIdHeader || undefined);
+  return {
+    ...base,
+    identity: identityOf({ messageIdHeader, sha256: event.sha256 }),
+    ...(messageIdHeader ? { messageIdHeader } : {}),
+    ...(parsed.inReplyTo ? { inReplyTo: parsed.inReplyTo } : {}),
+    references: parsed.references,
+    threadId: threadIdFor({ ...parsed, messageIdHeader }, { fallbackKey: id }),
+    ...(parsed.date ? { date: parsed.date } : {}),
+    ...(parsed.from ? { from: parsed.from } : {}),
+    ...(parsed.sender ? { sender: parsed.sender } : {}),
+    to: parsed.to,
+    cc: parsed.cc,
+    bcc: parsed.bcc,
+    replyTo: parsed.replyTo,
+    subject: parsed.subject,
+    headers: parsed.headers.slice(0, MAX_STORED_HEADERS).map(({ key, value }) => ({ key, value: value.slice(0, MAX_HEADER_VALUE) })),
+    text: parsed.text,
+    ...(parsed.html !== undefined ? { html: parsed.html } : {}),
+    htmlHasRemoteContent: parsed.htmlHasRemoteContent,
+    attachments: parsed.attachments.map(({ index, filename, contentType, size, contentId, inline }) => ({ index, filename, contentType, size, ...(contentId ? { contentId } : {}), inline })),
+    ...(parsed.calendar
+      ? {
+          calendar: {
+            method: parsed.calendar.method,
+            uid: parsed.calendar.uid,
+            sequence: parsed.calendar.sequence,
+            ...(parsed.calendar.start ? { start: parsed.calendar.start.toISOString() } : {}),
+            ...(parsed.calendar.end ? { end: parsed.calendar.end.toISOString() } : {}),
+            allDay: parsed.calendar.allDay,
+            ...(parsed.calendar.organizer ? { organizer: parsed.calendar.organizer } : {}),
+            attendees: parsed.calendar.attendees,
+            summary: parsed.calendar.summary,
+            location: parsed.calendar.location,
+            rrule: parsed.calendar.rrule,
+          },
+        }
+      : {}),
+    spam: parsed.spam,
+    routedAt,
+  };
+}
+
+function fromFetched({ id, event }: { id: string; event: MessageFetched }): Pick<MessageDocument, '_id' | 'accountId' | 'fetchKey' | 'blobId' | 'size' | 'sha256' | 'source' | 'receivedAt'> {
+  const imap = event.uidValidity > 0;
+  return {
+    _id: id,
+    accountId: event.accountId,
+    fetchKey: event.fetchKey,
+    blobId: event.blobId,
+    size: event.size,
+    sha256: event.sha256,
+    source: { protocol: imap ? 'imap' : 'pop3', folder: event.folder, folderRole: fromFolderRoleProto(event.folderRole), ...(imap ? { uidValidity: event.uidValidity, uid: event.uid } : { uidl: event.uidl }) },
+    receivedAt: event.internalDate ? timestampDate(event.internalDate) : event.fetchedAt ? timestampDate(event.fetchedAt) : new Date(),
+  };
+}
+
+/**
+ * What makes two fetched copies the same mail for a user: the Message-ID, else the exact bytes. The
+ * same mail through two accounts (or a re-fetch after a lost checkpoint) is then one delivery.
+ */
+function identityOf({ messageIdHeader, sha256 }: { messageIdHeader?: string; sha256: string }): string {
+  const messageId = messageIdHeader?.trim();
+  return messageId ? `mid:${messageId}` : `sha256:${sha256}`;
+}

@@ -1,0 +1,42 @@
+import type { AttachmentView, CalendarInvitationView, MailAddressView } from '@mailbus/contracts';
+
+/**
+ * One fetched message, parsed. `_id` derives from the fetch key (see messageIdFor), so a redelivered
+ * message.fetched finds its document. The raw bytes stay in the blob store, stored once by the
+ * fetcher; attachments are served from them.
+ */
+export interface MessageDocument {
+  _id: string;
+  accountId: string;
+  fetchKey: string;
+  blobId: string;
+  size: number;
+  sha256: string;
+  source: { protocol: 'imap' | 'pop3'; folder: string; folderRole: 'inbox' | 'sent' | 'junk' | 'other'; uidValidity?: number; uid?: number; uidl?: string };
+  /** IMAP INTERNALDATE, else when the fetcher stored it: the order of a folder listing. */
+  receivedAt: Date;
+  /** What deliveries are de-duplicated by: the Message-ID, or the content hash of a message without one. */
+  identity: string;
+  messageIdHeader?: string;
+  inReplyTo?: string;
+  references: string[];
+  threadId: string;
+  date?: Date;
+  from?: MailAddressView;
+  sender?: MailAddressView;
+  to: MailAddressView[];
+  cc: MailAddressView[];
+  bcc: MailAddressView[];
+  replyTo: MailAddressView[];
+  subject: string;
+  headers: Array<{ key: string; value: string }>;
+  text: string;
+  html?: string;
+  htmlHasRemoteContent: boolean;
+  attachments: AttachmentView[];
+  calendar?: CalendarInvitationView;
+  spam: { spam: boolean; source?: string; score?: number };
+  /** Set when the message could not be parsed at all: it is kept raw and delivered to the account's owners. */
+  parseError?: string;
+  routedAt: Date;
+}

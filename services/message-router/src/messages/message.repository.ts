@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
+import { isDuplicateKeyError, MONGO_DB, type IndexSpec } from '@mailbus/mongo-dal';
+import type { MessageDocument } from './message.document';
+
+/** `m` and 32 hex digits of the fetch key's sha256: short, URL-safe, and the same for every redelivery. */
+export const messageIdFor = (fetchKey: string): string => `m${createHash('sha256').update(fetchKey).digest('hex').slice(0, 32)}`;
+
+/**
+ * Parsed messages. Not a BaseRepository: the read API addresses a message by its id alone (the id is
+ * unguessable and derived, and access is checked by the api's token), so queries are not account-scoped.
+ */
+@Injectable()
+export class MessageRepository {
+  static readonly indexes: IndexSpec[] = [
+    { collection: 'messages', key: { accountId: 1, messageIdHeader: 1 }, options: { name: 'account_message_id' }, purpose: 'write-back: find a message of an account by its Message-ID after another client moved it' },
+  ];
+
+  private readonly messages: Collection<MessageDocument>;
+
+  constructor(@Inject(MONGO_DB) db: Db) {
+    this.messages = db.collection<MessageDocument>('messages');
+  }
+
+  findById(id: string): Promise<MessageDocument | null> {
+    return this.messages.findOne({ _id: id });
+  }
+
+  /** @returns the stored document: this one, or the one a previous delivery of the event wrote */
+  async insertIfAbsent(message: MessageDocument): Promise<MessageDocument> {
+    try {
+      await this.messages.insertOne(message);
+      return message;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      return (await this.findById(message._id)) ?? message;
+    }
+  }
+}
