@@ -1,10 +1,25 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import type { MessageRouterConfig } from './config/message-router.config';
+import { DeliveryRepository } from './deliveries/delivery.repository';
+import { MongoRecipientDirectory } from './directory/mongo-recipient.directory';
+import { RoutingAccountReader } from './directory/routing-account.reader';
+import { MessageFetchedConsumer } from './ingest/message-fetched.consumer';
+import { MessageRoutingService, ROUTING_SETTINGS } from './ingest/message-routing.service';
+import { MessageRepository } from './messages/message.repository';
+import { RouterMetrics } from './metrics/router.metrics';
+import { MessageReaderService } from './read/message-reader.service';
+import { MessagesRpcController } from './read/messages.rpc-controller';
 
 @Module({})
 export class AppModule {
   static forRoot(config: MessageRouterConfig): DynamicModule {
-    return { module: AppModule, imports: [ServiceRuntimeModule.forRoot({ service: 'message-router', config })] };
+    return {
+      module: AppModule,
+      imports: [ServiceRuntimeModule.forRoot({ service: 'message-router', config }), MongoModule.forFeature([MessageRepository, DeliveryRepository, BlobStore])],
+      controllers: [MessageFetchedConsumer, MessagesRpcController],
+      providers: [{ provide: ROUTING_SETTINGS, useValue: config.routing }, MongoRecipientDirectory, RoutingAccountReader, RouterMetrics, MessageRoutingService, MessageReaderService],
+    };
   }
 }

@@ -1,0 +1,64 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import type { Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import type { AttachmentLocationView, RawLocationView } from '@mailbus/contracts';
+import { AttachmentNotFoundError, openAttachment } from '@mailbus/mime';
+import { BlobNotFoundError, BlobStore, blobId } from '@mailbus/mongo-dal';
+
+/**
+ * Streams raw messages and attachments from the blob store to the HTTP response. Read directly (not
+ * through message-router) because a 50 MB message does not fit a NATS reply; message-router says
+ * where the bytes are and whether the caller may have them.
+ */
+@Injectable()
+export class MessageContentService {
+  private readonly logger = new Logger(MessageContentService.name);
+
+  constructor(private readonly blobs: BlobStore) {}
+
+  async sendRaw({ location, response }: { location: RawLocationView; response: Response }): Promise<void> {
+    const source = this.blobs.openReadStream(blobId(location.blobId));
+    // The first chunk tells a missing blob (404) from a stream that fails after the headers went out.
+    const first = await firstChunk(source);
+    response.status(200).type('message/rfc822').attachment(location.filename).setHeader('Content-Length', String(location.size));
+    await this.stream({ chunks: [first, source], response, what: `raw ${location.messageId}` });
+  }
+
+  async sendAttachment({ location, response }: { location: AttachmentLocationView; response: Response }): Promise<void> {
+    const { attachment } = location;
+    const opened = await openAttachment(this.blobs.openReadStream(blobId(location.blobId)), attachment.index).catch((error: Error) => {
+      if (error instanceof AttachmentNotFoundError || error instanceof BlobNotFoundError) throw new NotFoundException(`message ${location.messageId} has no readable attachment ${attachment.index}: ${error.message}`);
+      throw error;
+    });
+    response.status(200).type(attachment.contentType || 'application/octet-stream');
+    if (attachment.filename) response.attachment(attachment.filename);
+    response.setHeader('Content-Length', String(attachment.size));
+    await this.stream({ chunks: [opened.content], response, what: `attachment ${attachment.index} of ${location.messageId}` });
+  }
+
+  private async stream({ chunks, response, what }: { chunks: Array<Buffer | NodeJS.ReadableStream>; response: Response; what: string }): Promise<void> {
+    async function* all(): AsyncGenerator<Buffer> {
+      for (const part of chunks) {
+        if (Buffer.isBuffer(part)) yield part;
+        else for await (const chunk of part) yield chunk as Buffer;
+      }
+    }
+    try {
+      await pipeline(all(), response);
+    } catch (error) {
+      // Headers are out: the client sees a cut-off body (shorter than Content-Length), never a wrong one.
+      this.logger.warn({ msg: 'streaming to the client failed', what, err: error });
+      response.destroy();
+    }
+  }
+}
+
+async function firstChunk(source: NodeJS.ReadableStream): Promise<Buffer> {
+  try {
+    for await (const chunk of source) return chunk as Buffer;
+    return Buffer.alloc(0);
+  } catch (error) {
+    if (error instanceof BlobNotFoundError) throw new NotFoundException(`the raw source is not in the store: ${error.message}`);
+    throw error;
+  }
+}

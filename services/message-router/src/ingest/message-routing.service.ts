@@ -1,0 +1,130 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Events, type MessageFetched } from '@mailbus/contracts';
+import { MessageParseError, parseMessage, type ParsedMessage } from '@mailbus/mime';
+import { BlobNotFoundError, BlobStore, blobId } from '@mailbus/mongo-dal';
+import { EventPublisher } from '@mailbus/nats-transport';
+import { UNASSIGNED_USER, type DeliveryDocument } from '../deliveries/delivery.document';
+import { DeliveryRepository, deliveryIdFor } from '../deliveries/delivery.repository';
+import { MongoRecipientDirectory } from '../directory/mongo-recipient.directory';
+import { RoutingAccountReader } from '../directory/routing-account.reader';
+import type { MessageDocument } from '../messages/message.document';
+import { MessageRepository, messageIdFor } from '../messages/message.repository';
+import { RouterMetrics } from '../metrics/router.metrics';
+import { routeMessage, type Delivery } from '../routing';
+import { deliveredEvent } from './delivered-event.factory';
+import { messageDocument } from './message-document.factory';
+
+export const ROUTING_SETTINGS = Symbol('ROUTING_SETTINGS');
+export interface RoutingSettings {
+  parseTimeoutMs: number;
+  maxBodyChars: number;
+}
+
+/**
+ * message.fetched → parsed message record → deliveries → message.delivered, each step idempotent so
+ * that a redelivered event (a crash anywhere, NATS or MongoDB restarting) ends in the same state:
+ * the message record is keyed by the fetch key, a delivery by (user, Message-ID), and an event is
+ * published for each delivery not yet marked published, with the delivery id as JetStream msg id.
+ * A message that cannot be parsed is quarantined, never dropped: stored with parseError and delivered
+ * to the account's owners (SPEC §3.5). Failures of MongoDB or NATS throw, and the event comes back.
+ */
+@Injectable()
+export class MessageRoutingService {
+  private readonly logger = new Logger(MessageRoutingService.name);
+
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly messages: MessageRepository,
+    private readonly deliveries: DeliveryRepository,
+    private readonly directory: MongoRecipientDirectory,
+    private readonly accounts: RoutingAccountReader,
+    private readonly events: EventPublisher,
+    private readonly metrics: RouterMetrics,
+    @Inject(ROUTING_SETTINGS) private readonly settings: RoutingSettings,
+  ) {}
+
+  async onMessageFetched(event: MessageFetched): Promise<void> {
+    const stopTimer = this.metrics.routeDuration.startTimer();
+    const id = messageIdFor(event.fetchKey);
+    let message = await this.messages.findById(id);
+    if (!message) {
+      const { parsed, parseError } = await this.parse(event);
+      const candidate = messageDocument({ id, event, parsed, parseError, routedAt: new Date() });
+      const deliveries = await this.route({ message: candidate, parsed });
+      // Deliveries first: a message record means "routed", so a redelivery after a crash in between routes again (idempotently).
+      await this.deliveries.insertManyIfAbsent(deliveries);
+      message = await this.messages.insertIfAbsent(candidate);
+      this.metrics.messagesRouted.inc({ outcome: message.parseError ? 'quarantined' : 'routed' });
+      for (const delivery of deliveries) this.metrics.deliveries.inc({ rule: delivery.rule, folder: delivery.folder });
+    }
+    await this.publishDeliveries(message);
+    stopTimer({ outcome: message.parseError ? 'quarantined' : 'routed' });
+  }
+
+  private async parse(event: MessageFetched): Promise<{ parsed?: ParsedMessage; parseError?: string }> {
+    try {
+      const parsed = await parseMessage(this.blobs.openReadStream(blobId(event.blobId)), { timeoutMs: this.settings.parseTimeoutMs, maxBodyChars: this.settings.maxBodyChars });
+      return { parsed };
+    } catch (error) {
+      if (error instanceof MessageParseError) return this.quarantine(event, error.code.toLowerCase(), error.reason);
+      // The fetcher stores the raw bytes before it publishes; a missing blob was deleted since. Kept as a record all the same.
+      if (error instanceof BlobNotFoundError) return this.quarantine(event, 'blob_missing', 'the raw message is no longer in the store');
+      throw error;
+    }
+  }
+
+  private quarantine(event: MessageFetched, reason: string, parseError: string): { parseError: string } {
+    this.metrics.parseFailures.inc({ reason });
+    this.logger.warn({ msg: 'message quarantined: delivered to the account owners with parseError', accountId: event.accountId, fetchKey: event.fetchKey, reason: parseError });
+    return { parseError };
+  }
+
+  private async route({ message, parsed }: { message: MessageDocument; parsed?: ParsedMessage }): Promise<DeliveryDocument[]> {
+    const account = await this.accounts.get(message.accountId);
+    const routed: Delivery[] = parsed
+      ? await routeMessage(
+          { account, folderRole: message.source.folderRole, headers: parsed.headers, ...(parsed.from ? { from: parsed.from } : {}), to: parsed.to, cc: parsed.cc, bcc: parsed.bcc, spam: parsed.spam.spam },
+          this.directory,
+        )
+      : ownersOrUnassigned(account.owners);
+    const deliveredAt = new Date();
+    return routed.map((delivery) => {
+      const userId = delivery.userId ?? UNASSIGNED_USER;
+      return {
+        _id: deliveryIdFor({ userId, identity: message.identity }),
+        userId,
+        messageId: message._id,
+        accountId: message.accountId,
+        folder: delivery.folder,
+        rule: delivery.rule,
+        matchedAddress: delivery.matchedAddress,
+        read: false,
+        receivedAt: message.receivedAt,
+        ...(message.from ? { from: message.from } : {}),
+        to: message.to.slice(0, 20),
+        subject: message.subject,
+        ...(message.date ? { date: message.date } : {}),
+        size: message.size,
+        spam: delivery.folder === 'spam',
+        threadId: message.threadId,
+        hasAttachments: message.attachments.some(({ inline }) => !inline),
+        ...(message.parseError ? { parseError: message.parseError } : {}),
+        published: false,
+        deliveredAt,
+      };
+    });
+  }
+
+  /** Deliveries of another message with the same identity are that message's to announce; only this one's are published. */
+  private async publishDeliveries(message: MessageDocument): Promise<void> {
+    const pending = await this.deliveries.unpublishedOf(message._id);
+    await Promise.all(pending.map((delivery) => this.events.publish(Events.messageDelivered, deliveredEvent({ delivery, message }), { msgId: delivery._id })));
+    await this.deliveries.markPublished(pending.map(({ _id }) => _id));
+  }
+}
+
+/** A quarantined message: the account's owners see it (with parseError), else the unassigned queue. */
+function ownersOrUnassigned(owners: string[]): Delivery[] {
+  if (owners.length === 0) return [{ userId: null, folder: 'unassigned', rule: 'unassigned', matchedAddress: '' }];
+  return [...new Set(owners)].map((userId) => ({ userId, folder: 'inbox', rule: 'account-owner', matchedAddress: '' }));
+}

@@ -1,0 +1,47 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  MessageRouterRpc,
+  getMessageSchema,
+  listUserMessagesSchema,
+  locateAttachmentSchema,
+  locateRawSchema,
+  setReadSchema,
+  type AttachmentLocationView,
+  type MessagePageView,
+  type MessageSummaryView,
+  type MessageView,
+  type RawLocationView,
+} from '@mailbus/contracts';
+import { parseRpcInput } from '@mailbus/service-runtime';
+import { MessageReaderService } from './message-reader.service';
+
+@Controller()
+export class MessagesRpcController {
+  constructor(private readonly reader: MessageReaderService) {}
+
+  @MessagePattern(MessageRouterRpc.listUserMessages)
+  list(@Payload() payload: unknown): Promise<MessagePageView> {
+    return this.reader.list(parseRpcInput(listUserMessagesSchema, payload));
+  }
+
+  @MessagePattern(MessageRouterRpc.getMessage)
+  get(@Payload() payload: unknown): Promise<MessageView> {
+    return this.reader.get(parseRpcInput(getMessageSchema, payload));
+  }
+
+  @MessagePattern(MessageRouterRpc.locateRaw)
+  locateRaw(@Payload() payload: unknown): Promise<RawLocationView> {
+    return this.reader.locateRaw(parseRpcInput(locateRawSchema, payload));
+  }
+
+  @MessagePattern(MessageRouterRpc.locateAttachment)
+  locateAttachment(@Payload() payload: unknown): Promise<AttachmentLocationView> {
+    return this.reader.locateAttachment(parseRpcInput(locateAttachmentSchema, payload));
+  }
+
+  @MessagePattern(MessageRouterRpc.setRead)
+  setRead(@Payload() payload: unknown): Promise<MessageSummaryView> {
+    return this.reader.setRead(parseRpcInput(setReadSchema, payload));
+  }
+}
