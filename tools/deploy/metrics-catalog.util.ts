@@ -89,8 +89,8 @@ export function catalogNameOf({ name, catalog }: { name: string; catalog: Catalo
 }
 
 /**
- * The catalog names the dashboard and the alert rules query. A later end-to-end test reads them
- * and checks each `present` one on a service's /metrics after mail was fetched, routed and sent.
+ * The catalog names the dashboard and the alert rules query. tools/e2e/metrics-catalog.e2e.spec.ts
+ * checks each `present` one on its services' /metrics after mail went through.
  */
 export function queriedCatalogNames(): Set<string> {
   const catalog = loadMetricsCatalog();
