@@ -55,7 +55,7 @@ export default tseslint.config(
   },
   {
     // Workspace-level tests check that deploy files stay in step with every service's configuration.
-    files: ['tools/**/*.spec.ts'],
+    files: ['tools/**/*.spec.ts', 'tools/deploy/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },
   },
   { files: ['**/*.mjs'], languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } } },

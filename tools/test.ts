@@ -2,12 +2,13 @@
  * `npm test`: every check and every test, in the order that fails fastest.
  *   1. generated protobuf code is up to date, 2. lint (with Nx module boundaries), 3. type check,
  *   4. the local stack comes up once (installs Dovecot and builds FerretDB on a fresh machine, so
- *      no test pays for that inside its timeout), 5. vitest: unit, integration and end-to-end tests.
+ *      no test pays for that inside its timeout), and helm is built when the chart tests will run,
+ *   5. vitest: unit, integration and end-to-end tests.
  * Extra arguments go to vitest, e.g. `npm test -- libs/nats-transport`.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
-import { startStack } from '@mailbus/testing';
+import { ensureHelm, startStack } from '@mailbus/testing';
 
 const root = resolve(__dirname, '..', '..');
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -35,6 +36,14 @@ async function warmUpStack(): Promise<void> {
   say(`== local stack: ok in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** The chart tests (tools/deploy) need helm v3; a fresh machine builds it here, outside any test timeout. */
+async function warmUpHelm(): Promise<void> {
+  const started = Date.now();
+  say('\n== helm: looking for helm v3 (builds it with Go when missing)');
+  const helm = await ensureHelm({ log: (line) => say(`[helm] ${line}`) });
+  say(`== helm: ${helm} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
 async function main(): Promise<void> {
   const vitestArgs = process.argv.slice(2);
   const npx = (bin: string): string => resolve(root, 'node_modules', '.bin', bin);
@@ -46,6 +55,7 @@ async function main(): Promise<void> {
     await run('typecheck', npx('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
   }
   await warmUpStack();
+  if (vitestArgs.length === 0 || vitestArgs.some((arg) => arg === 'tools' || arg.includes('deploy'))) await warmUpHelm();
   await run('tests', npx('vitest'), ['run', ...vitestArgs]);
 }
 

@@ -5,6 +5,7 @@ export { OnEvent, type OnEventOptions } from './consumers/on-event.decorator';
 export type { EventContext } from './consumers/event-context';
 export { PermanentEventError } from './errors/permanent-event.error';
 export { RetryLaterError } from './errors/retry-later.error';
+export { ConsumerBacklogProvider, type ConsumerBacklog } from './consumers/consumer-backlog.provider';
 export { JetStreamHealthIndicator, type JetStreamHealthResult } from './health/jetstream-health.indicator';
 export { JETSTREAM_OBSERVER, NATS_CONNECTION, DeadLetterHeaders } from './jetstream.constants';
 export type { JetStreamObserver, HandledOutcome } from './observer/jetstream.observer';

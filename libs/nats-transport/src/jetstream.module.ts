@@ -4,6 +4,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connectNats } from './connection/connect-nats.util';
 import { jetStreamClientsProvider } from './connection/jetstream-clients.provider';
 import { NatsConnectionLifecycle } from './connection/nats-connection.lifecycle';
+import { ConsumerBacklogProvider } from './consumers/consumer-backlog.provider';
 import { EventHandlerExplorer } from './consumers/event-handler.explorer';
 import { JetStreamHealthIndicator } from './health/jetstream-health.indicator';
 import { JETSTREAM_MODULE_OPTIONS, NATS_CONNECTION } from './jetstream.constants';
@@ -42,8 +43,9 @@ export class JetStreamModule {
         EventPublisher,
         JetStreamHealthIndicator,
         EventHandlerExplorer,
+        ConsumerBacklogProvider,
       ],
-      exports: [NATS_CONNECTION, EventPublisher, JetStreamHealthIndicator],
+      exports: [NATS_CONNECTION, EventPublisher, JetStreamHealthIndicator, ConsumerBacklogProvider],
     };
   }
 }

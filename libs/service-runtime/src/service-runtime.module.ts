@@ -7,6 +7,7 @@ import { MongoModule } from '@mailbus/mongo-dal';
 import { HealthController } from './health/health.controller';
 import { ShutdownState } from './health/shutdown-state';
 import { loggerOptions } from './logging/logger-options';
+import { JetStreamConsumerMetrics } from './metrics/jetstream-consumer.metrics';
 import { JetStreamMetricsObserver } from './metrics/jetstream-metrics.observer';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
@@ -42,6 +43,7 @@ export class ServiceRuntimeModule {
         { provide: MetricsService, useValue: metrics },
         ShutdownState,
         JetStreamMetricsObserver,
+        JetStreamConsumerMetrics,
         { provide: JETSTREAM_OBSERVER, useExisting: JetStreamMetricsObserver },
       ],
       // Re-exported so that every feature module can publish events (EventPublisher) and read NATS_CONNECTION.

@@ -8,4 +8,5 @@ export { startDovecot, DEFAULT_MAIL_USERS, DEFAULT_MAIL_PASSWORD, type RunningDo
 export { DOVECOT_SPECIAL_USE_FOLDERS } from './stack/dovecot-config.util';
 export { startSmtpSink, readSmtpSinkMessages, DEFAULT_SMTP_FAILURE_RULES, type RunningSmtpSink, type ReceivedMail, type SmtpFailureRule, type SmtpFailureStage } from './stack/smtp-sink';
 export { createSelfSignedCert, type TlsCert } from './stack/tls-cert.util';
+export { ensureHelm, HELM_VERSION } from './stack/helm';
 export { appendMessage, type AppendedMessage } from './stack/append-message.util';

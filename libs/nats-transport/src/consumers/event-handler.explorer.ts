@@ -70,6 +70,11 @@ export class EventHandlerExplorer implements OnApplicationBootstrap, BeforeAppli
     if (runners.length > 0) this.logger.log(`consuming ${runners.map((runner) => runner.durable).join(', ')}`);
   }
 
+  /** The durable consumers this process consumes through (empty before bootstrap and after shutdown). */
+  durables(): string[] {
+    return this.runners.map((runner) => runner.durable);
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     const deadline = Date.now() + this.options.shutdownGraceMs;
     await Promise.all(this.runners.map((runner) => runner.stop({ deadline })));
