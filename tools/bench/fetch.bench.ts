@@ -20,7 +20,7 @@
  * V8 CPU profile of the fetcher there (cpu-profile.preload.ts via NODE_OPTIONS=--require).
  * The target is mailbus at 70 % or more of the bare read; the exit code is 0 either way.
  */
-import { chown, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -34,7 +34,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { EVENTS_STREAM, Events, MessageFetchedSchema, type AccountView, type SyncStatusView, type UserView } from '@mailbus/contracts';
 import { Pop3Client } from '@mailbus/mail-clients';
 import { BlobStore, IndexProvisioner, blobId } from '@mailbus/mongo-dal';
-import { DEFAULT_MAIL_PASSWORD } from '@mailbus/testing';
+import { DEFAULT_MAIL_PASSWORD, seedMaildir as seedMaildirOf } from '@mailbus/testing';
 import { startSystem, type System } from '../e2e/system';
 import { buildBenchCorpus } from './bench-corpus.util';
 import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
@@ -102,25 +102,8 @@ function printStage(stage: StageResult, bare?: StageResult): void {
   if (stage.note) say(`${''.padEnd(34)} ${stage.note}`);
 }
 
-/** Writes the corpus straight into the user's Maildir and has Dovecot index it: seconds rather than minutes of APPENDs. */
 async function seedMaildir({ system, username, messages }: { system: System; username: string; messages: Buffer[] }): Promise<void> {
-  const dovecot = system.stack.dovecot!;
-  await dovecot.addUser({ username, password: DEFAULT_MAIL_PASSWORD });
-  await dovecot.doveadm(['mailbox', 'status', '-u', username, 'messages', 'INBOX']); // creates the Maildir
-  const cur = join(dovecot.mailDir(username), 'cur');
-  const owner = await stat(dovecot.mailDir(username));
-  const base = 1_700_000_000;
-  await Promise.all(
-    messages.map(async (message, index) => {
-      const file = join(cur, `${base + index}.M${index}P1.bench,S=${message.length}:2,`);
-      await writeFile(file, message);
-      await chown(file, owner.uid, owner.gid);
-    }),
-  );
-  await dovecot.doveadm(['force-resync', '-u', username, 'INBOX']);
-  await dovecot.doveadm(['index', '-u', username, 'INBOX']);
-  const status = await dovecot.doveadm(['mailbox', 'status', '-u', username, 'messages', 'INBOX']);
-  if (!status.includes(`messages=${messages.length}`)) throw new Error(`seeding ${username}: Dovecot reports ${status.trim()}`);
+  await seedMaildirOf({ dovecot: system.stack.dovecot!, username, password: DEFAULT_MAIL_PASSWORD, messages });
 }
 
 class Bench {

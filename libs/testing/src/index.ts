@@ -10,3 +10,4 @@ export { startSmtpSink, readSmtpSinkMessages, DEFAULT_SMTP_FAILURE_RULES, type R
 export { createSelfSignedCert, type TlsCert } from './stack/tls-cert.util';
 export { ensureHelm, HELM_VERSION } from './stack/helm';
 export { appendMessage, type AppendedMessage } from './stack/append-message.util';
+export { seedMaildir } from './stack/seed-maildir.util';

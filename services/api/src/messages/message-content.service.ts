@@ -1,4 +1,5 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import contentDisposition from 'content-disposition';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { AttachmentLocationView, RawLocationView } from '@mailbus/contracts';
@@ -20,7 +21,8 @@ export class MessageContentService {
     const source = this.blobs.openReadStream(blobId(location.blobId));
     // The first chunk tells a missing blob (404) from a stream that fails after the headers went out.
     const first = await firstChunk(source);
-    response.status(200).type('message/rfc822').attachment(location.filename).setHeader('Content-Length', String(location.size));
+    response.status(200).type('message/rfc822').setHeader('Content-Disposition', downloadDisposition(location.filename));
+    response.setHeader('Content-Length', String(location.size));
     await this.stream({ chunks: [first, source], response, what: `raw ${location.messageId}` });
   }
 
@@ -31,7 +33,7 @@ export class MessageContentService {
       throw error;
     });
     response.status(200).type(attachment.contentType || 'application/octet-stream');
-    if (attachment.filename) response.attachment(attachment.filename);
+    if (attachment.filename) response.setHeader('Content-Disposition', downloadDisposition(attachment.filename));
     response.setHeader('Content-Length', String(attachment.size));
     await this.stream({ chunks: [opened.content], response, what: `attachment ${attachment.index} of ${location.messageId}` });
   }
@@ -51,6 +53,16 @@ export class MessageContentService {
       response.destroy();
     }
   }
+}
+
+/**
+ * `filename*` (RFC 5987, UTF-8) for every name that is not plain ASCII, with an ASCII `filename`
+ * beside it for old clients: a Latin-1 `filename="Exposé.pdf"` alone, which is all the library
+ * writes for such names by default, is read differently by different browsers.
+ */
+function downloadDisposition(filename: string): string {
+  const ascii = filename.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\x20-\x7e]/g, '_');
+  return contentDisposition(filename, { fallback: ascii });
 }
 
 async function firstChunk(source: NodeJS.ReadableStream): Promise<Buffer> {
