@@ -37,21 +37,26 @@ export class DeliveryRepository {
     }
   }
 
-  /** This message's deliveries whose event is not in JetStream yet (all of them on a first delivery). */
-  unpublishedOf(messageId: string): Promise<DeliveryDocument[]> {
-    return this.deliveries.find({ messageId, published: false }).toArray();
+  /**
+   * Of these deliveries, the ones of this message whose event is not in JetStream yet. One lookup by
+   * _id each (a message has a handful): FerretDB 1.x answers only _id equality without a full scan.
+   */
+  async unpublished({ ids, messageId }: { ids: string[]; messageId: string }): Promise<DeliveryDocument[]> {
+    const found = await Promise.all(ids.map((id) => this.deliveries.findOne({ _id: id })));
+    return found.filter((delivery): delivery is DeliveryDocument => delivery !== null && delivery.messageId === messageId && !delivery.published);
   }
 
   async markPublished(ids: string[]): Promise<void> {
     if (ids.length > 0) await this.deliveries.updateMany({ _id: { $in: ids } }, { $set: { published: true } });
   }
 
-  findOne({ userId, messageId }: { userId: string; messageId: string }): Promise<DeliveryDocument | null> {
-    return this.deliveries.findOne({ userId, messageId });
+  /** The user's delivery of this mail (possibly made from another copy of it, through another account). */
+  findFor({ userId, identity }: { userId: string; identity: string }): Promise<DeliveryDocument | null> {
+    return this.deliveries.findOne({ _id: deliveryIdFor({ userId, identity }) });
   }
 
-  async setRead({ userId, messageId, read }: { userId: string; messageId: string; read: boolean }): Promise<DeliveryDocument | null> {
-    return this.deliveries.findOneAndUpdate({ userId, messageId }, { $set: { read } }, { returnDocument: 'after' });
+  async setRead({ userId, identity, read }: { userId: string; identity: string; read: boolean }): Promise<DeliveryDocument | null> {
+    return this.deliveries.findOneAndUpdate({ _id: deliveryIdFor({ userId, identity }) }, { $set: { read } }, { returnDocument: 'after' });
   }
 
   /**

@@ -10,7 +10,7 @@ const MAX_STORED_HEADERS = 200;
 const MAX_HEADER_VALUE = 4_000;
 
 /** The message's own parts of the record; what the fetcher knows (where it came from) is added by `fromFetched`. */
-export function messageDocument({ id, event, parsed, parseError, routedAt }: { id: string; event: MessageFetched; parsed?: ParsedMessage; parseError?: string; routedAt: Date }): MessageDocument {
+export function messageDocument({ id, event, parsed, parseError, routedAt }: { id: string; event: MessageFetched; parsed?: ParsedMessage; parseError?: string; routedAt: Date }): Omit<MessageDocument, 'deliveryIds'> {
   const base = fromFetched({ id, event });
   if (!parsed) {
     return { ...base, identity: identityOf({ messageIdHeader: event.messageIdHeader, sha256: event.sha256 }), ...(event.messageIdHeader ? { messageIdHeader: event.messageIdHeader } : {}), references: [], threadId: `t-${id}`, to: [], cc: [], bcc: [], replyTo: [], subject: '', headers: [], text: '', htmlHasRemoteContent: false, attachments: [], spam: { spam: false }, parseError: parseError ?? 'the message could not be parsed', routedAt };

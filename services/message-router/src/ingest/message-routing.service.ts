@@ -49,11 +49,11 @@ export class MessageRoutingService {
     let message = await this.messages.findById(id);
     if (!message) {
       const { parsed, parseError } = await this.parse(event);
-      const candidate = messageDocument({ id, event, parsed, parseError, routedAt: new Date() });
-      const deliveries = await this.route({ message: candidate, parsed });
+      const record = messageDocument({ id, event, parsed, parseError, routedAt: new Date() });
+      const deliveries = await this.route({ message: record, parsed });
       // Deliveries first: a message record means "routed", so a redelivery after a crash in between routes again (idempotently).
       await this.deliveries.insertManyIfAbsent(deliveries);
-      message = await this.messages.insertIfAbsent(candidate);
+      message = await this.messages.insertIfAbsent({ ...record, deliveryIds: deliveries.map(({ _id }) => _id) });
       this.metrics.messagesRouted.inc({ outcome: message.parseError ? 'quarantined' : 'routed' });
       for (const delivery of deliveries) this.metrics.deliveries.inc({ rule: delivery.rule, folder: delivery.folder });
     }
@@ -79,7 +79,7 @@ export class MessageRoutingService {
     return { parseError };
   }
 
-  private async route({ message, parsed }: { message: MessageDocument; parsed?: ParsedMessage }): Promise<DeliveryDocument[]> {
+  private async route({ message, parsed }: { message: Omit<MessageDocument, 'deliveryIds'>; parsed?: ParsedMessage }): Promise<DeliveryDocument[]> {
     const account = await this.accounts.get(message.accountId);
     const routed: Delivery[] = parsed
       ? await routeMessage(
@@ -117,7 +117,7 @@ export class MessageRoutingService {
 
   /** Deliveries of another message with the same identity are that message's to announce; only this one's are published. */
   private async publishDeliveries(message: MessageDocument): Promise<void> {
-    const pending = await this.deliveries.unpublishedOf(message._id);
+    const pending = await this.deliveries.unpublished({ ids: message.deliveryIds, messageId: message._id });
     await Promise.all(pending.map((delivery) => this.events.publish(Events.messageDelivered, deliveredEvent({ delivery, message }), { msgId: delivery._id })));
     await this.deliveries.markPublished(pending.map(({ _id }) => _id));
   }

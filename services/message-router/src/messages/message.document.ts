@@ -38,5 +38,7 @@ export interface MessageDocument {
   spam: { spam: boolean; source?: string; score?: number };
   /** Set when the message could not be parsed at all: it is kept raw and delivered to the account's owners. */
   parseError?: string;
+  /** The deliveries this message made (written before it): what a redelivered event publishes if still unpublished. */
+  deliveryIds: string[];
   routedAt: Date;
 }

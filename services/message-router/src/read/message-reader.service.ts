@@ -27,7 +27,7 @@ export class MessageReaderService {
 
   async get({ messageId, userId }: { messageId: string; userId?: string }): Promise<MessageView> {
     const message = await this.found(messageId);
-    const delivery = userId === undefined ? undefined : await this.deliveries.findOne({ userId, messageId });
+    const delivery = userId === undefined ? undefined : await this.deliveries.findFor({ userId, identity: message.identity });
     if (userId !== undefined && !delivery) throw RpcDomainError.notFound(`message ${messageId} was not delivered to user ${userId}`);
     return messageView({ message, ...(delivery ? { delivery } : {}) });
   }
@@ -45,7 +45,8 @@ export class MessageReaderService {
   }
 
   async setRead({ messageId, userId, read }: { messageId: string; userId: string; read: boolean }): Promise<MessageSummaryView> {
-    const delivery = await this.deliveries.setRead({ messageId, userId, read });
+    const message = await this.found(messageId);
+    const delivery = await this.deliveries.setRead({ userId, identity: message.identity, read });
     if (!delivery) throw RpcDomainError.notFound(`message ${messageId} was not delivered to user ${userId}`);
     return summaryView(delivery);
   }
