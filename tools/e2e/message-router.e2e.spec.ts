@@ -14,7 +14,7 @@ import {
   type MessageView,
   type UserView,
 } from '@mailbus/contracts';
-import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually } from '@mailbus/testing';
+import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually, seedMaildir } from '@mailbus/testing';
 import { readStoredEvents } from './stream-reader';
 import { startSystem, type System } from './system';
 
@@ -291,4 +291,25 @@ describe("a user's own IMAP account with the Sent folder", () => {
     expect((await system.api<MessageSummaryView>('POST', `/v1/messages/${message.id}/unread`, { body: { userId: users.anna!.id }, token: system.tokens.app })).body.read).toBe(false);
     expect((await system.api('POST', `/v1/messages/${message.id}/read`, { body: { userId: users.dora!.id }, token: system.tokens.app })).status).toBe(404);
   });
+});
+
+describe('crashes', () => {
+  it('should end with one delivery and one message.delivered per message when message-router is killed while routing', async () => {
+    const username = 'crashmail';
+    const count = 120;
+    const messages = Array.from({ length: count }, (_, n) => Buffer.from(mail({ headers: { From: 'bulk@example.org', To: 'dora@example.com', Subject: `bulk ${n}`, 'Message-ID': `<bulk-${n}@example.org>` }, body: 'x'.repeat(2000) })));
+    await seedMaildir({ dovecot: dovecot(), username, password: DEFAULT_MAIL_PASSWORD, messages });
+    const account = await createAccount({ username, protocol: 'imap', owners: [users.dora!.id] });
+    const bulk = async (): Promise<number> => (await folder(users.dora!.id, 'inbox')).filter(({ subject }) => subject.startsWith('bulk ')).length;
+
+    for (const atLeast of [10, 60]) {
+      await expectEventually(async () => expect(await bulk()).toBeGreaterThanOrEqual(atLeast), { timeoutMs: 120_000, intervalMs: 100 });
+      await system.crashAndRestart('message-router');
+    }
+
+    await expectEventually(async () => expect(await bulk()).toBe(count), { timeoutMs: 180_000, intervalMs: 500 });
+    const events = (await deliveredEvents()).filter((event) => event.accountId === account.id);
+    expect(events).toHaveLength(count);
+    expect(new Set(events.map((event) => event.messageIdHeader)).size).toBe(count);
+  }, 400_000);
 });

@@ -46,8 +46,9 @@ export class DeliveryRepository {
     return found.filter((delivery): delivery is DeliveryDocument => delivery !== null && delivery.messageId === messageId && !delivery.published);
   }
 
+  /** By _id one at a time, like unpublished(), for FerretDB's sake. */
   async markPublished(ids: string[]): Promise<void> {
-    if (ids.length > 0) await this.deliveries.updateMany({ _id: { $in: ids } }, { $set: { published: true } });
+    await Promise.all(ids.map((id) => this.deliveries.updateOne({ _id: id }, { $set: { published: true } })));
   }
 
   /** The user's delivery of this mail (possibly made from another copy of it, through another account). */

@@ -46,18 +46,20 @@ export class MessageRoutingService {
   async onMessageFetched(event: MessageFetched): Promise<void> {
     const stopTimer = this.metrics.routeDuration.startTimer();
     const id = messageIdFor(event.fetchKey);
-    let message = await this.messages.findById(id);
-    if (!message) {
-      const { parsed, parseError } = await this.parse(event);
-      const record = messageDocument({ id, event, parsed, parseError, routedAt: new Date() });
-      const deliveries = await this.route({ message: record, parsed });
-      // Deliveries first: a message record means "routed", so a redelivery after a crash in between routes again (idempotently).
-      await this.deliveries.insertManyIfAbsent(deliveries);
-      message = await this.messages.insertIfAbsent({ ...record, deliveryIds: deliveries.map(({ _id }) => _id) });
+    // No look for the record first: a redelivered event is rare, and the insert finds the record of an
+    // earlier delivery anyway (FerretDB answers every lookup with a scan; see libs/testing ferretdb.ts).
+    const { parsed, parseError } = await this.parse(event);
+    const record = messageDocument({ id, event, parsed, parseError, routedAt: new Date() });
+    const deliveries = await this.route({ message: record, parsed });
+    // Deliveries first: a message record means "routed", so a redelivery after a crash in between routes again (idempotently).
+    await this.deliveries.insertManyIfAbsent(deliveries);
+    const { message, inserted } = await this.messages.insertIfAbsent({ ...record, deliveryIds: deliveries.map(({ _id }) => _id) });
+    if (inserted) {
       this.metrics.messagesRouted.inc({ outcome: message.parseError ? 'quarantined' : 'routed' });
       for (const delivery of deliveries) this.metrics.deliveries.inc({ rule: delivery.rule, folder: delivery.folder });
     }
-    await this.publishDeliveries(message);
+    // A redelivery may have routed to someone new meanwhile (a user added since): theirs is announced too.
+    await this.publishDeliveries({ message, ids: [...new Set([...message.deliveryIds, ...deliveries.map(({ _id }) => _id)])] });
     stopTimer({ outcome: message.parseError ? 'quarantined' : 'routed' });
   }
 
@@ -116,8 +118,8 @@ export class MessageRoutingService {
   }
 
   /** Deliveries of another message with the same identity are that message's to announce; only this one's are published. */
-  private async publishDeliveries(message: MessageDocument): Promise<void> {
-    const pending = await this.deliveries.unpublished({ ids: message.deliveryIds, messageId: message._id });
+  private async publishDeliveries({ message, ids }: { message: MessageDocument; ids: string[] }): Promise<void> {
+    const pending = await this.deliveries.unpublished({ ids, messageId: message._id });
     await Promise.all(pending.map((delivery) => this.events.publish(Events.messageDelivered, deliveredEvent({ delivery, message }), { msgId: delivery._id })));
     await this.deliveries.markPublished(pending.map(({ _id }) => _id));
   }

@@ -27,14 +27,14 @@ export class MessageRepository {
     return this.messages.findOne({ _id: id });
   }
 
-  /** @returns the stored document: this one, or the one a previous delivery of the event wrote */
-  async insertIfAbsent(message: MessageDocument): Promise<MessageDocument> {
+  /** @returns the stored document: this one (inserted), or the one a previous delivery of the event wrote */
+  async insertIfAbsent(message: MessageDocument): Promise<{ message: MessageDocument; inserted: boolean }> {
     try {
       await this.messages.insertOne(message);
-      return message;
+      return { message, inserted: true };
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
-      return (await this.findById(message._id)) ?? message;
+      return { message: (await this.findById(message._id)) ?? message, inserted: false };
     }
   }
 }
