@@ -15,6 +15,7 @@ import { FetcherMetrics } from './runs/fetcher.metrics';
 import { AccountChangesConsumer } from './scheduling/account-changes.consumer';
 import { AccountScheduleService } from './scheduling/account-schedule.service';
 import { FetchScheduler } from './scheduling/fetch-scheduler';
+import { OwnerActivityReader } from './scheduling/owner-activity.reader';
 import { AccountSyncStateRepository, FolderCheckpointRepository } from './sync-status/sync-state.repositories';
 import { SyncStateMetrics } from './sync-status/sync-state.metrics';
 import { SyncStatusRpcController } from './sync-status/sync-status.rpc-controller';
@@ -42,6 +43,7 @@ export class AppModule {
         AccountRunService,
         FetchScheduler,
         AccountScheduleService,
+        OwnerActivityReader,
         IdleMetrics,
         InboxIdleWatcher,
       ],

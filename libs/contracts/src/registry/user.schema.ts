@@ -7,7 +7,7 @@ const userFields = {
   addresses: z.array(recipientAddressField).min(1, 'needs at least one address').max(100),
   /** The From used when a request names none (FlowFact rule 2); the account with this address sends. */
   defaultFrom: emailAddressField.optional(),
-  /** Active users' accounts are fetched first when the fetcher has a backlog. */
+  /** Accounts of active users are fetched before those of inactive ones (on leave, gone) when more are due than may run; priority accounts go first of all. */
   active: z.boolean().default(true),
 };
 

@@ -3,6 +3,7 @@ import type { Db } from 'mongodb';
 import { Events, MailErrorClass, MailProtocol, timestampFromDate } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
 import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
+import { OwnerActivityReader } from '../scheduling/owner-activity.reader';
 import { MailConnectionError } from '@mailbus/mail-clients';
 import { classifyConnectionError, type ConnectionErrorClass } from '@mailbus/mail-protocol';
 import { MONGO_DB, accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
@@ -56,6 +57,7 @@ export class AccountRunService {
     private readonly metrics: FetcherMetrics,
     private readonly slots: HostConnectionSlots,
     private readonly leases: AccountLeases,
+    private readonly ownerActivity: OwnerActivityReader,
   ) {}
 
   /** Shutdown: runs stop after the message in hand and close their connections. */
@@ -105,7 +107,7 @@ export class AccountRunService {
       // Only here, after the whole run, do the failure streak and the auth clock end (rule 31).
       const { set, unset } = stateAfterSuccess({ now: new Date(), result, schedule: receive });
       const lastRun = { fetched: result.fetched, skippedMessages: result.messageErrors.length, failedFolders: result.folderErrors.length, more: result.more };
-      await this.states.finishRun({ accountId, set: { ...set, priority: document.priority, lastRun }, unset, fetched: result.fetched });
+      await this.states.finishRun({ accountId, set: { ...set, priority: document.priority, ownersActive: await this.ownerActivity.anyOwnerActive(document.owners), lastRun }, unset, fetched: result.fetched });
       timer({ outcome: 'ok' });
       this.logger.log({
         msg: 'account run finished',

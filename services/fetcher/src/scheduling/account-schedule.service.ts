@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Db } from 'mongodb';
 import { AccountChange, type AccountChanged } from '@mailbus/contracts';
 import { DirectoryCollections, type AccountDocument } from '@mailbus/directory';
+import { OwnerActivityReader } from './owner-activity.reader';
 import { MONGO_DB, type AccountId } from '@mailbus/mongo-dal';
 import { nextActiveTime } from '../runs/active-hours.util';
 import { AccountSyncStateRepository } from '../sync-status/sync-state.repositories';
@@ -24,6 +25,7 @@ export class AccountScheduleService {
     @Inject(MONGO_DB) private readonly db: Db,
     private readonly states: AccountSyncStateRepository,
     private readonly scheduler: FetchScheduler,
+    private readonly ownerActivity: OwnerActivityReader,
   ) {}
 
   /**
@@ -39,19 +41,20 @@ export class AccountScheduleService {
       return;
     }
     const current = await this.states.findOne({ accountId });
+    const ownersActive = await this.ownerActivity.anyOwnerActive(account.owners);
     const firstRun = nextActiveTime({ at: new Date(), activeHours: account.receive?.activeHours });
     if (current?.disabled) {
       if (account.revision <= current.disabled.accountRevision) return;
-      await this.states.reEnable({ accountId, at: firstRun, priority: account.priority });
+      await this.states.reEnable({ accountId, at: firstRun, priority: account.priority, ownersActive });
       this.logger.log({ msg: 'account enabled again after an update', accountId, revision: account.revision, nextRunAt: firstRun });
       this.scheduler.tickSoon();
       return;
     }
     const runNow = event.change === AccountChange.CREATED || event.changedSettings.some((setting) => RUN_NOW_ON.has(setting));
     if (runNow) {
-      await this.states.schedule({ accountId, at: firstRun, priority: account.priority, state: 'idle' });
+      await this.states.schedule({ accountId, at: firstRun, priority: account.priority, ownersActive, state: 'idle' });
       this.scheduler.tickSoon();
-    } else await this.states.schedule({ accountId, at: current?.nextRunAt ?? firstRun, priority: account.priority });
+    } else await this.states.schedule({ accountId, at: current?.nextRunAt ?? firstRun, priority: account.priority, ownersActive });
   }
 
   /** "Fetch now": due at once, even outside the active hours and even when disabled (one attempt). */

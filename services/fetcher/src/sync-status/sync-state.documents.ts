@@ -21,8 +21,10 @@ export interface AccountSyncStateDocument {
   fetchedTotal?: number;
   /** A replica keeps the INBOX open in IDLE since then (set and removed by the IDLE watcher). */
   idleSince?: Date;
-  /** Accounts marked priority (or of active users) go first when many are due; copied from the account. */
+  /** Accounts marked priority go first when many are due; copied from the account. */
   priority?: boolean;
+  /** Next come accounts of which an owner is an active user (OwnerActivityReader); refreshed on every change and run. */
+  ownersActive?: boolean;
   /** The first AUTH failure of the current streak; cleared by a success, another error class or a re-enable. */
   authFailingSince?: Date;
   /**

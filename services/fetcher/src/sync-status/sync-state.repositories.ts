@@ -30,11 +30,11 @@ export class AccountSyncStateRepository extends BaseRepository<AccountSyncStateD
     super({ db, collection: 'account_sync_states' });
   }
 
-  /** Accounts due now, priority first; cross-account on purpose (the scheduler's view). */
+  /** Accounts due now, priority first, then those of active users; cross-account on purpose (the scheduler's view). */
   due({ now, limit }: { now: Date; limit: number }): Promise<AccountSyncStateDocument[]> {
     return this.collection
       .find({ nextRunAt: { $lte: now } })
-      .sort({ priority: -1, nextRunAt: 1 })
+      .sort({ priority: -1, ownersActive: -1, nextRunAt: 1 })
       .limit(limit)
       .toArray();
   }
@@ -72,20 +72,20 @@ export class AccountSyncStateRepository extends BaseRepository<AccountSyncStateD
    * Ends a disablement by the fetcher (state idle, due at `at`); a no-op for an account that is not
    * disabled by it. The failure streak stays: only a completed run resets it (rule 31).
    */
-  async reEnable({ accountId, at, priority }: { accountId: AccountId; at: Date; priority?: boolean }): Promise<boolean> {
+  async reEnable({ accountId, at, priority, ownersActive }: { accountId: AccountId; at: Date; priority?: boolean; ownersActive?: boolean }): Promise<boolean> {
     const { matched } = await this.updateOne({
       filter: { accountId, disabled: { $exists: true } },
-      update: { $set: { state: 'idle', nextRunAt: at, ...(priority === undefined ? {} : { priority }) }, $unset: { disabled: '', authFailingSince: '' } },
+      update: { $set: { state: 'idle', nextRunAt: at, ...(priority === undefined ? {} : { priority }), ...(ownersActive === undefined ? {} : { ownersActive }) }, $unset: { disabled: '', authFailingSince: '' } },
     });
     return matched;
   }
 
   /** Makes an account due at `at` (creating its state when new); a running lease is left alone. */
-  async schedule({ accountId, at, priority, state, force }: { accountId: AccountId; at: Date | null; priority?: boolean; state?: AccountSyncStateDocument['state']; force?: boolean }): Promise<void> {
+  async schedule({ accountId, at, priority, ownersActive, state, force }: { accountId: AccountId; at: Date | null; priority?: boolean; ownersActive?: boolean; state?: AccountSyncStateDocument['state']; force?: boolean }): Promise<void> {
     await this.upsert({
       filter: { accountId, _id: accountId },
       update: {
-        $set: { ...(at ? { nextRunAt: at } : {}), ...(priority === undefined ? {} : { priority }), ...(state ? { state } : {}), ...(force ? { forceRun: true } : {}) },
+        $set: { ...(at ? { nextRunAt: at } : {}), ...(priority === undefined ? {} : { priority }), ...(ownersActive === undefined ? {} : { ownersActive }), ...(state ? { state } : {}), ...(force ? { forceRun: true } : {}) },
         ...(at ? {} : { $unset: { nextRunAt: '' } }),
         $setOnInsert: { consecutiveFailures: 0, ...(state ? {} : { state: 'idle' as const }) },
       },
