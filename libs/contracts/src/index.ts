@@ -28,3 +28,5 @@ export * from './field-errors.util';
 export * from './registry';
 // Messages: read API schemas, views and message-router's RPC subjects.
 export * from './messages';
+// The outbox: request schema, views and smtp-sender's RPC subjects.
+export * from './outbox';

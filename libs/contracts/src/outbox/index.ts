@@ -1,0 +1,2 @@
+export * from './outbox.schemas';
+export * from './outbox-rpc';
