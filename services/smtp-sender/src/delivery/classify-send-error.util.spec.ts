@@ -87,11 +87,7 @@ const CASES: [string, unknown, ClassifiedSendError][] = [
     rcptError('x@example.org', '452 4.5.3 Too many recipients'),
     { kind: 'retrying', errorClass: 'rejected', smtpCode: 452, enhancedStatus: '4.5.3', smtpText: '452 4.5.3 Too many recipients' },
   ],
-  [
-    '552 mailbox full',
-    rcptError('full@example.org', '552 5.2.2 Mailbox full'),
-    { kind: 'permanent', errorClass: 'quota', smtpCode: 552, enhancedStatus: '5.2.2', smtpText: '552 5.2.2 Mailbox full' },
-  ],
+  ['552 mailbox full', rcptError('full@example.org', '552 5.2.2 Mailbox full'), { kind: 'permanent', errorClass: 'quota', smtpCode: 552, enhancedStatus: '5.2.2', smtpText: '552 5.2.2 Mailbox full' }],
   [
     '503 bad sequence',
     error('Data command failed: 503 5.5.1 Error: need RCPT command', { code: 'EENVELOPE', response: '503 5.5.1 Error: need RCPT command', responseCode: 503, command: 'DATA' }),
@@ -128,11 +124,7 @@ const CASES: [string, unknown, ClassifiedSendError][] = [
     error('Mail command failed: 530 5.7.0 Authentication required', { code: 'EENVELOPE', response: '530 5.7.0 Authentication required', responseCode: 530, command: 'MAIL FROM' }),
     { kind: 'retrying', errorClass: 'auth', smtpCode: 530, enhancedStatus: '5.7.0', smtpText: '530 5.7.0 Authentication required' },
   ],
-  [
-    'no credentials configured',
-    error('Missing credentials for "PLAIN"', { code: 'EAUTH', command: 'API' }),
-    { kind: 'retrying', errorClass: 'auth', smtpText: 'Missing credentials for "PLAIN"' },
-  ],
+  ['no credentials configured', error('Missing credentials for "PLAIN"', { code: 'EAUTH', command: 'API' }), { kind: 'retrying', errorClass: 'auth', smtpText: 'Missing credentials for "PLAIN"' }],
   [
     'STARTTLS refused with 502',
     error('Error upgrading connection with STARTTLS: 502 5.5.1 not implemented', { code: 'ETLS', response: '502 5.5.1 not implemented', responseCode: 502, command: 'STARTTLS' }),
@@ -178,11 +170,7 @@ const CASES: [string, unknown, ClassifiedSendError][] = [
     error('Invalid recipient "a b@example.com"', { code: 'EENVELOPE', command: 'API' }),
     { kind: 'retrying', errorClass: 'rejected', smtpText: 'Invalid recipient "a b@example.com"' },
   ],
-  [
-    'an attachment stream that failed',
-    error('read ECONNRESET', { code: 'ESTREAM', command: 'API' }),
-    { kind: 'retrying', errorClass: 'unknown', smtpText: 'read ECONNRESET' },
-  ],
+  ['an attachment stream that failed', error('read ECONNRESET', { code: 'ESTREAM', command: 'API' }), { kind: 'retrying', errorClass: 'unknown', smtpText: 'read ECONNRESET' }],
   [
     'an internal RPC timeout that looks like HTTP 503',
     error('503 Service Unavailable: blob store timed out'),

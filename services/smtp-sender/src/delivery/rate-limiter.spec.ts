@@ -59,11 +59,7 @@ describe(RateLimiter.name, () => {
     expect(sut.size).toBe(1);
   });
 
-  it.each([
-    [{ ratePerSecond: 0, burst: 1 }],
-    [{ ratePerSecond: 1, burst: 0 }],
-    [{ ratePerSecond: Number.NaN, burst: 1 }],
-  ])('should refuse options that could never pass a token: %o', (options) => {
+  it.each([[{ ratePerSecond: 0, burst: 1 }], [{ ratePerSecond: 1, burst: 0 }], [{ ratePerSecond: Number.NaN, burst: 1 }]])('should refuse options that could never pass a token: %o', (options) => {
     expect(() => new RateLimiter(options)).toThrow(RangeError);
   });
 });

@@ -53,6 +53,8 @@ describe(recipientOutcome.name, () => {
   });
 
   it('should retry a recipient refused without any reply it can see', () => {
-    expect(recipientOutcome({ accepted: [], rejected: ['b@example.com'] }).rejected).toEqual([{ recipient: 'b@example.com', kind: 'retrying', errorClass: 'unknown', smtpText: 'rejected without a reply' }]);
+    expect(recipientOutcome({ accepted: [], rejected: ['b@example.com'] }).rejected).toEqual([
+      { recipient: 'b@example.com', kind: 'retrying', errorClass: 'unknown', smtpText: 'rejected without a reply' },
+    ]);
   });
 });
