@@ -10,6 +10,7 @@ import { ZodValidationPipe } from './errors/zod-validation.pipe';
 import { GroupsController } from './groups/groups.controller';
 import { MessageContentService } from './messages/message-content.service';
 import { MessagesController } from './messages/messages.controller';
+import { OutboxController } from './outbox/outbox.controller';
 import { RpcClientModule } from './rpc/rpc-client.module';
 import { StatusController } from './status/status.controller';
 import { UsersController } from './users/users.controller';
@@ -20,7 +21,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot({ service: 'api', config }), RpcClientModule.forRoot({ natsUrl: config.nats.url, timeoutMs: config.rpcTimeoutMs }), MongoModule.forFeature([BlobStore])],
-      controllers: [StatusController, UsersController, GroupsController, AccountsController, MessagesController],
+      controllers: [StatusController, UsersController, GroupsController, AccountsController, MessagesController, OutboxController],
       providers: [
         { provide: API_TOKENS, useValue: config.apiTokens },
         { provide: APP_GUARD, useClass: BearerAuthGuard },

@@ -1,0 +1,45 @@
+import type { OutboxStatus } from '@mailbus/contracts';
+
+export interface OutboxAddress {
+  address: string;
+  name: string;
+}
+
+/** An attachment of an outbox item: its bytes are in the blob store, stored when the request was accepted. */
+export interface OutboxAttachment {
+  filename: string;
+  contentType: string;
+  blobId: string;
+  size: number;
+}
+
+/**
+ * One mail to send. Everything that makes its bytes is fixed when the request is accepted (sender,
+ * Message-ID, Date, attachments), so every attempt composes the same message and receivers can drop
+ * a repeat by its Message-ID.
+ */
+export interface OutboxItemDocument {
+  _id: string;
+  userId?: string;
+  accountId: string;
+  /** Which FlowFact rule chose the account (from-address, default-from, first-owned, requested-account, system). */
+  selectedBy: string;
+  from: OutboxAddress;
+  replyTo?: OutboxAddress;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  subject: string;
+  text?: string;
+  html?: string;
+  attachments: OutboxAttachment[];
+  inReplyTo?: string;
+  messageIdHeader: string;
+  date: Date;
+  status: OutboxStatus;
+  attempts: number;
+  /** Set while send.requested is not yet in JetStream (outbox pattern); the sweeper publishes what is left. */
+  pendingPublish: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}

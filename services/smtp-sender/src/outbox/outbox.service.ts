@@ -1,0 +1,124 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Events, timestampFromDate, type CreateOutboxRequest, type OutboxItemView } from '@mailbus/contracts';
+import { BlobStore, blobId, newId } from '@mailbus/mongo-dal';
+import { EventPublisher } from '@mailbus/nats-transport';
+import { RpcDomainError } from '@mailbus/service-runtime';
+import { selectSenderAccount } from '../selection';
+import type { OutboxItemDocument } from './outbox-item.document';
+import { OutboxRepository } from './outbox.repository';
+import { SenderDirectoryReader } from './sender-directory.reader';
+
+/** Items younger than this are left to the request that made them. */
+const SWEEP_MIN_AGE_MS = 5_000;
+const SWEEP_INTERVAL_MS = 15_000;
+
+/**
+ * Accepts outbox requests: picks the sender account (FlowFact's rules), stores the attachments and
+ * the item with everything that makes its bytes fixed, and publishes send.requested (outbox pattern:
+ * `pendingPublish` until JetStream has it; a sweeper publishes what a crash left, msg id = item id).
+ */
+@Injectable()
+export class OutboxService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxService.name);
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+
+  constructor(
+    private readonly items: OutboxRepository,
+    private readonly directory: SenderDirectoryReader,
+    private readonly blobs: BlobStore,
+    private readonly events: EventPublisher,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
+    this.timer.unref();
+    void this.sweep();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+  }
+
+  async create(request: CreateOutboxRequest): Promise<OutboxItemView> {
+    const user = request.userId ? await this.directory.user(request.userId) : undefined;
+    const accounts = await this.directory.candidates({ ...(request.accountId ? { accountId: request.accountId } : {}), ...(request.userId ? { userId: request.userId } : {}) });
+    const selection = selectSenderAccount({ request: { ...(request.userId ? { userId: request.userId } : {}), ...(request.accountId ? { accountId: request.accountId } : {}), ...(request.from ? { from: request.from } : {}) }, user, accounts });
+    if (selection.refused) throw RpcDomainError.unprocessable(`${selection.reason} (${selection.code})`);
+    const id = newId();
+    const stored = await this.blobs.putMany(request.attachments.map(({ contentBase64 }, index) => ({ id: blobId(`outbox-${id}-${index}`), bytes: Buffer.from(contentBase64, 'base64'), metadata: { outboxId: id } })));
+    const now = new Date();
+    const domain = selection.from.address.split('@').pop() ?? 'mailbus.invalid';
+    const item: OutboxItemDocument = {
+      _id: id,
+      ...(request.userId ? { userId: request.userId } : {}),
+      accountId: selection.accountId,
+      selectedBy: selection.rule,
+      from: selection.from,
+      ...(selection.replyTo ? { replyTo: selection.replyTo } : {}),
+      to: request.to,
+      cc: request.cc,
+      bcc: request.bcc,
+      subject: request.subject,
+      ...(request.text !== undefined ? { text: request.text } : {}),
+      ...(request.html !== undefined ? { html: request.html } : {}),
+      attachments: request.attachments.map(({ filename, contentType }, index) => {
+        const blob = stored[index]!;
+        if (blob instanceof Error) throw blob;
+        return { filename, contentType, blobId: blob.id, size: blob.length };
+      }),
+      ...(request.inReplyTo ? { inReplyTo: request.inReplyTo } : {}),
+      // Fixed now and kept across retries: a repeat after a crash between the server's acceptance and our record carries the same Message-ID.
+      messageIdHeader: `<${randomBytes(12).toString('hex')}.${now.getTime().toString(36)}@${domain}>`,
+      date: now,
+      status: 'queued',
+      attempts: 0,
+      pendingPublish: true,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.items.insert(item);
+    await this.publish(item).catch((error: Error) => this.logger.warn({ msg: 'send.requested not published yet; the sweeper retries', outboxId: id, err: error }));
+    return outboxView(item);
+  }
+
+  async get(id: string): Promise<OutboxItemView> {
+    const item = await this.items.findById(id);
+    if (!item) throw RpcDomainError.notFound(`outbox item ${id} does not exist`);
+    return outboxView(item);
+  }
+
+  private async publish(item: OutboxItemDocument): Promise<void> {
+    await this.events.publish(Events.sendRequested, { outboxId: item._id, userId: item.userId ?? '', accountId: item.accountId, requestedAt: timestampFromDate(item.createdAt) }, { msgId: `send.requested:${item._id}` });
+    await this.items.markPublished(item._id);
+  }
+
+  private sweep(): Promise<void> {
+    this.sweeping ??= (async () => {
+      try {
+        const pending = await this.items.pendingPublish({ olderThan: new Date(Date.now() - SWEEP_MIN_AGE_MS), limit: 200 });
+        for (const item of pending) await this.publish(item);
+        if (pending.length > 0) this.logger.log({ msg: 'republished send.requested events', count: pending.length });
+      } catch (error) {
+        this.logger.warn({ msg: 'send.requested sweep failed; next round retries', err: error });
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
+  }
+}
+
+export function outboxView(item: OutboxItemDocument): OutboxItemView {
+  return {
+    id: item._id,
+    status: item.status,
+    ...(item.userId ? { userId: item.userId } : {}),
+    accountId: item.accountId,
+    messageIdHeader: item.messageIdHeader,
+    attempts: item.attempts,
+    createdAt: item.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Db } from 'mongodb';
+import { DirectoryCollections, type AccountDocument, type UserDocument } from '@mailbus/directory';
+import { MONGO_DB } from '@mailbus/mongo-dal';
+import type { SenderAccount, SenderUser } from '../selection';
+
+/** The users and accounts sender selection reads, from account-registry's collections (read-only here). */
+@Injectable()
+export class SenderDirectoryReader {
+  constructor(@Inject(MONGO_DB) private readonly db: Db) {}
+
+  async user(id: string): Promise<SenderUser | undefined> {
+    const user = await this.db.collection<UserDocument>(DirectoryCollections.users).findOne({ _id: id });
+    return user ? { id: user._id, addresses: user.addresses, ...(user.defaultFrom ? { defaultFrom: user.defaultFrom } : {}), displayName: user.displayName, active: user.active } : undefined;
+  }
+
+  /** The accounts a request may use: the one it names, else those the user owns or may send with. */
+  async candidates({ accountId, userId }: { accountId?: string; userId?: string }): Promise<SenderAccount[]> {
+    const accounts = this.db.collection<AccountDocument>(DirectoryCollections.accounts);
+    const found = accountId ? await accounts.find({ _id: accountId }).toArray() : userId ? await accounts.find({ $or: [{ owners: userId }, { senders: userId }] }).toArray() : [];
+    return found.map((account) => ({
+      id: account._id,
+      email: account.email,
+      owners: account.owners,
+      senders: account.senders,
+      serviceEnabled: account.serviceEnabled,
+      createdAt: account.createdAt,
+      ...(account.displayName ? { displayName: account.displayName } : {}),
+      ...(account.replyTo ? { replyTo: account.replyTo } : {}),
+      ...(account.deletedAt ? { deletedAt: account.deletedAt } : {}),
+      ...(account.send ? { send: { enabled: account.send.enabled } } : {}),
+    }));
+  }
+}
