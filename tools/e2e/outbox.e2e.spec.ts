@@ -1,7 +1,8 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Events, SendRequestedSchema, type AccountView, type OutboxItemView, type UserView } from '@mailbus/contracts';
+import { Events, MessageSentSchema, SendFailedSchema, SendFailureKind, SendRequestedSchema, type AccountView, type OutboxItemView, type UserView } from '@mailbus/contracts';
+import { expectEventually } from '@mailbus/testing';
 import { readStoredEvents } from './stream-reader';
 import { startSystem, type System } from './system';
 
@@ -17,7 +18,7 @@ let annaAccount: AccountView;
 let salesAccount: AccountView;
 
 beforeAll(async () => {
-  system = await startSystem({ services: ['api', 'account-registry', 'smtp-sender'], stack: { mail: true } });
+  system = await startSystem({ services: ['api', 'account-registry', 'smtp-sender'], stack: { mail: true }, env: { SEND_RETRY_BASE_MS: '200', SEND_RETRY_MAX_DELAY_MS: '400', SEND_ARCHIVE_BCC: 'archive@example.com' } });
   mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
   const user = async (body: Record<string, unknown>): Promise<UserView> => {
     const response = await system.api<UserView>('POST', '/v1/users', { body });
@@ -32,7 +33,7 @@ beforeAll(async () => {
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     return response.body;
   };
-  annaAccount = await account({ name: 'Anna', email: 'anna@example.com', displayName: 'Anna Berger | Immobilien', owners: [anna.id], replyTo: 'office@example.com' });
+  annaAccount = await account({ name: 'Anna', email: 'anna@example.com', displayName: 'Anna Berger | Immobilien', owners: [anna.id], replyTo: 'office@example.com', signature: { text: 'Anna Berger\nMusterimmobilien GmbH', html: '<p>Anna Berger<br>Musterimmobilien GmbH</p>' }, archiveBcc: 'anna-archive@example.com' });
   salesAccount = await account({ name: 'Sales', email: 'sales@example.com', displayName: 'Sales Team', owners: [carla.id], senders: [anna.id] });
   await account({ name: 'Old', email: 'anna.old@example.com', owners: [anna.id], serviceEnabled: false });
 }, 180_000);
@@ -52,7 +53,8 @@ describe('POST /v1/outbox', () => {
     expect(response.status, JSON.stringify(response.body)).toBe(202);
     expect(response.body).toMatchObject({ status: 'queued', userId: anna.id, accountId: annaAccount.id, attempts: 0, messageIdHeader: expect.stringMatching(/^<[0-9a-f]{24}\.[0-9a-z]+@example\.com>$/) });
     const stored = await system.api<OutboxItemView>('GET', `/v1/outbox/${response.body.id}`, { token: system.tokens.app });
-    expect(stored.body).toEqual(response.body);
+    // It may be sent by now; what was fixed at acceptance stays.
+    expect(stored.body).toMatchObject({ id: response.body.id, accountId: annaAccount.id, messageIdHeader: response.body.messageIdHeader, createdAt: response.body.createdAt });
     const document = await mongo.db(system.env.MONGODB_DB).collection('outbox').findOne({ _id: response.body.id as never });
     expect(document).toMatchObject({ selectedBy: 'default-from', from: { address: 'anna@example.com', name: 'Anna Berger | Immobilien' }, replyTo: { address: 'office@example.com' }, attachments: [{ filename: 'Exposé.pdf', contentType: 'application/pdf', size: pdf.length }] });
     const blob = await mongo.db(system.env.MONGODB_DB).collection('blobs.files').findOne({ _id: document!.attachments[0].blobId });
@@ -103,5 +105,78 @@ describe('POST /v1/outbox', () => {
   it('should answer 404 for an unknown item and 401 without a token', async () => {
     expect((await system.api('GET', '/v1/outbox/NoSuchItem0000000000000', { token: system.tokens.app })).status).toBe(404);
     expect((await system.api('POST', '/v1/outbox', { body: {}, token: null })).status).toBe(401);
+  });
+});
+
+describe('sending', () => {
+  const settled = (id: string, status: string) =>
+    expectEventually(
+      async () => {
+        const item = (await system.api<OutboxItemView>('GET', `/v1/outbox/${id}`, { token: system.tokens.app })).body;
+        expect(item.status).toBe(status);
+        return item;
+      },
+      { timeoutMs: 30_000 },
+    );
+  const received = async (messageIdHeader: string) => (await system.stack.smtp!.messages()).filter((mail) => mail.raw.toString().includes(`Message-ID: ${messageIdHeader}`));
+
+  it('should send the mail with the account signature, the attachment byte for byte, and the archive Bcc in the envelope only', async () => {
+    const pdf = Buffer.from(Array.from({ length: 3000 }, (_, n) => n % 256));
+    const queued = (await send({ userId: anna.id, to: ['max@example.org'], bcc: ['secret-bcc@example.org'], subject: 'Exposé', text: 'Guten Tag\n\n-- \nmy own signature', attachments: [{ filename: 'Exposé.pdf', contentType: 'application/pdf', contentBase64: pdf.toString('base64') }] })).body;
+
+    const sent = await settled(queued.id, 'sent');
+
+    expect(sent).toMatchObject({ attempts: 1, acceptedRecipients: expect.arrayContaining(['max@example.org', 'secret-bcc@example.org', 'archive@example.com', 'anna-archive@example.com']) });
+    const [mail] = await received(queued.messageIdHeader);
+    expect(mail!.rcptTo.sort()).toEqual(['anna-archive@example.com', 'archive@example.com', 'max@example.org', 'secret-bcc@example.org']);
+    expect(mail!.mailFrom).toBe('anna@example.com');
+    const raw = mail!.raw.toString();
+    expect(raw).not.toMatch(/archive@example\.com|secret-bcc|^Bcc:/im);
+    expect(raw).toMatch(/^From: "Anna Berger \| Immobilien" <anna@example\.com>/m);
+    expect(raw).toMatch(/^Reply-To: .*office@example\.com/m);
+    expect(raw).toContain('Musterimmobilien GmbH');
+    expect(raw).not.toContain('my own signature');
+    expect(raw.replace(/\r?\n/g, '')).toContain(pdf.toString('base64'));
+    const events = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.messageSent.subject })).map((event) => fromBinary(MessageSentSchema, event.data));
+    expect(events.filter((event) => event.outboxId === queued.id)).toEqual([expect.objectContaining({ accountId: annaAccount.id, messageIdHeader: queued.messageIdHeader, attempt: 1 })]);
+  });
+
+  it('should retry a 4xx with backoff, keep the Message-ID, and end sent once the server accepts', async () => {
+    const rule = { match: 'greylisted', stage: 'data' as const, code: 451, message: '4.7.1 Greylisted, try again' };
+    system.stack.smtp!.failureRules.push(rule);
+    const queued = (await send({ userId: anna.id, to: ['greylisted@example.org'], subject: 'retry', text: 'x' })).body;
+
+    const retrying = await settled(queued.id, 'retrying');
+    expect(retrying.lastError).toMatchObject({ smtpCode: 451, class: expect.any(String), text: expect.stringContaining('Greylisted') });
+    expect(retrying.nextAttemptAt).toBeDefined();
+    system.stack.smtp!.failureRules.splice(system.stack.smtp!.failureRules.indexOf(rule), 1);
+    const sent = await settled(queued.id, 'sent');
+
+    expect(sent.attempts).toBeGreaterThanOrEqual(2);
+    expect(sent.messageIdHeader).toBe(queued.messageIdHeader);
+    expect(await received(queued.messageIdHeader)).toHaveLength(1);
+    const failures = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.sendFailed.subject })).map((event) => fromBinary(SendFailedSchema, event.data)).filter((event) => event.outboxId === queued.id);
+    expect(failures.length).toBeGreaterThanOrEqual(1);
+    expect(failures.every((event) => event.kind === SendFailureKind.RETRYING && event.smtpCode === 451)).toBe(true);
+  });
+
+  it("should fail a 5xx at once with the server's text and publish send.failed permanent", async () => {
+    const queued = (await send({ userId: anna.id, to: ['someone@example.org', 'x-reject-data-5xx@example.org'], subject: 'rejected', text: 'x' })).body;
+
+    const failed = await settled(queued.id, 'failed');
+
+    expect(failed).toMatchObject({ attempts: 1, lastError: { smtpCode: 554, text: expect.stringContaining('5.6.0 Message content rejected') } });
+    const failures = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.sendFailed.subject })).map((event) => fromBinary(SendFailedSchema, event.data)).filter((event) => event.outboxId === queued.id);
+    expect(failures).toEqual([expect.objectContaining({ kind: SendFailureKind.PERMANENT, smtpCode: 554 })]);
+  });
+
+  it('should send to the accepted recipients and report the ones rejected one by one', async () => {
+    const queued = (await send({ userId: anna.id, to: ['good@example.org', 'nobody-reject-5xx@example.org'], subject: 'mixed', text: 'x' })).body;
+
+    const sent = await settled(queued.id, 'sent');
+
+    expect(sent.acceptedRecipients).toContain('good@example.org');
+    expect(sent.rejectedRecipients).toEqual([{ address: 'nobody-reject-5xx@example.org', code: 550, text: expect.stringContaining('5.1.1 No such user') }]);
+    expect((await received(queued.messageIdHeader))[0]!.rcptTo).not.toContain('nobody-reject-5xx@example.org');
   });
 });

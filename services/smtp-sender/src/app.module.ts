@@ -6,6 +6,10 @@ import { OutboxRepository } from './outbox/outbox.repository';
 import { OutboxRpcController } from './outbox/outbox.rpc-controller';
 import { OutboxService } from './outbox/outbox.service';
 import { SenderDirectoryReader } from './outbox/sender-directory.reader';
+import { SENDER_SECRET_BOX, SENDING_SETTINGS, SendAttemptService } from './sending/send-attempt.service';
+import { SendRequestedConsumer } from './sending/send-requested.consumer';
+import { SenderMetrics } from './sending/sender.metrics';
+import { SmtpTransports } from './sending/smtp-transports';
 
 @Module({})
 export class AppModule {
@@ -13,8 +17,16 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot({ service: 'smtp-sender', config }), MongoModule.forFeature([OutboxRepository, BlobStore])],
-      controllers: [OutboxRpcController],
-      providers: [SenderDirectoryReader, OutboxService],
+      controllers: [OutboxRpcController, SendRequestedConsumer],
+      providers: [
+        { provide: SENDER_SECRET_BOX, useValue: config.secretBox },
+        { provide: SENDING_SETTINGS, useValue: config.sending },
+        SenderDirectoryReader,
+        OutboxService,
+        SmtpTransports,
+        SenderMetrics,
+        SendAttemptService,
+      ],
     };
   }
 }

@@ -1,8 +1,39 @@
 import { z } from 'zod';
-import { baseEnv, loadConfig, port, toBaseConfig } from '@mailbus/config';
+import { baseEnv, loadConfig, port, positiveInt, secretBoxFromEnv, secretKeyEnv, toBaseConfig } from '@mailbus/config';
 
-const smtpSenderEnv = baseEnv.extend({ HTTP_PORT: port(8084) }).transform((env) => ({ ...toBaseConfig(env), httpPort: env.HTTP_PORT }));
+const smtpSenderEnv = baseEnv
+  .extend({
+    HTTP_PORT: port(8084),
+    ...secretKeyEnv,
+    /** Upper bound for connecting to an SMTP server and for each command. */
+    MAIL_TIMEOUT_MS: positiveInt(30_000),
+    /** First retry delay after a temporary failure (4xx, network); doubles per attempt, with full jitter. */
+    SEND_RETRY_BASE_MS: positiveInt(60_000),
+    /** Longest wait between two attempts. */
+    SEND_RETRY_MAX_DELAY_MS: positiveInt(3_600_000),
+    /** After this long since the first attempt a temporary failure becomes permanent. Fractions allowed. */
+    SEND_RETRY_HORIZON_HOURS: z.coerce.number({ invalid_type_error: 'must be a number of hours' }).positive('must be more than 0 hours').default(24),
+    /** Every mail sent is also delivered to these addresses (envelope only, never in headers); comma-separated. */
+    SEND_ARCHIVE_BCC: z
+      .string()
+      .default('')
+      .transform((value) => value.split(',').map((address) => address.trim()).filter(Boolean))
+      .refine((addresses) => addresses.every((address) => /^[^\s@<>]+@[^\s@<>]+$/.test(address)), 'must be comma-separated e-mail addresses'),
+  })
+  .transform((env, context) => ({
+    ...toBaseConfig(env),
+    httpPort: env.HTTP_PORT,
+    secretBox: secretBoxFromEnv(env, context),
+    sending: {
+      mailTimeoutMs: env.MAIL_TIMEOUT_MS,
+      retryBaseMs: env.SEND_RETRY_BASE_MS,
+      retryMaxDelayMs: env.SEND_RETRY_MAX_DELAY_MS,
+      horizonMs: Math.round(env.SEND_RETRY_HORIZON_HOURS * 3_600_000),
+      archiveBcc: env.SEND_ARCHIVE_BCC,
+    },
+  }));
 
 export type SmtpSenderConfig = z.output<typeof smtpSenderEnv>;
+export type SendingSettings = SmtpSenderConfig['sending'];
 
 export const loadSmtpSenderConfig = (env: NodeJS.ProcessEnv = process.env): SmtpSenderConfig => loadConfig({ service: 'smtp-sender', schema: smtpSenderEnv, env });

@@ -38,6 +38,15 @@ export interface OutboxItemDocument {
   date: Date;
   status: OutboxStatus;
   attempts: number;
+  firstAttemptAt?: Date;
+  nextAttemptAt?: Date;
+  lastError?: { kind: 'retrying' | 'permanent'; class: string; smtpCode?: number; enhancedStatus?: string; text: string; at: Date };
+  acceptedRecipients?: string[];
+  rejectedRecipients?: Array<{ address: string; kind: 'retrying' | 'permanent'; code?: number; text: string }>;
+  smtpResponse?: string;
+  sentAt?: Date;
+  /** The exact bytes sent, kept for the Sent folder and the sender's `sent` delivery. */
+  sentBlobId?: string;
   /** Set while send.requested is not yet in JetStream (outbox pattern); the sweeper publishes what is left. */
   pendingPublish: boolean;
   createdAt: Date;

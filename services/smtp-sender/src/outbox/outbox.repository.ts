@@ -26,6 +26,22 @@ export class OutboxRepository {
     await this.items.updateOne({ _id: id }, { $set: { pendingPublish: false } });
   }
 
+  /**
+   * Takes the item for an attempt: queued, retrying, or left `sending` by a crash (a repeat may send
+   * it twice; the fixed Message-ID lets receivers drop the copy). Sent and failed items are not taken.
+   */
+  beginAttempt({ id, now }: { id: string; now: Date }): Promise<OutboxItemDocument | null> {
+    return this.items.findOneAndUpdate({ _id: id, status: { $in: ['queued', 'retrying', 'sending'] } }, { $set: { status: 'sending', updatedAt: now }, $inc: { attempts: 1 }, $min: { firstAttemptAt: now } }, { returnDocument: 'after' });
+  }
+
+  async update({ id, set }: { id: string; set: Partial<OutboxItemDocument> }): Promise<void> {
+    await this.items.updateOne({ _id: id }, { $set: { ...set, updatedAt: new Date() } });
+  }
+
+  countByStatus(status: OutboxItemDocument['status']): Promise<number> {
+    return this.items.countDocuments({ status });
+  }
+
   pendingPublish({ olderThan, limit }: { olderThan: Date; limit: number }): Promise<OutboxItemDocument[]> {
     return this.items.find({ pendingPublish: true, createdAt: { $lte: olderThan } }).sort({ createdAt: 1 }).limit(limit).toArray();
   }

@@ -119,6 +119,11 @@ export function outboxView(item: OutboxItemDocument): OutboxItemView {
     accountId: item.accountId,
     messageIdHeader: item.messageIdHeader,
     attempts: item.attempts,
+    ...(item.lastError ? { lastError: { ...(item.lastError.smtpCode ? { smtpCode: item.lastError.smtpCode } : {}), text: item.lastError.text, class: item.lastError.class, at: item.lastError.at.toISOString() } } : {}),
+    ...(item.status === 'retrying' && item.nextAttemptAt ? { nextAttemptAt: item.nextAttemptAt.toISOString() } : {}),
+    ...(item.acceptedRecipients ? { acceptedRecipients: item.acceptedRecipients } : {}),
+    ...(item.rejectedRecipients ? { rejectedRecipients: item.rejectedRecipients.map(({ address, code, text }) => ({ address, ...(code ? { code } : {}), text })) } : {}),
     createdAt: item.createdAt.toISOString(),
+    ...(item.sentAt ? { sentAt: item.sentAt.toISOString() } : {}),
   };
 }

@@ -1,0 +1,173 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Db } from 'mongodb';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { Events, MailErrorClass, SendFailureKind, timestampFromDate } from '@mailbus/contracts';
+import type { SecretBox } from '@mailbus/crypto';
+import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
+import { BlobStore, MONGO_DB, blobId } from '@mailbus/mongo-dal';
+import { EventPublisher, RetryLaterError } from '@mailbus/nats-transport';
+import type { SendingSettings } from '../config/smtp-sender.config';
+import { composeMessage } from '../composition';
+import { classifySendError, nextAttempt, recipientOutcome, type ClassifiedSendError } from '../delivery';
+import type { OutboxItemDocument } from '../outbox/outbox-item.document';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { SenderMetrics } from './sender.metrics';
+import { SmtpTransports } from './smtp-transports';
+
+export const SENDER_SECRET_BOX = Symbol('SENDER_SECRET_BOX');
+export const SENDING_SETTINGS = Symbol('SENDING_SETTINGS');
+
+const ERROR_CLASS: Record<string, MailErrorClass> = {
+  dns: MailErrorClass.DNS,
+  connect: MailErrorClass.CONNECT,
+  tls: MailErrorClass.TLS,
+  auth: MailErrorClass.AUTH,
+  protocol: MailErrorClass.PROTOCOL,
+  timeout: MailErrorClass.TIMEOUT,
+  rejected: MailErrorClass.REJECTED,
+  quota: MailErrorClass.QUOTA,
+  unknown: MailErrorClass.UNKNOWN,
+};
+
+/**
+ * One delivery attempt of an outbox item: compose the fixed bytes, hand them to the account's SMTP
+ * server, and record the outcome before announcing it. 4xx answers and network errors come back
+ * with backoff and jitter until the horizon; 5xx answers fail at once with the server's text.
+ */
+@Injectable()
+export class SendAttemptService {
+  private readonly logger = new Logger(SendAttemptService.name);
+
+  constructor(
+    @Inject(MONGO_DB) private readonly db: Db,
+    private readonly items: OutboxRepository,
+    private readonly blobs: BlobStore,
+    private readonly transports: SmtpTransports,
+    private readonly events: EventPublisher,
+    private readonly metrics: SenderMetrics,
+    @Inject(SENDER_SECRET_BOX) private readonly box: SecretBox,
+    @Inject(SENDING_SETTINGS) private readonly settings: SendingSettings,
+  ) {}
+
+  async onSendRequested(outboxId: string): Promise<void> {
+    const now = new Date();
+    const current = await this.items.findById(outboxId);
+    if (!current) return; // never stored: nothing to send (the request was not accepted)
+    if (current.status === 'sent') return this.announceSent(current);
+    if (current.status === 'failed') return;
+    if (current.status === 'retrying' && current.nextAttemptAt && current.nextAttemptAt > now) throw new RetryLaterError(current.nextAttemptAt.getTime() - now.getTime(), `outbox ${outboxId}: next attempt at ${current.nextAttemptAt.toISOString()}`);
+    const item = await this.items.beginAttempt({ id: outboxId, now });
+    if (!item) return;
+    const account = await this.db.collection<AccountDocument>(DirectoryCollections.accounts).findOne({ _id: item.accountId });
+    if (!account || account.deletedAt || !account.serviceEnabled || !account.send?.enabled) {
+      return this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${item.accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
+    }
+    const attachments = await Promise.all(item.attachments.map(async ({ filename, contentType, blobId: id }) => ({ filename, contentType, content: Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray()) })));
+    const composed = await composeMessage({
+      from: item.from,
+      ...(item.replyTo ? { replyTo: item.replyTo } : {}),
+      to: item.to.map((address) => ({ address, name: '' })),
+      cc: item.cc.map((address) => ({ address, name: '' })),
+      bcc: item.bcc.map((address) => ({ address, name: '' })),
+      subject: item.subject,
+      ...(item.text !== undefined ? { text: item.text } : {}),
+      ...(item.html !== undefined ? { html: item.html } : {}),
+      attachments,
+      ...(item.inReplyTo ? { inReplyTo: item.inReplyTo, references: [item.inReplyTo] } : {}),
+      messageId: item.messageIdHeader,
+      date: item.date,
+      signature: account.signature ?? {},
+      archiveBcc: [...this.settings.archiveBcc, ...(account.archiveBcc ? [account.archiveBcc] : [])],
+      envelopeFrom: account.email,
+    });
+    // Stored before sending (every attempt composes the same bytes): nothing after the server's acceptance can fail on it.
+    const [sentBlob] = await this.blobs.putMany([{ id: blobId(`sent-${item._id}`), bytes: composed.raw, metadata: { outboxId: item._id } }]);
+    if (!sentBlob || sentBlob instanceof Error) throw sentBlob ?? new Error('the composed message could not be stored');
+    const transport = this.transports.for({
+      accountId: account._id,
+      revision: account.revision,
+      server: { protocol: 'smtp', host: account.send.host, port: account.send.port, security: account.send.security, username: account.send.username ?? '', password: openAccountSecret({ box: this.box, account, side: 'send' }) },
+      timeoutMs: this.settings.mailTimeoutMs,
+    });
+    const stopTimer = this.metrics.duration.startTimer();
+    this.metrics.attempts.inc();
+    let info: SMTPTransport.SentMessageInfo;
+    try {
+      info = await transport.sendMail({ envelope: { from: composed.envelope.from, to: composed.envelope.to }, raw: composed.raw });
+    } catch (error) {
+      const classified = classifySendError(error);
+      this.metrics.failures.inc({ class: classified.errorClass });
+      if (classified.kind === 'permanent') return this.failPermanently(item, classified);
+      const next = nextAttempt({ attempt: item.attempts, firstAttemptAt: item.firstAttemptAt ?? now, now: new Date(), horizonMs: this.settings.horizonMs, baseMs: this.settings.retryBaseMs, maxDelayMs: this.settings.retryMaxDelayMs });
+      if ('giveUp' in next) return this.failPermanently(item, { ...classified, smtpText: `${classified.smtpText} (still failing after ${Math.round(this.settings.horizonMs / 3_600_000)} h; given up)` });
+      await this.items.update({ id: item._id, set: { status: 'retrying', nextAttemptAt: next.at, lastError: lastError(classified) } });
+      await this.announceFailure(item, classified, SendFailureKind.RETRYING, next.at);
+      this.logger.warn({ msg: 'send failed; retrying later', outboxId: item._id, attempt: item.attempts, class: classified.errorClass, smtpCode: classified.smtpCode, nextAttemptAt: next.at });
+      throw new RetryLaterError(Math.max(next.at.getTime() - Date.now(), 0), `outbox ${item._id}: retry after ${classified.errorClass}`);
+    } finally {
+      stopTimer();
+    }
+    // From here a failure (MongoDB, NATS) redelivers the event while the item is still `sending`: the
+    // mail may go out twice, the only duplicate the design allows, with the same Message-ID.
+    const outcome = recipientOutcome(info);
+    const sent: Partial<OutboxItemDocument> = {
+      status: 'sent',
+      sentAt: new Date(),
+      acceptedRecipients: outcome.accepted,
+      rejectedRecipients: outcome.rejected.map(({ recipient, kind, smtpCode, smtpText }) => ({ address: recipient, kind, ...(smtpCode ? { code: smtpCode } : {}), text: smtpText })),
+      ...(outcome.response ? { smtpResponse: outcome.response } : {}),
+      sentBlobId: sentBlob.id,
+    };
+    await this.items.update({ id: item._id, set: sent });
+    await this.announceSent({ ...item, ...sent });
+  }
+
+  private async failPermanently(item: OutboxItemDocument, classified: ClassifiedSendError): Promise<void> {
+    await this.items.update({ id: item._id, set: { status: 'failed', lastError: lastError(classified) } });
+    await this.announceFailure(item, classified, SendFailureKind.PERMANENT);
+    this.logger.warn({ msg: 'send failed permanently', outboxId: item._id, class: classified.errorClass, smtpCode: classified.smtpCode, text: classified.smtpText });
+  }
+
+  private async announceSent(item: OutboxItemDocument): Promise<void> {
+    await this.events.publish(
+      Events.messageSent,
+      {
+        outboxId: item._id,
+        accountId: item.accountId,
+        userId: item.userId ?? '',
+        messageIdHeader: item.messageIdHeader,
+        acceptedRecipients: item.acceptedRecipients ?? [],
+        rejectedRecipients: (item.rejectedRecipients ?? []).map(({ address, code, text }) => ({ address, smtpCode: code ?? 0, smtpText: text })),
+        smtpResponse: item.smtpResponse ?? '',
+        attempt: item.attempts,
+        ...(item.sentAt ? { sentAt: timestampFromDate(item.sentAt) } : {}),
+      },
+      { msgId: `message.sent:${item._id}` },
+    );
+  }
+
+  private async announceFailure(item: OutboxItemDocument, classified: ClassifiedSendError, kind: SendFailureKind, nextAttemptAt?: Date): Promise<void> {
+    await this.events.publish(
+      Events.sendFailed,
+      {
+        outboxId: item._id,
+        accountId: item.accountId,
+        userId: item.userId ?? '',
+        kind,
+        errorClass: ERROR_CLASS[classified.errorClass] ?? MailErrorClass.UNKNOWN,
+        smtpCode: classified.smtpCode ?? 0,
+        smtpText: classified.smtpText,
+        enhancedStatus: classified.enhancedStatus ?? '',
+        message: classified.smtpText,
+        attempt: item.attempts,
+        ...(nextAttemptAt ? { nextAttemptAt: timestampFromDate(nextAttemptAt) } : {}),
+        failedAt: timestampFromDate(new Date()),
+      },
+      { msgId: `send.failed:${item._id}:${item.attempts}` },
+    );
+  }
+}
+
+function lastError(classified: ClassifiedSendError): NonNullable<OutboxItemDocument['lastError']> {
+  return { kind: classified.kind, class: classified.errorClass, ...(classified.smtpCode ? { smtpCode: classified.smtpCode } : {}), ...(classified.enhancedStatus ? { enhancedStatus: classified.enhancedStatus } : {}), text: classified.smtpText, at: new Date() };
+}

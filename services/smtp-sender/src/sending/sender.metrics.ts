@@ -1,0 +1,29 @@
+import { Injectable } from '@nestjs/common';
+import type { Counter, Histogram } from 'prom-client';
+import { OUTBOX_STATUSES } from '@mailbus/contracts';
+import { MetricsService } from '@mailbus/service-runtime';
+import { OutboxRepository } from '../outbox/outbox.repository';
+
+/** smtp-sender's metrics; no account label (cardinality), per-item detail is GET /v1/outbox/:id. */
+@Injectable()
+export class SenderMetrics {
+  readonly attempts: Counter;
+  readonly failures: Counter<'class'>;
+  readonly duration: Histogram;
+
+  constructor(metrics: MetricsService, outbox: OutboxRepository) {
+    this.attempts = metrics.counter({ name: 'mailbus_send_attempts_total', help: 'SMTP delivery attempts' });
+    this.failures = metrics.counter({ name: 'mailbus_send_failures_total', help: 'SMTP delivery attempts that failed, by error class', labelNames: ['class'] });
+    this.duration = metrics.histogram({ name: 'mailbus_send_duration_seconds', help: 'Time of one SMTP delivery attempt', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+    // Fleet-wide (read from the outbox at scrape time): every replica reports the same, use max().
+    metrics.gauge({
+      name: 'mailbus_outbox_items',
+      help: 'Outbox items by status (queued, sending, retrying, sent, failed); fleet-wide: use max()',
+      labelNames: ['status'],
+      async collect() {
+        const counts = await Promise.all(OUTBOX_STATUSES.map((status) => outbox.countByStatus(status)));
+        OUTBOX_STATUSES.forEach((status, index) => this.set({ status }, counts[index] ?? 0));
+      },
+    });
+  }
+}
