@@ -308,8 +308,16 @@ describe('crashes', () => {
     }
 
     await expectEventually(async () => expect(await bulk()).toBe(count), { timeoutMs: 180_000, intervalMs: 500 });
-    const events = (await deliveredEvents()).filter((event) => event.accountId === account.id);
-    expect(events).toHaveLength(count);
+    // A delivery shows in the folder as soon as it is stored; its event follows, for an event that was
+    // in flight at a kill only after JetStream redelivers it (ack wait, 30 s).
+    const events = await expectEventually(
+      async () => {
+        const found = (await deliveredEvents()).filter((event) => event.accountId === account.id);
+        expect(found).toHaveLength(count);
+        return found;
+      },
+      { timeoutMs: 120_000, intervalMs: 1_000 },
+    );
     expect(new Set(events.map((event) => event.messageIdHeader)).size).toBe(count);
   }, 400_000);
 });
