@@ -24,6 +24,7 @@ export * from './gen/mailbus/v1/spam_moved_pb';
 export { timestampDate, timestampFromDate, timestampFromMs, timestampMs, type Timestamp } from '@bufbuild/protobuf/wkt';
 export * from './rpc-error';
 export * from './field-errors.util';
+export * from './mail-error-class.util';
 // Users, groups and accounts: request schemas (zod, shared by the api and account-registry), views, RPC subjects.
 export * from './registry';
 // Messages: read API schemas, views and message-router's RPC subjects.

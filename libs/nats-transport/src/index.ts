@@ -1,6 +1,7 @@
 export { JetStreamModule } from './jetstream.module';
 export type { JetStreamModuleOptions, JetStreamModuleAsyncOptions } from './jetstream-module.options';
 export { EventPublisher, type PublishResult } from './publisher/event.publisher';
+export { PendingPublishSweeper, type PendingPublishSweeperOptions } from './publisher/pending-publish.sweeper';
 export { OnEvent, type OnEventOptions } from './consumers/on-event.decorator';
 export type { EventContext } from './consumers/event-context';
 export { PermanentEventError } from './errors/permanent-event.error';

@@ -1,15 +1,10 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AccountChange, Events, timestampFromDate } from '@mailbus/contracts';
 import type { AccountDocument } from '@mailbus/directory';
-import { EventPublisher } from '@mailbus/nats-transport';
+import { EventPublisher, PendingPublishSweeper } from '@mailbus/nats-transport';
 import { AccountsRepository } from './accounts.repository';
 
 const CHANGE_KIND = { created: AccountChange.CREATED, updated: AccountChange.UPDATED, deleted: AccountChange.DELETED } as const;
-/** Changes younger than this are left to the request that made them. */
-const SWEEP_MIN_AGE_MS = 5_000;
-const SWEEP_INTERVAL_MS = 15_000;
-const SWEEP_BATCH = 200;
-
 /**
  * account.changed with the outbox pattern: every change is stored with `pendingPublish`, published,
  * then marked. A crash in between leaves the mark, and the sweeper publishes it again; the message id
@@ -18,23 +13,21 @@ const SWEEP_BATCH = 200;
 @Injectable()
 export class AccountChangePublisher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(AccountChangePublisher.name);
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
+  private readonly sweeper: PendingPublishSweeper<AccountDocument>;
 
   constructor(
     private readonly accounts: AccountsRepository,
     private readonly events: EventPublisher,
-  ) {}
+  ) {
+    this.sweeper = new PendingPublishSweeper({ event: 'account.changed', pending: (query) => this.accounts.pendingPublish(query), publish: (account) => this.publish(account) });
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
-    void this.sweep();
+    this.sweeper.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.sweeper.stop();
   }
 
   /** Publishes the account's latest change; a failure is logged and left to the sweeper. */
@@ -53,20 +46,5 @@ export class AccountChangePublisher implements OnApplicationBootstrap, OnApplica
       { msgId: `account.changed:${account._id}:${account.revision}` },
     );
     await this.accounts.markPublished({ id: account._id, revision: account.revision });
-  }
-
-  private sweep(): Promise<void> {
-    this.sweeping ??= (async () => {
-      try {
-        const pending = await this.accounts.pendingPublish({ olderThan: new Date(Date.now() - SWEEP_MIN_AGE_MS), limit: SWEEP_BATCH });
-        for (const account of pending) await this.publish(account);
-        if (pending.length > 0) this.logger.log({ msg: 'republished account.changed events', count: pending.length });
-      } catch (error) {
-        this.logger.warn({ msg: 'account.changed sweep failed; next round retries', err: error });
-      } finally {
-        this.sweeping = undefined;
-      }
-    })();
-    return this.sweeping;
   }
 }

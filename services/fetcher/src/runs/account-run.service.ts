@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Db } from 'mongodb';
-import { Events, MailErrorClass, MailProtocol, timestampFromDate } from '@mailbus/contracts';
+import { Events, MailProtocol, mailErrorClass, timestampFromDate } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
 import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
 import { OwnerActivityReader } from '../scheduling/owner-activity.reader';
 import { MailConnectionError } from '@mailbus/mail-clients';
-import { classifyConnectionError, type ConnectionErrorClass } from '@mailbus/mail-protocol';
+import { classifyConnectionError } from '@mailbus/mail-protocol';
 import { MONGO_DB, accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
 import { EventPublisher } from '@mailbus/nats-transport';
 import type { FetchSettings } from '../config/fetcher.config';
@@ -24,15 +24,6 @@ export const FETCHER_SECRET_BOX = Symbol('FETCHER_SECRET_BOX');
 export const FETCH_SETTINGS = Symbol('FETCH_SETTINGS');
 /** A run that found its host's connections all taken tries again after 1–2 s. */
 const HOST_BUSY_RETRY_MS = 1_000;
-
-const ERROR_CLASS: Record<ConnectionErrorClass, MailErrorClass> = {
-  dns: MailErrorClass.DNS,
-  connect: MailErrorClass.CONNECT,
-  tls: MailErrorClass.TLS,
-  auth: MailErrorClass.AUTH,
-  protocol: MailErrorClass.PROTOCOL,
-  timeout: MailErrorClass.TIMEOUT,
-};
 
 /**
  * Runs one leased account once and records the outcome in its sync state: idle with the next run, or
@@ -178,7 +169,7 @@ export class AccountRunService {
         {
           accountId,
           protocol: receive.protocol === 'imap' ? MailProtocol.IMAP : MailProtocol.POP3,
-          errorClass: ERROR_CLASS[errorClass],
+          errorClass: mailErrorClass(errorClass),
           message,
           consecutiveFailures: failures,
           ...(nextRunAt ? { nextAttemptAt: timestampFromDate(nextRunAt) } : {}),

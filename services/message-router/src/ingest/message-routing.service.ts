@@ -10,7 +10,7 @@ import { RoutingAccountReader } from '../directory/routing-account.reader';
 import type { MessageDocument } from '../messages/message.document';
 import { MessageRepository, messageIdFor } from '../messages/message.repository';
 import { RouterMetrics } from '../metrics/router.metrics';
-import { routeMessage, type Delivery } from '../routing';
+import { ownersOrUnassigned, routeMessage, type Delivery } from '../routing';
 import { deliveredEvent } from './delivered-event.factory';
 import { messageDocument } from './message-document.factory';
 
@@ -88,7 +88,7 @@ export class MessageRoutingService {
           { account, folderRole: message.source.folderRole, headers: parsed.headers, ...(parsed.from ? { from: parsed.from } : {}), to: parsed.to, cc: parsed.cc, bcc: parsed.bcc, spam: parsed.spam.spam },
           this.directory,
         )
-      : ownersOrUnassigned(account.owners);
+      : ownersOrUnassigned({ owners: account.owners, folder: 'inbox' });
     const deliveredAt = new Date();
     return routed.map((delivery) => {
       const userId = delivery.userId ?? UNASSIGNED_USER;
@@ -123,10 +123,4 @@ export class MessageRoutingService {
     await Promise.all(pending.map((delivery) => this.events.publish(Events.messageDelivered, deliveredEvent({ delivery, message }), { msgId: delivery._id })));
     await this.deliveries.markPublished(pending.map(({ _id }) => _id));
   }
-}
-
-/** A quarantined message: the account's owners see it (with parseError), else the unassigned queue. */
-function ownersOrUnassigned(owners: string[]): Delivery[] {
-  if (owners.length === 0) return [{ userId: null, folder: 'unassigned', rule: 'unassigned', matchedAddress: '' }];
-  return [...new Set(owners)].map((userId) => ({ userId, folder: 'inbox', rule: 'account-owner', matchedAddress: '' }));
 }

@@ -57,7 +57,12 @@ async function matchAddresses({
 /** Unmatched mail goes to the account's owners, and without owners to the admins' queue (sync rule 23). */
 function withFallback({ matches, account, folder }: { matches: UserMatch[]; account: RoutingAccount; folder: UserFolderName }): Delivery[] {
   if (matches.length > 0) return matches.map((match) => ({ ...match, folder }));
-  const owners = [...new Set(account.owners)];
-  if (owners.length > 0) return owners.map((userId) => ({ userId, folder, rule: 'account-owner', matchedAddress: '' }));
+  return ownersOrUnassigned({ owners: account.owners, folder });
+}
+
+/** The account's owners (`account-owner`), or one `unassigned` delivery when it has none: also where quarantined mail goes. */
+export function ownersOrUnassigned({ owners, folder }: { owners: readonly string[]; folder: UserFolderName }): Delivery[] {
+  const distinct = [...new Set(owners)];
+  if (distinct.length > 0) return distinct.map((userId) => ({ userId, folder, rule: 'account-owner', matchedAddress: '' }));
   return [{ userId: null, folder: 'unassigned', rule: 'unassigned', matchedAddress: '' }];
 }

@@ -2,16 +2,12 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { randomBytes } from 'node:crypto';
 import { Events, timestampFromDate, type CreateOutboxRequest, type OutboxItemView } from '@mailbus/contracts';
 import { BlobStore, blobId, newId } from '@mailbus/mongo-dal';
-import { EventPublisher } from '@mailbus/nats-transport';
+import { EventPublisher, PendingPublishSweeper } from '@mailbus/nats-transport';
 import { RpcDomainError } from '@mailbus/service-runtime';
 import { selectSenderAccount } from '../selection';
 import type { OutboxItemDocument } from './outbox-item.document';
 import { OutboxRepository } from './outbox.repository';
 import { SenderDirectoryReader } from './sender-directory.reader';
-
-/** Items younger than this are left to the request that made them. */
-const SWEEP_MIN_AGE_MS = 5_000;
-const SWEEP_INTERVAL_MS = 15_000;
 
 /**
  * Accepts outbox requests: picks the sender account (FlowFact's rules), stores the attachments and
@@ -21,25 +17,23 @@ const SWEEP_INTERVAL_MS = 15_000;
 @Injectable()
 export class OutboxService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxService.name);
-  private timer?: NodeJS.Timeout;
-  private sweeping?: Promise<void>;
+  private readonly sweeper: PendingPublishSweeper<OutboxItemDocument>;
 
   constructor(
     private readonly items: OutboxRepository,
     private readonly directory: SenderDirectoryReader,
     private readonly blobs: BlobStore,
     private readonly events: EventPublisher,
-  ) {}
+  ) {
+    this.sweeper = new PendingPublishSweeper({ event: 'send.requested', pending: (query) => this.items.pendingPublish(query), publish: (item) => this.publish(item) });
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_INTERVAL_MS);
-    this.timer.unref();
-    void this.sweep();
+    this.sweeper.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.sweeper.stop();
   }
 
   async create(request: CreateOutboxRequest): Promise<OutboxItemView> {
@@ -93,21 +87,6 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   private async publish(item: OutboxItemDocument): Promise<void> {
     await this.events.publish(Events.sendRequested, { outboxId: item._id, userId: item.userId ?? '', accountId: item.accountId, requestedAt: timestampFromDate(item.createdAt) }, { msgId: `send.requested:${item._id}` });
     await this.items.markPublished(item._id);
-  }
-
-  private sweep(): Promise<void> {
-    this.sweeping ??= (async () => {
-      try {
-        const pending = await this.items.pendingPublish({ olderThan: new Date(Date.now() - SWEEP_MIN_AGE_MS), limit: 200 });
-        for (const item of pending) await this.publish(item);
-        if (pending.length > 0) this.logger.log({ msg: 'republished send.requested events', count: pending.length });
-      } catch (error) {
-        this.logger.warn({ msg: 'send.requested sweep failed; next round retries', err: error });
-      } finally {
-        this.sweeping = undefined;
-      }
-    })();
-    return this.sweeping;
   }
 }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Db } from 'mongodb';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
-import { Events, MailErrorClass, SendFailureKind, timestampFromDate } from '@mailbus/contracts';
+import { Events, SendFailureKind, mailErrorClass, timestampFromDate } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
 import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
 import { BlobStore, MONGO_DB, blobId } from '@mailbus/mongo-dal';
@@ -16,18 +16,6 @@ import { SmtpTransports } from './smtp-transports';
 
 export const SENDER_SECRET_BOX = Symbol('SENDER_SECRET_BOX');
 export const SENDING_SETTINGS = Symbol('SENDING_SETTINGS');
-
-const ERROR_CLASS: Record<string, MailErrorClass> = {
-  dns: MailErrorClass.DNS,
-  connect: MailErrorClass.CONNECT,
-  tls: MailErrorClass.TLS,
-  auth: MailErrorClass.AUTH,
-  protocol: MailErrorClass.PROTOCOL,
-  timeout: MailErrorClass.TIMEOUT,
-  rejected: MailErrorClass.REJECTED,
-  quota: MailErrorClass.QUOTA,
-  unknown: MailErrorClass.UNKNOWN,
-};
 
 /**
  * One delivery attempt of an outbox item: compose the fixed bytes, hand them to the account's SMTP
@@ -154,7 +142,7 @@ export class SendAttemptService {
         accountId: item.accountId,
         userId: item.userId ?? '',
         kind,
-        errorClass: ERROR_CLASS[classified.errorClass] ?? MailErrorClass.UNKNOWN,
+        errorClass: mailErrorClass(classified.errorClass),
         smtpCode: classified.smtpCode ?? 0,
         smtpText: classified.smtpText,
         enhancedStatus: classified.enhancedStatus ?? '',
