@@ -2,6 +2,7 @@ export { DEFAULT_MAIL_TIMEOUT_MS, type MailServerSettings, type MailClientOption
 export { MailConnectionError } from './mail-connection.error';
 export { testMailLogin, type ConnectionTestResult } from './test-mail-login';
 export { listImapFolders } from './imap/list-imap-folders';
+export { toMailFolders } from './imap/to-mail-folders.util';
 export { MAIL_FOLDER_SPECIAL_USES, type MailFolder, type MailFolderSpecialUse } from './imap/mail-folder';
 export { imapFlowOptions } from './imap/imap-options.util';
 export { smtpTransportOptions } from './smtp/smtp-options.util';

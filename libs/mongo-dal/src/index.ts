@@ -34,3 +34,5 @@ export {
   type BlobId,
   type FetchKey,
 } from './ids';
+export { InsertLeases } from './leases/insert-leases';
+export { HostConnectionSlots, type HostSlot } from './leases/host-connection-slots';

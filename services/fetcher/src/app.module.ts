@@ -1,9 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
+import { BlobStore, HostConnectionSlots, MongoModule } from '@mailbus/mongo-dal';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import type { FetcherConfig } from './config/fetcher.config';
 import { AccountLeases } from './connections/account-leases';
-import { HostConnectionSlots } from './connections/host-connection-slots';
 import { IdleMetrics } from './idle/idle.metrics';
 import { InboxIdleWatcher } from './idle/inbox-idle.watcher';
 import { ImapAccountSync } from './imap/imap-account.sync';

@@ -7,19 +7,23 @@ import { MongoRecipientDirectory } from './directory/mongo-recipient.directory';
 import { RoutingAccountReader } from './directory/routing-account.reader';
 import { MessageFetchedConsumer } from './ingest/message-fetched.consumer';
 import { MessageRoutingService, ROUTING_SETTINGS } from './ingest/message-routing.service';
+import { MessageSentConsumer } from './ingest/message-sent.consumer';
 import { MessageRepository } from './messages/message.repository';
 import { RouterMetrics } from './metrics/router.metrics';
 import { MessageReaderService } from './read/message-reader.service';
 import { MessagesRpcController } from './read/messages.rpc-controller';
+import { SpamMovedConsumer } from './writeback/spam-moved.consumer';
+import { WritebackRequestRepository } from './writeback/writeback-request.repository';
+import { WritebackService } from './writeback/writeback.service';
 
 @Module({})
 export class AppModule {
   static forRoot(config: MessageRouterConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ service: 'message-router', config }), MongoModule.forFeature([MessageRepository, DeliveryRepository, BlobStore])],
-      controllers: [MessageFetchedConsumer, MessagesRpcController],
-      providers: [{ provide: ROUTING_SETTINGS, useValue: config.routing }, MongoRecipientDirectory, RoutingAccountReader, RouterMetrics, MessageRoutingService, MessageReaderService],
+      imports: [ServiceRuntimeModule.forRoot({ service: 'message-router', config }), MongoModule.forFeature([MessageRepository, DeliveryRepository, WritebackRequestRepository, BlobStore])],
+      controllers: [MessageFetchedConsumer, MessageSentConsumer, SpamMovedConsumer, MessagesRpcController],
+      providers: [{ provide: ROUTING_SETTINGS, useValue: config.routing }, MongoRecipientDirectory, RoutingAccountReader, RouterMetrics, MessageRoutingService, MessageReaderService, WritebackService],
     };
   }
 }

@@ -6,8 +6,11 @@ import { OutboxRepository } from './outbox/outbox.repository';
 import { OutboxRpcController } from './outbox/outbox.rpc-controller';
 import { OutboxService } from './outbox/outbox.service';
 import { SenderDirectoryReader } from './outbox/sender-directory.reader';
-import { SENDER_SECRET_BOX, SENDING_SETTINGS, SendAttemptService } from './sending/send-attempt.service';
+import { SENDER_SECRET_BOX, SENDING_SETTINGS } from './config/sending.tokens';
+import { SendAttemptService } from './sending/send-attempt.service';
+import { SEND_RATE_SETTINGS, SendRateLimits } from './sending/send-rate-limits';
 import { SendRequestedConsumer } from './sending/send-requested.consumer';
+import { SentFolderAppender } from './sent-folder/sent-folder.appender';
 import { SenderMetrics } from './sending/sender.metrics';
 import { SmtpTransports } from './sending/smtp-transports';
 
@@ -21,6 +24,9 @@ export class AppModule {
       providers: [
         { provide: SENDER_SECRET_BOX, useValue: config.secretBox },
         { provide: SENDING_SETTINGS, useValue: config.sending },
+        { provide: SEND_RATE_SETTINGS, useValue: config.rates },
+        SendRateLimits,
+        SentFolderAppender,
         SenderDirectoryReader,
         OutboxService,
         SmtpTransports,

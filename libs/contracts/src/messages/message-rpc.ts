@@ -10,4 +10,6 @@ export const MessageRouterRpc = {
   locateRaw: router('messages.locate-raw'),
   locateAttachment: router('messages.locate-attachment'),
   setRead: router('messages.set-read'),
+  markSpam: router('messages.mark-spam'),
+  deleteMessage: router('messages.delete'),
 } as const;

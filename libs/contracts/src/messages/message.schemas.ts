@@ -30,6 +30,16 @@ export const locateRawSchema = z.object({ messageId: messageIdField }).strict();
 export const locateAttachmentSchema = z.object({ messageId: messageIdField, index: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(0, 'must be 0 or more') }).strict();
 export const setReadSchema = z.object({ messageId: messageIdField, userId: entityIdField, read: z.boolean() }).strict();
 
+/** `POST /v1/messages/:id/spam` and `/not-spam`: the user's delivery moves at once, the server copy follows (spam.marked). */
+export const markSpamSchema = z.object({ messageId: messageIdField, userId: entityIdField, spam: z.boolean() }).strict();
+/** `DELETE /v1/messages/:id?userId=`: the user's delivery goes to trash; the last one deletes the message on the server. */
+export const deleteMessageSchema = z.object({ messageId: messageIdField, userId: entityIdField }).strict();
+
+/** What a spam mark did: `requestId` matches the spam.marked and spam.moved events of this action. */
+export type SpamMarkView = { messageId: string; userId: string; spam: boolean; folder: UserFolderName; requestId: string };
+/** `server`: every delivery of the message is deleted, so it is deleted on the mail server too (message.deleted). */
+export type MessageDeletionView = { messageId: string; userId: string; folder: 'trash'; scope: 'user' | 'server' };
+
 export type MailAddressView = { address: string; name: string };
 
 export type AttachmentView = { index: number; filename: string; contentType: string; size: number; contentId?: string; inline: boolean };
@@ -97,7 +107,7 @@ export type MessageView = {
   spam: { spam: boolean; source?: string; score?: number };
   parseError?: string;
   /** Where it came from on the mail server. */
-  source: { protocol: 'imap' | 'pop3'; folder: string; uidValidity?: number; uid?: number; uidl?: string };
+  source: { protocol: 'imap' | 'pop3' | 'smtp'; folder: string; uidValidity?: number; uid?: number; uidl?: string };
   /** The user's delivery when userId was given. */
   delivery?: { id: string; folder: UserFolderName; rule: RoutingRuleName; matchedAddress: string; read: boolean };
 };

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { MessageRouterRpc, type AttachmentLocationView, type MessagePageView, type MessageSummaryView, type MessageView, type RawLocationView } from '@mailbus/contracts';
+import { MessageRouterRpc, type AttachmentLocationView, type MessageDeletionView, type MessagePageView, type SpamMarkView, type MessageSummaryView, type MessageView, type RawLocationView } from '@mailbus/contracts';
 import { Roles } from '../auth/roles.decorator';
 import { IdParams, errorExample } from '../common.dto';
 import { RpcClient } from '../rpc/rpc-client';
 import { MessageContentService } from './message-content.service';
-import { AttachmentParams, ListMessagesQueryDto, MessageIdParams, MessageUserBodyDto, MessageUserQueryDto, messageExample, summaryExample } from './messages.dto';
+import { AttachmentParams, ListMessagesQueryDto, MessageIdParams, MessageUserBodyDto, MessageUserQueryDto, MessageUserRequiredQueryDto, messageExample, summaryExample } from './messages.dto';
 
 /** The read API (SPEC §4): message-router answers the queries; raw bytes and attachments stream from the store. */
 @ApiTags('messages')
@@ -71,5 +71,35 @@ export class MessagesController {
   @ApiOkResponse({ schema: { example: summaryExample } })
   markUnread(@Param() { id }: MessageIdParams, @Body() { userId }: MessageUserBodyDto): Promise<MessageSummaryView> {
     return this.rpc.request({ subject: MessageRouterRpc.setRead, payload: { messageId: id, userId, read: false } });
+  }
+
+  @Post('messages/:id/spam')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Mark as spam: the delivery moves to the user’s spam folder now, the message to the server’s Junk folder soon', description: 'The server move follows asynchronously (spam.marked → spam-feedback → spam.moved, same requestId). POP3 accounts have no server folders: only the delivery moves.' })
+  @ApiBody({ type: MessageUserBodyDto, examples: { spam: { value: { userId: 'q7Yc2tVfS9uN3r1HkXo0bA' } } } })
+  @ApiAcceptedResponse({ schema: { example: { messageId: 'm3f0c9a1d2e4b5c6d7e8f90a1b2c3d4e5', userId: 'q7Yc2tVfS9uN3r1HkXo0bA', spam: true, folder: 'spam', requestId: 'spam.marked:Zb3kT1uVxQ2yR8sW4nM6pA' } } })
+  @ApiNotFoundResponse(errorExample('not_found', 'message m3f0c… was not delivered to user q7Yc…'))
+  @ApiConflictResponse(errorExample('conflict', 'message m3f0c… is deleted for user q7Yc…'))
+  markSpam(@Param() { id }: MessageIdParams, @Body() { userId }: MessageUserBodyDto): Promise<SpamMarkView> {
+    return this.rpc.request({ subject: MessageRouterRpc.markSpam, payload: { messageId: id, userId, spam: true } });
+  }
+
+  @Post('messages/:id/not-spam')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Not spam: the delivery goes back to the inbox now, the message out of the server’s Junk folder soon' })
+  @ApiBody({ type: MessageUserBodyDto, examples: { notSpam: { value: { userId: 'q7Yc2tVfS9uN3r1HkXo0bA' } } } })
+  @ApiAcceptedResponse({ schema: { example: { messageId: 'm3f0c9a1d2e4b5c6d7e8f90a1b2c3d4e5', userId: 'q7Yc2tVfS9uN3r1HkXo0bA', spam: false, folder: 'inbox', requestId: 'spam.marked:Q1wE2rT3yU4iO5pA6sD7fG' } } })
+  @ApiNotFoundResponse(errorExample('not_found', 'message m3f0c… was not delivered to user q7Yc…'))
+  markNotSpam(@Param() { id }: MessageIdParams, @Body() { userId }: MessageUserBodyDto): Promise<SpamMarkView> {
+    return this.rpc.request({ subject: MessageRouterRpc.markSpam, payload: { messageId: id, userId, spam: false } });
+  }
+
+  @Delete('messages/:id')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Delete the user’s delivery (to trash); the last user’s deletion deletes the message on the mail server', description: '`scope: server` when every delivery of the message is deleted: IMAP UID EXPUNGE, or POP3 DELE for accounts that leave mail on the server. Deleting again answers the same.' })
+  @ApiOkResponse({ schema: { example: { messageId: 'm3f0c9a1d2e4b5c6d7e8f90a1b2c3d4e5', userId: 'q7Yc2tVfS9uN3r1HkXo0bA', folder: 'trash', scope: 'server' } } })
+  @ApiNotFoundResponse(errorExample('not_found', 'message m3f0c… was not delivered to user q7Yc…'))
+  delete(@Param() { id }: MessageIdParams, @Query() { userId }: MessageUserRequiredQueryDto): Promise<MessageDeletionView> {
+    return this.rpc.request({ subject: MessageRouterRpc.deleteMessage, payload: { messageId: id, userId } });
   }
 }

@@ -53,3 +53,4 @@ export const messageExample = {
   source: { protocol: 'imap', folder: 'INBOX', uidValidity: 1700000000, uid: 4711 },
   delivery: { id: summaryExample.deliveryId, folder: 'inbox', rule: 'recipient-address', matchedAddress: 'anna.berger@example.com', read: false },
 };
+export class MessageUserRequiredQueryDto extends createZodDto(z.object({ userId: entityIdField }).strict()) {}

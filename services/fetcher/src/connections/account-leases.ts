@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Db } from 'mongodb';
-import { MONGO_DB, type IndexSpec } from '@mailbus/mongo-dal';
-import { InsertLeases } from './insert-leases';
+import { InsertLeases, MONGO_DB, type IndexSpec } from '@mailbus/mongo-dal';
 
 /** One writer per mailbox (SPEC §3.6): a replica works on an account only while it holds its lease. */
 @Injectable()

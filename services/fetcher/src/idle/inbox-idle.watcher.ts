@@ -2,10 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Db } from 'mongodb';
 import type { SecretBox } from '@mailbus/crypto';
 import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
-import { MONGO_DB, accountId as toAccountId } from '@mailbus/mongo-dal';
+import { HostConnectionSlots, InsertLeases, MONGO_DB, accountId as toAccountId, type HostSlot } from '@mailbus/mongo-dal';
 import type { FetchSettings } from '../config/fetcher.config';
-import { HostConnectionSlots, type HostSlot } from '../connections/host-connection-slots';
-import { InsertLeases } from '../connections/insert-leases';
 import { FETCHER_SECRET_BOX, FETCH_SETTINGS } from '../runs/account-run.service';
 import { isWithinActiveHours } from '../runs/active-hours.util';
 import { FetchScheduler } from '../scheduling/fetch-scheduler';

@@ -6,11 +6,10 @@ import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@
 import { OwnerActivityReader } from '../scheduling/owner-activity.reader';
 import { MailConnectionError } from '@mailbus/mail-clients';
 import { classifyConnectionError } from '@mailbus/mail-protocol';
-import { MONGO_DB, accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
+import { HostConnectionSlots, MONGO_DB, accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
 import { EventPublisher } from '@mailbus/nats-transport';
 import type { FetchSettings } from '../config/fetcher.config';
 import { AccountLeases } from '../connections/account-leases';
-import { HostConnectionSlots } from '../connections/host-connection-slots';
 import { ImapAccountSync } from '../imap/imap-account.sync';
 import { Pop3AccountSync } from '../pop3/pop3-account.sync';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';

@@ -30,4 +30,6 @@ export interface DeliveryDocument {
   /** False until message.delivered is in JetStream; a redelivered message.fetched publishes what is still false. */
   published: boolean;
   deliveredAt: Date;
+  /** Set when the user deleted it (folder trash); once every delivery of a message is, the server copy goes. */
+  deletedAt?: Date;
 }

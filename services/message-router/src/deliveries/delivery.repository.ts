@@ -60,6 +60,17 @@ export class DeliveryRepository {
     return this.deliveries.findOneAndUpdate({ _id: deliveryIdFor({ userId, identity }) }, { $set: { read } }, { returnDocument: 'after' });
   }
 
+  /** Moves the user's delivery to another folder (spam marks, deletion); null when the mail was not delivered to the user. */
+  moveTo({ userId, identity, folder, deletedAt }: { userId: string; identity: string; folder: UserFolderName; deletedAt?: Date }): Promise<DeliveryDocument | null> {
+    return this.deliveries.findOneAndUpdate({ _id: deliveryIdFor({ userId, identity }) }, { $set: { folder, spam: folder === 'spam', ...(deletedAt ? { deletedAt } : {}) } }, { returnDocument: 'after' });
+  }
+
+  /** By _id one at a time, for FerretDB's sake (see unpublished). */
+  async findByIds(ids: string[]): Promise<DeliveryDocument[]> {
+    const found = await Promise.all(ids.map((id) => this.deliveries.findOne({ _id: id })));
+    return found.filter((delivery): delivery is DeliveryDocument => delivery !== null);
+  }
+
   /**
    * One page of a folder, newest first. Keyset pagination on (receivedAt, _id): a page never repeats
    * or skips a delivery when new mail arrives between two pages (it lands before the first page).

@@ -5,6 +5,9 @@ import { threadIdFor } from '@mailbus/mime';
 import type { MessageDocument } from '../messages/message.document';
 import { fromFolderRoleProto } from '../routing';
 
+/** Fetch keys of mail sent by mailbus (message.sent), which no fetcher made: `sent:<outbox id>`. */
+export const SENT_FETCH_KEY_PREFIX = 'sent:';
+
 /** Headers kept on the record for GET /messages/:id; the raw source has them all. */
 const MAX_STORED_HEADERS = 200;
 const MAX_HEADER_VALUE = 4_000;
@@ -60,6 +63,7 @@ export function messageDocument({ id, event, parsed, parseError, routedAt }: { i
 
 function fromFetched({ id, event }: { id: string; event: MessageFetched }): Pick<MessageDocument, '_id' | 'accountId' | 'fetchKey' | 'blobId' | 'size' | 'sha256' | 'source' | 'receivedAt'> {
   const imap = event.uidValidity > 0;
+  const protocol = imap ? 'imap' : event.fetchKey.startsWith(SENT_FETCH_KEY_PREFIX) ? 'smtp' : 'pop3';
   return {
     _id: id,
     accountId: event.accountId,
@@ -67,7 +71,7 @@ function fromFetched({ id, event }: { id: string; event: MessageFetched }): Pick
     blobId: event.blobId,
     size: event.size,
     sha256: event.sha256,
-    source: { protocol: imap ? 'imap' : 'pop3', folder: event.folder, folderRole: fromFolderRoleProto(event.folderRole), ...(imap ? { uidValidity: event.uidValidity, uid: event.uid } : { uidl: event.uidl }) },
+    source: { protocol, folder: event.folder, folderRole: fromFolderRoleProto(event.folderRole), ...(imap ? { uidValidity: event.uidValidity, uid: event.uid } : protocol === 'pop3' ? { uidl: event.uidl } : {}) },
     receivedAt: event.internalDate ? timestampDate(event.internalDate) : event.fetchedAt ? timestampDate(event.fetchedAt) : new Date(),
   };
 }
@@ -76,7 +80,7 @@ function fromFetched({ id, event }: { id: string; event: MessageFetched }): Pick
  * What makes two fetched copies the same mail for a user: the Message-ID, else the exact bytes. The
  * same mail through two accounts (or a re-fetch after a lost checkpoint) is then one delivery.
  */
-function identityOf({ messageIdHeader, sha256 }: { messageIdHeader?: string; sha256: string }): string {
+export function identityOf({ messageIdHeader, sha256 }: { messageIdHeader?: string; sha256: string }): string {
   const messageId = messageIdHeader?.trim();
   return messageId ? `mid:${messageId}` : `sha256:${sha256}`;
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Events, type MessageFetched } from '@mailbus/contracts';
+import { Events, type MessageFetched, type RoutingRuleName, type UserFolderName } from '@mailbus/contracts';
 import { MessageParseError, parseMessage, type ParsedMessage } from '@mailbus/mime';
 import { BlobNotFoundError, BlobStore, blobId } from '@mailbus/mongo-dal';
 import { EventPublisher } from '@mailbus/nats-transport';
@@ -12,7 +12,7 @@ import { MessageRepository, messageIdFor } from '../messages/message.repository'
 import { RouterMetrics } from '../metrics/router.metrics';
 import { ownersOrUnassigned, routeMessage, type Delivery } from '../routing';
 import { deliveredEvent } from './delivered-event.factory';
-import { messageDocument } from './message-document.factory';
+import { identityOf, messageDocument } from './message-document.factory';
 
 export const ROUTING_SETTINGS = Symbol('ROUTING_SETTINGS');
 export interface RoutingSettings {
@@ -43,14 +43,19 @@ export class MessageRoutingService {
     @Inject(ROUTING_SETTINGS) private readonly settings: RoutingSettings,
   ) {}
 
-  async onMessageFetched(event: MessageFetched): Promise<void> {
+  /**
+   * `to` routes to one user's folder instead of by the rules: mail this user sent through mailbus.
+   * Another copy of a stored mail in the same account (moved to a synced Junk folder, filed in a synced
+   * Sent folder) finds the stored record and adds nothing but deliveries to users not served yet.
+   */
+  async onMessageFetched(event: MessageFetched, to?: { userId: string; folder: UserFolderName; rule: RoutingRuleName; matchedAddress: string }): Promise<void> {
     const stopTimer = this.metrics.routeDuration.startTimer();
-    const id = messageIdFor(event.fetchKey);
     // No look for the record first: a redelivered event is rare, and the insert finds the record of an
     // earlier delivery anyway (FerretDB answers every lookup with a scan; see libs/testing ferretdb.ts).
     const { parsed, parseError } = await this.parse(event);
-    const record = messageDocument({ id, event, parsed, parseError, routedAt: new Date() });
-    const deliveries = await this.route({ message: record, parsed });
+    const identity = identityOf({ messageIdHeader: parsed ? (parsed.messageIdHeader ?? (event.messageIdHeader || undefined)) : event.messageIdHeader, sha256: event.sha256 });
+    const record = messageDocument({ id: messageIdFor({ accountId: event.accountId, identity }), event, parsed, parseError, routedAt: new Date() });
+    const deliveries = to ? this.deliveriesOf({ message: record, routed: [to] }) : await this.route({ message: record, parsed });
     // Deliveries first: a message record means "routed", so a redelivery after a crash in between routes again (idempotently).
     await this.deliveries.insertManyIfAbsent(deliveries);
     const { message, inserted } = await this.messages.insertIfAbsent({ ...record, deliveryIds: deliveries.map(({ _id }) => _id) });
@@ -89,6 +94,10 @@ export class MessageRoutingService {
           this.directory,
         )
       : ownersOrUnassigned({ owners: account.owners, folder: 'inbox' });
+    return this.deliveriesOf({ message, routed });
+  }
+
+  private deliveriesOf({ message, routed }: { message: Omit<MessageDocument, 'deliveryIds'>; routed: Delivery[] }): DeliveryDocument[] {
     const deliveredAt = new Date();
     return routed.map((delivery) => {
       const userId = delivery.userId ?? UNASSIGNED_USER;

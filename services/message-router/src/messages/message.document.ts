@@ -1,7 +1,7 @@
 import type { AttachmentView, CalendarInvitationView, MailAddressView } from '@mailbus/contracts';
 
 /**
- * One fetched message, parsed. `_id` derives from the fetch key (see messageIdFor), so a redelivered
+ * One fetched (or sent) message, parsed. `_id` derives from account and identity (see messageIdFor), so a redelivered
  * message.fetched finds its document. The raw bytes stay in the blob store, stored once by the
  * fetcher; attachments are served from them.
  */
@@ -12,7 +12,8 @@ export interface MessageDocument {
   blobId: string;
   size: number;
   sha256: string;
-  source: { protocol: 'imap' | 'pop3'; folder: string; folderRole: 'inbox' | 'sent' | 'junk' | 'other'; uidValidity?: number; uid?: number; uidl?: string };
+  /** Where it is on the server; `smtp`: sent by mailbus and not (yet) seen in a synced folder. */
+  source: { protocol: 'imap' | 'pop3' | 'smtp'; folder: string; folderRole: 'inbox' | 'sent' | 'junk' | 'other'; uidValidity?: number; uid?: number; uidl?: string };
   /** IMAP INTERNALDATE, else when the fetcher stored it: the order of a folder listing. */
   receivedAt: Date;
   /** What deliveries are de-duplicated by: the Message-ID, or the content hash of a message without one. */
@@ -41,4 +42,6 @@ export interface MessageDocument {
   /** The deliveries this message made (written before it): what a redelivered event publishes if still unpublished. */
   deliveryIds: string[];
   routedAt: Date;
+  /** When a write-back last moved it on the server (source then says where to). */
+  relocatedAt?: Date;
 }

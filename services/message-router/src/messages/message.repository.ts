@@ -4,8 +4,12 @@ import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError, MONGO_DB, type IndexSpec } from '@mailbus/mongo-dal';
 import type { MessageDocument } from './message.document';
 
-/** `m` and 32 hex digits of the fetch key's sha256: short, URL-safe, and the same for every redelivery. */
-export const messageIdFor = (fetchKey: string): string => `m${createHash('sha256').update(fetchKey).digest('hex').slice(0, 32)}`;
+/**
+ * `m` and 32 hex digits of (account, message identity): the same for every redelivery, and one record
+ * for every copy of a mail in one account — the copy a spam move put in a synced Junk folder, the sent
+ * mail appended to a synced Sent folder, a re-fetch after UIDVALIDITY changed.
+ */
+export const messageIdFor = ({ accountId, identity }: { accountId: string; identity: string }): string => `m${createHash('sha256').update(`${accountId}\u0000${identity}`).digest('hex').slice(0, 32)}`;
 
 /**
  * Parsed messages. Not a BaseRepository: the read API addresses a message by its id alone (the id is
@@ -25,6 +29,15 @@ export class MessageRepository {
 
   findById(id: string): Promise<MessageDocument | null> {
     return this.messages.findOne({ _id: id });
+  }
+
+  /**
+   * Where the message now is on the server, after a write-back moved it. A late event (an older move
+   * answered after a newer one) changes nothing.
+   */
+  async relocate({ id, source, at }: { id: string; source: MessageDocument['source']; at: Date }): Promise<boolean> {
+    const result = await this.messages.updateOne({ _id: id, $or: [{ relocatedAt: { $exists: false } }, { relocatedAt: { $lt: at } }] }, { $set: { source, relocatedAt: at } });
+    return result.modifiedCount > 0;
   }
 
   /** @returns the stored document: this one (inserted), or the one a previous delivery of the event wrote */

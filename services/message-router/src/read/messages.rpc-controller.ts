@@ -7,18 +7,26 @@ import {
   locateAttachmentSchema,
   locateRawSchema,
   setReadSchema,
+  markSpamSchema,
+  deleteMessageSchema,
   type AttachmentLocationView,
+  type MessageDeletionView,
+  type SpamMarkView,
   type MessagePageView,
   type MessageSummaryView,
   type MessageView,
   type RawLocationView,
 } from '@mailbus/contracts';
 import { parseRpcInput } from '@mailbus/service-runtime';
+import { WritebackService } from '../writeback/writeback.service';
 import { MessageReaderService } from './message-reader.service';
 
 @Controller()
 export class MessagesRpcController {
-  constructor(private readonly reader: MessageReaderService) {}
+  constructor(
+    private readonly reader: MessageReaderService,
+    private readonly writeback: WritebackService,
+  ) {}
 
   @MessagePattern(MessageRouterRpc.listUserMessages)
   list(@Payload() payload: unknown): Promise<MessagePageView> {
@@ -43,5 +51,15 @@ export class MessagesRpcController {
   @MessagePattern(MessageRouterRpc.setRead)
   setRead(@Payload() payload: unknown): Promise<MessageSummaryView> {
     return this.reader.setRead(parseRpcInput(setReadSchema, payload));
+  }
+
+  @MessagePattern(MessageRouterRpc.markSpam)
+  markSpam(@Payload() payload: unknown): Promise<SpamMarkView> {
+    return this.writeback.markSpam(parseRpcInput(markSpamSchema, payload));
+  }
+
+  @MessagePattern(MessageRouterRpc.deleteMessage)
+  delete(@Payload() payload: unknown): Promise<MessageDeletionView> {
+    return this.writeback.delete(parseRpcInput(deleteMessageSchema, payload));
   }
 }

@@ -13,6 +13,12 @@ const smtpSenderEnv = baseEnv
     SEND_RETRY_MAX_DELAY_MS: positiveInt(3_600_000),
     /** After this long since the first attempt a temporary failure becomes permanent. Fractions allowed. */
     SEND_RETRY_HORIZON_HOURS: z.coerce.number({ invalid_type_error: 'must be a number of hours' }).positive('must be more than 0 hours').default(24),
+    /** Messages per minute one account may send (per replica); 0 = unlimited. Microsoft 365 allows 30. */
+    SEND_RATE_PER_ACCOUNT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+    /** Messages per minute to one SMTP host across its accounts (per replica); 0 = unlimited. */
+    SEND_RATE_PER_HOST_PER_MINUTE: z.coerce.number().int().min(0).default(1_200),
+    /** An item untouched this long while `sending` (a crash) or overdue while `retrying` is sent again. */
+    SEND_STALLED_AFTER_MS: positiveInt(10 * 60_000),
     /** Every mail sent is also delivered to these addresses (envelope only, never in headers); comma-separated. */
     SEND_ARCHIVE_BCC: z
       .string()
@@ -30,7 +36,9 @@ const smtpSenderEnv = baseEnv
       retryMaxDelayMs: env.SEND_RETRY_MAX_DELAY_MS,
       horizonMs: Math.round(env.SEND_RETRY_HORIZON_HOURS * 3_600_000),
       archiveBcc: env.SEND_ARCHIVE_BCC,
+      stalledAfterMs: env.SEND_STALLED_AFTER_MS,
     },
+    rates: { perAccountPerMinute: env.SEND_RATE_PER_ACCOUNT_PER_MINUTE, perHostPerMinute: env.SEND_RATE_PER_HOST_PER_MINUTE },
   }));
 
 export type SmtpSenderConfig = z.output<typeof smtpSenderEnv>;

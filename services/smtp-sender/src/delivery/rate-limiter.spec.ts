@@ -50,6 +50,17 @@ describe(RateLimiter.name, () => {
     expect(sut.take('k')).toBe(1_000);
   });
 
+  it('should let the next caller through at once when a waiting caller gave its token back', () => {
+    const time = clock();
+    const sut = new RateLimiter({ ratePerSecond: 1, burst: 1, now: time.now });
+    expect(sut.take('k')).toBe(0);
+    expect(sut.take('k')).toBe(1_000);
+    sut.giveBack('k');
+    time.advance(1_000);
+    expect(sut.take('k')).toBe(0);
+    expect(sut.take('k')).toBe(1_000);
+  });
+
   it('should forget idle keys whose bucket is full again', () => {
     const time = clock();
     const sut = new RateLimiter({ ratePerSecond: 1, burst: 1, now: time.now });

@@ -49,6 +49,12 @@ export class RateLimiter {
     return bucket.tokens >= 0 ? 0 : Math.ceil(-bucket.tokens / this.ratePerMs);
   }
 
+  /** Returns a token taken by `take` that will not be used after all (the caller gave up waiting). */
+  giveBack(key: string): void {
+    const bucket = this.buckets.get(key);
+    if (bucket) bucket.tokens = Math.min(this.burst, bucket.tokens + 1);
+  }
+
   /** Keys with a bucket that is not yet full again. */
   get size(): number {
     return this.buckets.size;

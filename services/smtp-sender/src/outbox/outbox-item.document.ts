@@ -1,3 +1,4 @@
+import type { SentFolderOutcome } from '../sent-folder/sent-folder.appender';
 import type { OutboxStatus } from '@mailbus/contracts';
 
 export interface OutboxAddress {
@@ -34,6 +35,8 @@ export interface OutboxItemDocument {
   html?: string;
   attachments: OutboxAttachment[];
   inReplyTo?: string;
+  /** The thread chain for a reply, ending with inReplyTo; read from the stored original when accepted. */
+  references?: string[];
   messageIdHeader: string;
   date: Date;
   status: OutboxStatus;
@@ -46,7 +49,9 @@ export interface OutboxItemDocument {
   smtpResponse?: string;
   sentAt?: Date;
   /** The exact bytes sent, kept for the Sent folder and the sender's `sent` delivery. */
-  sentBlobId?: string;
+  sentBlob?: { id: string; size: number; sha256: string };
+  /** The Sent-folder copy; unset between the server's acceptance and the append (a redelivery appends then). */
+  sentFolder?: SentFolderOutcome;
   /** Set while send.requested is not yet in JetStream (outbox pattern); the sweeper publishes what is left. */
   pendingPublish: boolean;
   createdAt: Date;

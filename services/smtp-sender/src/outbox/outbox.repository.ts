@@ -6,7 +6,10 @@ import type { OutboxItemDocument } from './outbox-item.document';
 /** The outbox; items are addressed by id alone (the api's token guards them), hence no account scope. */
 @Injectable()
 export class OutboxRepository {
-  static readonly indexes: IndexSpec[] = [{ collection: 'outbox', key: { pendingPublish: 1, createdAt: 1 }, options: { name: 'pending_publish' }, purpose: 'the sweeper: items whose send.requested is not in JetStream yet' }];
+  static readonly indexes: IndexSpec[] = [
+    { collection: 'outbox', key: { pendingPublish: 1, createdAt: 1 }, options: { name: 'pending_publish' }, purpose: 'the sweeper: items whose send.requested is not in JetStream yet' },
+    { collection: 'outbox', key: { status: 1, updatedAt: 1 }, options: { name: 'status_updated' }, purpose: 'the stalled-item sweeper, and the outbox depth gauge' },
+  ];
 
   private readonly items: Collection<OutboxItemDocument>;
 
@@ -36,6 +39,24 @@ export class OutboxRepository {
 
   async update({ id, set }: { id: string; set: Partial<OutboxItemDocument> }): Promise<void> {
     await this.items.updateOne({ _id: id }, { $set: { ...set, updatedAt: new Date() } });
+  }
+
+  /**
+   * Items whose send.requested is no longer coming: left `sending` by a crash, `retrying` past their
+   * time, or `queued` after the event was published, all untouched since `olderThan` (a redelivery
+   * or the next attempt would have touched them). Dead-lettered events end here too.
+   */
+  stalled({ olderThan, limit }: { olderThan: Date; limit: number }): Promise<OutboxItemDocument[]> {
+    return this.items
+      .find({ updatedAt: { $lte: olderThan }, $or: [{ status: 'sending' }, { status: 'retrying', nextAttemptAt: { $lte: olderThan } }, { status: 'queued', pendingPublish: false }] })
+      .sort({ updatedAt: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
+  /** Restarts the stalled clock of an item whose event was published again. */
+  async touch(id: string): Promise<void> {
+    await this.items.updateOne({ _id: id }, { $set: { updatedAt: new Date() } });
   }
 
   countByStatus(status: OutboxItemDocument['status']): Promise<number> {

@@ -1,9 +1,11 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Events, timestampFromDate, type CreateOutboxRequest, type OutboxItemView } from '@mailbus/contracts';
 import { BlobStore, blobId, newId } from '@mailbus/mongo-dal';
 import { EventPublisher, PendingPublishSweeper } from '@mailbus/nats-transport';
 import { RpcDomainError } from '@mailbus/service-runtime';
+import { SENDING_SETTINGS } from '../config/sending.tokens';
+import type { SendingSettings } from '../config/smtp-sender.config';
 import { selectSenderAccount } from '../selection';
 import type { OutboxItemDocument } from './outbox-item.document';
 import { OutboxRepository } from './outbox.repository';
@@ -18,22 +20,28 @@ import { SenderDirectoryReader } from './sender-directory.reader';
 export class OutboxService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxService.name);
   private readonly sweeper: PendingPublishSweeper<OutboxItemDocument>;
+  private readonly stalledSweeper: PendingPublishSweeper<OutboxItemDocument>;
 
   constructor(
     private readonly items: OutboxRepository,
     private readonly directory: SenderDirectoryReader,
     private readonly blobs: BlobStore,
     private readonly events: EventPublisher,
+    @Inject(SENDING_SETTINGS) settings: SendingSettings,
   ) {
     this.sweeper = new PendingPublishSweeper({ event: 'send.requested', pending: (query) => this.items.pendingPublish(query), publish: (item) => this.publish(item) });
+    // An item never stays `sending` (or overdue) for good: a crash is redelivered by JetStream after its
+    // ack wait, and what even that lost (a dead-lettered event) is requested again from here.
+    this.stalledSweeper = new PendingPublishSweeper({ event: 'send.requested (stalled items)', pending: (query) => this.items.stalled(query), publish: (item) => this.requestAgain(item), minAgeMs: settings.stalledAfterMs, intervalMs: Math.min(60_000, settings.stalledAfterMs) });
   }
 
   onApplicationBootstrap(): void {
     this.sweeper.start();
+    this.stalledSweeper.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.sweeper.stop();
+    await Promise.all([this.sweeper.stop(), this.stalledSweeper.stop()]);
   }
 
   async create(request: CreateOutboxRequest): Promise<OutboxItemView> {
@@ -63,7 +71,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
         if (blob instanceof Error) throw blob;
         return { filename, contentType, blobId: blob.id, size: blob.length };
       }),
-      ...(request.inReplyTo ? { inReplyTo: request.inReplyTo } : {}),
+      ...(request.inReplyTo ? { inReplyTo: request.inReplyTo, references: await this.directory.replyReferences(request.inReplyTo) } : {}),
       // Fixed now and kept across retries: a repeat after a crash between the server's acceptance and our record carries the same Message-ID.
       messageIdHeader: `<${randomBytes(12).toString('hex')}.${now.getTime().toString(36)}@${domain}>`,
       date: now,
@@ -82,6 +90,13 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     const item = await this.items.findById(id);
     if (!item) throw RpcDomainError.notFound(`outbox item ${id} does not exist`);
     return outboxView(item);
+  }
+
+  /** A new msg id per request: JetStream must not drop it as a repeat of the first one. */
+  private async requestAgain(item: OutboxItemDocument): Promise<void> {
+    this.logger.warn({ msg: 'outbox item stalled; requesting it again', outboxId: item._id, status: item.status, since: item.updatedAt });
+    await this.events.publish(Events.sendRequested, { outboxId: item._id, userId: item.userId ?? '', accountId: item.accountId, requestedAt: timestampFromDate(item.createdAt) }, { msgId: `send.requested:${item._id}:again:${Date.now()}` });
+    await this.items.touch(item._id);
   }
 
   private async publish(item: OutboxItemDocument): Promise<void> {

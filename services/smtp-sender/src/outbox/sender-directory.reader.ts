@@ -4,6 +4,11 @@ import { DirectoryCollections, type AccountDocument, type UserDocument } from '@
 import { MONGO_DB } from '@mailbus/mongo-dal';
 import type { SenderAccount, SenderUser } from '../selection';
 
+/** message-router's collection of fetched messages, read here only for the References of a reply. */
+const ROUTED_MESSAGES = 'messages';
+/** RFC 5322 sets no limit; long threads are cut to the root and the latest ones, as mail clients do. */
+const MAX_REFERENCES = 20;
+
 /** The users and accounts sender selection reads, from account-registry's collections (read-only here). */
 @Injectable()
 export class SenderDirectoryReader {
@@ -30,5 +35,17 @@ export class SenderDirectoryReader {
       ...(account.deletedAt ? { deletedAt: account.deletedAt } : {}),
       ...(account.send ? { send: { enabled: account.send.enabled } } : {}),
     }));
+  }
+
+  /**
+   * The References of a reply: the original's References plus its Message-ID, when mailbus stored the
+   * original (else only the Message-ID). Read once when the request is accepted, so retries compose the same bytes.
+   */
+  async replyReferences(inReplyTo: string): Promise<string[]> {
+    const bare = inReplyTo.replace(/^<|>$/g, '');
+    const original = await this.db.collection<{ messageIdHeader?: string; references?: string[] }>(ROUTED_MESSAGES).findOne({ messageIdHeader: { $in: [bare, `<${bare}>`] } }, { projection: { references: 1 } });
+    const chain = [...(original?.references ?? [])].map((reference) => reference.replace(/^<|>$/g, '')).filter((reference) => reference && reference !== bare);
+    const kept = chain.length >= MAX_REFERENCES ? [chain[0]!, ...chain.slice(-(MAX_REFERENCES - 2))] : chain;
+    return [...kept, bare].map((reference) => `<${reference}>`);
   }
 }

@@ -6,16 +6,17 @@ import type { SecretBox } from '@mailbus/crypto';
 import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
 import { BlobStore, MONGO_DB, blobId } from '@mailbus/mongo-dal';
 import { EventPublisher, RetryLaterError } from '@mailbus/nats-transport';
+import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
 import { composeMessage } from '../composition';
 import { classifySendError, nextAttempt, recipientOutcome, type ClassifiedSendError } from '../delivery';
 import type { OutboxItemDocument } from '../outbox/outbox-item.document';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import { SENT_FOLDER_STATUS_PROTO, SentFolderAppender, type SentFolderOutcome } from '../sent-folder/sent-folder.appender';
+import { SendRateLimits } from './send-rate-limits';
 import { SenderMetrics } from './sender.metrics';
 import { SmtpTransports } from './smtp-transports';
 
-export const SENDER_SECRET_BOX = Symbol('SENDER_SECRET_BOX');
-export const SENDING_SETTINGS = Symbol('SENDING_SETTINGS');
 
 /**
  * One delivery attempt of an outbox item: compose the fixed bytes, hand them to the account's SMTP
@@ -33,6 +34,8 @@ export class SendAttemptService {
     private readonly transports: SmtpTransports,
     private readonly events: EventPublisher,
     private readonly metrics: SenderMetrics,
+    private readonly rateLimits: SendRateLimits,
+    private readonly sentFolder: SentFolderAppender,
     @Inject(SENDER_SECRET_BOX) private readonly box: SecretBox,
     @Inject(SENDING_SETTINGS) private readonly settings: SendingSettings,
   ) {}
@@ -41,15 +44,17 @@ export class SendAttemptService {
     const now = new Date();
     const current = await this.items.findById(outboxId);
     if (!current) return; // never stored: nothing to send (the request was not accepted)
-    if (current.status === 'sent') return this.announceSent(current);
+    if (current.status === 'sent') return this.finishSent(current);
     if (current.status === 'failed') return;
     if (current.status === 'retrying' && current.nextAttemptAt && current.nextAttemptAt > now) throw new RetryLaterError(current.nextAttemptAt.getTime() - now.getTime(), `outbox ${outboxId}: next attempt at ${current.nextAttemptAt.toISOString()}`);
+    const account = await this.account(current.accountId);
+    if (!account || account.deletedAt || !account.serviceEnabled || !account.send?.enabled) {
+      const item = (await this.items.beginAttempt({ id: outboxId, now })) ?? current;
+      return this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${current.accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
+    }
+    await this.rateLimits.admit({ accountId: account._id, host: account.send.host, what: `outbox ${outboxId}` });
     const item = await this.items.beginAttempt({ id: outboxId, now });
     if (!item) return;
-    const account = await this.db.collection<AccountDocument>(DirectoryCollections.accounts).findOne({ _id: item.accountId });
-    if (!account || account.deletedAt || !account.serviceEnabled || !account.send?.enabled) {
-      return this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${item.accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
-    }
     const attachments = await Promise.all(item.attachments.map(async ({ filename, contentType, blobId: id }) => ({ filename, contentType, content: Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray()) })));
     const composed = await composeMessage({
       from: item.from,
@@ -61,7 +66,7 @@ export class SendAttemptService {
       ...(item.text !== undefined ? { text: item.text } : {}),
       ...(item.html !== undefined ? { html: item.html } : {}),
       attachments,
-      ...(item.inReplyTo ? { inReplyTo: item.inReplyTo, references: [item.inReplyTo] } : {}),
+      ...(item.inReplyTo ? { inReplyTo: item.inReplyTo, references: item.references ?? [item.inReplyTo] } : {}),
       messageId: item.messageIdHeader,
       date: item.date,
       signature: account.signature ?? {},
@@ -104,10 +109,28 @@ export class SendAttemptService {
       acceptedRecipients: outcome.accepted,
       rejectedRecipients: outcome.rejected.map(({ recipient, kind, smtpCode, smtpText }) => ({ address: recipient, kind, ...(smtpCode ? { code: smtpCode } : {}), text: smtpText })),
       ...(outcome.response ? { smtpResponse: outcome.response } : {}),
-      sentBlobId: sentBlob.id,
+      sentBlob: { id: sentBlob.id, size: sentBlob.length, sha256: sentBlob.sha256 },
     };
     await this.items.update({ id: item._id, set: sent });
-    await this.announceSent({ ...item, ...sent });
+    await this.finishSent({ ...item, ...sent }, { account, raw: composed.raw });
+  }
+
+  /** After the server's acceptance: the Sent-folder copy (once; a redelivery after a crash does it then), then message.sent. */
+  private async finishSent(item: OutboxItemDocument, known: { account?: AccountDocument; raw?: Buffer } = {}): Promise<void> {
+    if (!item.sentFolder && item.sentBlob) {
+      const account = known.account ?? (await this.account(item.accountId));
+      const sentFolder: SentFolderOutcome = account
+        ? await this.sentFolder.append({ account, raw: known.raw ?? Buffer.concat(await this.blobs.openReadStream(blobId(item.sentBlob.id)).toArray()), messageIdHeader: item.messageIdHeader, box: this.box, timeoutMs: this.settings.mailTimeoutMs })
+        : { status: 'skipped', folder: '', reason: 'the account was deleted' };
+      this.metrics.sentFolderAppends.inc({ outcome: sentFolder.status });
+      await this.items.update({ id: item._id, set: { sentFolder } });
+      item = { ...item, sentFolder };
+    }
+    await this.announceSent(item);
+  }
+
+  private account(id: string): Promise<AccountDocument | null> {
+    return this.db.collection<AccountDocument>(DirectoryCollections.accounts).findOne({ _id: id });
   }
 
   private async failPermanently(item: OutboxItemDocument, classified: ClassifiedSendError): Promise<void> {
@@ -129,6 +152,10 @@ export class SendAttemptService {
         smtpResponse: item.smtpResponse ?? '',
         attempt: item.attempts,
         ...(item.sentAt ? { sentAt: timestampFromDate(item.sentAt) } : {}),
+        ...(item.sentFolder ? { sentFolder: { status: SENT_FOLDER_STATUS_PROTO[item.sentFolder.status], folder: item.sentFolder.folder, uidValidity: item.sentFolder.uidValidity ?? 0, uid: item.sentFolder.uid ?? 0, reason: item.sentFolder.reason } } : {}),
+        blobId: item.sentBlob?.id ?? '',
+        size: BigInt(item.sentBlob?.size ?? 0),
+        sha256: item.sentBlob?.sha256 ?? '',
       },
       { msgId: `message.sent:${item._id}` },
     );

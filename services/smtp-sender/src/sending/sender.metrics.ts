@@ -10,11 +10,13 @@ export class SenderMetrics {
   readonly attempts: Counter;
   readonly failures: Counter<'class'>;
   readonly duration: Histogram;
+  readonly sentFolderAppends: Counter<'outcome'>;
 
   constructor(metrics: MetricsService, outbox: OutboxRepository) {
     this.attempts = metrics.counter({ name: 'mailbus_send_attempts_total', help: 'SMTP delivery attempts' });
     this.failures = metrics.counter({ name: 'mailbus_send_failures_total', help: 'SMTP delivery attempts that failed, by error class', labelNames: ['class'] });
     this.duration = metrics.histogram({ name: 'mailbus_send_duration_seconds', help: 'Time of one SMTP delivery attempt', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
+    this.sentFolderAppends = metrics.counter({ name: 'mailbus_sent_folder_appends_total', help: 'Sent mail filed in the IMAP Sent folder, by outcome (appended, skipped, failed)', labelNames: ['outcome'] });
     // Fleet-wide (read from the outbox at scrape time): every replica reports the same, use max().
     metrics.gauge({
       name: 'mailbus_outbox_items',

@@ -2,14 +2,65 @@
 // @generated from file mailbus/v1/mailbox.proto (package mailbus.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenEnum, GenFile } from "@bufbuild/protobuf/codegenv2";
-import { enumDesc, fileDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file mailbus/v1/mailbox.proto.
  */
 export const file_mailbus_v1_mailbox: GenFile = /*@__PURE__*/
-  fileDesc("ChhtYWlsYnVzL3YxL21haWxib3gucHJvdG8SCm1haWxidXMudjEqXQoMTWFpbFByb3RvY29sEh0KGU1BSUxfUFJPVE9DT0xfVU5TUEVDSUZJRUQQABIWChJNQUlMX1BST1RPQ09MX0lNQVAQARIWChJNQUlMX1BST1RPQ09MX1BPUDMQAiqDAQoKRm9sZGVyUm9sZRIbChdGT0xERVJfUk9MRV9VTlNQRUNJRklFRBAAEhUKEUZPTERFUl9ST0xFX0lOQk9YEAESFAoQRk9MREVSX1JPTEVfU0VOVBACEhQKEEZPTERFUl9ST0xFX0pVTksQAxIVChFGT0xERVJfUk9MRV9PVEhFUhAEKp8BCgpVc2VyRm9sZGVyEhsKF1VTRVJfRk9MREVSX1VOU1BFQ0lGSUVEEAASFQoRVVNFUl9GT0xERVJfSU5CT1gQARIUChBVU0VSX0ZPTERFUl9TUEFNEAISFAoQVVNFUl9GT0xERVJfU0VOVBADEhUKEVVTRVJfRk9MREVSX1RSQVNIEAQSGgoWVVNFUl9GT0xERVJfVU5BU1NJR05FRBAFKtkCCg5NYWlsRXJyb3JDbGFzcxIgChxNQUlMX0VSUk9SX0NMQVNTX1VOU1BFQ0lGSUVEEAASGAoUTUFJTF9FUlJPUl9DTEFTU19ETlMQARIcChhNQUlMX0VSUk9SX0NMQVNTX0NPTk5FQ1QQAhIYChRNQUlMX0VSUk9SX0NMQVNTX1RMUxADEhkKFU1BSUxfRVJST1JfQ0xBU1NfQVVUSBAEEh0KGU1BSUxfRVJST1JfQ0xBU1NfUFJPVE9DT0wQBRIcChhNQUlMX0VSUk9SX0NMQVNTX1RJTUVPVVQQBhIaChZNQUlMX0VSUk9SX0NMQVNTX1FVT1RBEAcSHQoZTUFJTF9FUlJPUl9DTEFTU19SRUpFQ1RFRBAIEiIKHk1BSUxfRVJST1JfQ0xBU1NfQ09ORklHVVJBVElPThAJEhwKGE1BSUxfRVJST1JfQ0xBU1NfVU5LTk9XThAKYgZwcm90bzM");
+  fileDesc("ChhtYWlsYnVzL3YxL21haWxib3gucHJvdG8SCm1haWxidXMudjEimAEKDlNlcnZlckxvY2F0aW9uEioKCHByb3RvY29sGAEgASgOMhgubWFpbGJ1cy52MS5NYWlsUHJvdG9jb2wSDgoGZm9sZGVyGAIgASgJEhQKDHVpZF92YWxpZGl0eRgDIAEoDRILCgN1aWQYBCABKA0SDAoEdWlkbBgFIAEoCRIZChFtZXNzYWdlX2lkX2hlYWRlchgGIAEoCSpdCgxNYWlsUHJvdG9jb2wSHQoZTUFJTF9QUk9UT0NPTF9VTlNQRUNJRklFRBAAEhYKEk1BSUxfUFJPVE9DT0xfSU1BUBABEhYKEk1BSUxfUFJPVE9DT0xfUE9QMxACKoMBCgpGb2xkZXJSb2xlEhsKF0ZPTERFUl9ST0xFX1VOU1BFQ0lGSUVEEAASFQoRRk9MREVSX1JPTEVfSU5CT1gQARIUChBGT0xERVJfUk9MRV9TRU5UEAISFAoQRk9MREVSX1JPTEVfSlVOSxADEhUKEUZPTERFUl9ST0xFX09USEVSEAQqnwEKClVzZXJGb2xkZXISGwoXVVNFUl9GT0xERVJfVU5TUEVDSUZJRUQQABIVChFVU0VSX0ZPTERFUl9JTkJPWBABEhQKEFVTRVJfRk9MREVSX1NQQU0QAhIUChBVU0VSX0ZPTERFUl9TRU5UEAMSFQoRVVNFUl9GT0xERVJfVFJBU0gQBBIaChZVU0VSX0ZPTERFUl9VTkFTU0lHTkVEEAUq2QIKDk1haWxFcnJvckNsYXNzEiAKHE1BSUxfRVJST1JfQ0xBU1NfVU5TUEVDSUZJRUQQABIYChRNQUlMX0VSUk9SX0NMQVNTX0ROUxABEhwKGE1BSUxfRVJST1JfQ0xBU1NfQ09OTkVDVBACEhgKFE1BSUxfRVJST1JfQ0xBU1NfVExTEAMSGQoVTUFJTF9FUlJPUl9DTEFTU19BVVRIEAQSHQoZTUFJTF9FUlJPUl9DTEFTU19QUk9UT0NPTBAFEhwKGE1BSUxfRVJST1JfQ0xBU1NfVElNRU9VVBAGEhoKFk1BSUxfRVJST1JfQ0xBU1NfUVVPVEEQBxIdChlNQUlMX0VSUk9SX0NMQVNTX1JFSkVDVEVEEAgSIgoeTUFJTF9FUlJPUl9DTEFTU19DT05GSUdVUkFUSU9OEAkSHAoYTUFJTF9FUlJPUl9DTEFTU19VTktOT1dOEApiBnByb3RvMw");
+
+/**
+ * Where a stored message was last known to be on its account's mail server; what write-back starts from.
+ *
+ * @generated from message mailbus.v1.ServerLocation
+ */
+export type ServerLocation = Message<"mailbus.v1.ServerLocation"> & {
+  /**
+   * @generated from field: mailbus.v1.MailProtocol protocol = 1;
+   */
+  protocol: MailProtocol;
+
+  /**
+   * IMAP folder path; empty for POP3.
+   *
+   * @generated from field: string folder = 2;
+   */
+  folder: string;
+
+  /**
+   * @generated from field: uint32 uid_validity = 3;
+   */
+  uidValidity: number;
+
+  /**
+   * @generated from field: uint32 uid = 4;
+   */
+  uid: number;
+
+  /**
+   * POP3 unique id.
+   *
+   * @generated from field: string uidl = 5;
+   */
+  uidl: string;
+
+  /**
+   * Message-ID header with angle brackets; found again by it when another client moved the message.
+   *
+   * @generated from field: string message_id_header = 6;
+   */
+  messageIdHeader: string;
+};
+
+/**
+ * Describes the message mailbus.v1.ServerLocation.
+ * Use `create(ServerLocationSchema)` to create a new message.
+ */
+export const ServerLocationSchema: GenMessage<ServerLocation> = /*@__PURE__*/
+  messageDesc(file_mailbus_v1_mailbox, 0);
 
 /**
  * Protocol used to collect mail from an account.

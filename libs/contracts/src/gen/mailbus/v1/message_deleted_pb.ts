@@ -6,17 +6,20 @@ import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2"
 import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { ServerLocation } from "./mailbox_pb";
+import { file_mailbus_v1_mailbox } from "./mailbox_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file mailbus/v1/message_deleted.proto.
  */
 export const file_mailbus_v1_message_deleted: GenFile = /*@__PURE__*/
-  fileDesc("CiBtYWlsYnVzL3YxL21lc3NhZ2VfZGVsZXRlZC5wcm90bxIKbWFpbGJ1cy52MSKhAQoOTWVzc2FnZURlbGV0ZWQSEgoKbWVzc2FnZV9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEhIKCmFjY291bnRfaWQYAyABKAkSJgoFc2NvcGUYBCABKA4yFy5tYWlsYnVzLnYxLkRlbGV0ZVNjb3BlEi4KCmRlbGV0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKlsKC0RlbGV0ZVNjb3BlEhwKGERFTEVURV9TQ09QRV9VTlNQRUNJRklFRBAAEhUKEURFTEVURV9TQ09QRV9VU0VSEAESFwoTREVMRVRFX1NDT1BFX1NFUlZFUhACYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiBtYWlsYnVzL3YxL21lc3NhZ2VfZGVsZXRlZC5wcm90bxIKbWFpbGJ1cy52MSLPAQoOTWVzc2FnZURlbGV0ZWQSEgoKbWVzc2FnZV9pZBgBIAEoCRIPCgd1c2VyX2lkGAIgASgJEhIKCmFjY291bnRfaWQYAyABKAkSJgoFc2NvcGUYBCABKA4yFy5tYWlsYnVzLnYxLkRlbGV0ZVNjb3BlEi4KCmRlbGV0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGxvY2F0aW9uGAYgASgLMhoubWFpbGJ1cy52MS5TZXJ2ZXJMb2NhdGlvbipbCgtEZWxldGVTY29wZRIcChhERUxFVEVfU0NPUEVfVU5TUEVDSUZJRUQQABIVChFERUxFVEVfU0NPUEVfVVNFUhABEhcKE0RFTEVURV9TQ09QRV9TRVJWRVIQAmIGcHJvdG8z", [file_google_protobuf_timestamp, file_mailbus_v1_mailbox]);
 
 /**
- * Subject mailbus.v1.message.deleted, emitted by api when a user deletes a message
- * (DELETE /v1/messages/:id). spam-feedback deletes it on the server when the scope says so.
+ * Subject mailbus.v1.message.deleted, emitted by message-router when a user deletes a message
+ * (DELETE /v1/messages/:id through the api). spam-feedback deletes it on the server when the scope
+ * says so: once every user's delivery of the message is deleted.
  *
  * @generated from message mailbus.v1.MessageDeleted
  */
@@ -45,6 +48,13 @@ export type MessageDeleted = Message<"mailbus.v1.MessageDeleted"> & {
    * @generated from field: google.protobuf.Timestamp deleted_at = 5;
    */
   deletedAt?: Timestamp | undefined;
+
+  /**
+   * Where the message was last known to be on the server.
+   *
+   * @generated from field: mailbus.v1.ServerLocation location = 6;
+   */
+  location?: ServerLocation | undefined;
 };
 
 /**
@@ -73,7 +83,7 @@ export enum DeleteScope {
   USER = 1,
 
   /**
-   * Delete on the mail server as well (IMAP write-back at the account's next run).
+   * Delete on the mail server as well (IMAP UID EXPUNGE, or POP3 DELE for leave-on-server accounts).
    *
    * @generated from enum value: DELETE_SCOPE_SERVER = 2;
    */

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mailbus/v1/message_sent.proto.
  */
 export const file_mailbus_v1_message_sent: GenFile = /*@__PURE__*/
-  fileDesc("Ch1tYWlsYnVzL3YxL21lc3NhZ2Vfc2VudC5wcm90bxIKbWFpbGJ1cy52MSKJAQoQU2VudEZvbGRlckFwcGVuZBIyCgZzdGF0dXMYASABKA4yIi5tYWlsYnVzLnYxLlNlbnRGb2xkZXJBcHBlbmRTdGF0dXMSDgoGZm9sZGVyGAIgASgJEhQKDHVpZF92YWxpZGl0eRgDIAEoDRILCgN1aWQYBCABKA0SDgoGcmVhc29uGAUgASgJIsECCgtNZXNzYWdlU2VudBIRCglvdXRib3hfaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhkKEW1lc3NhZ2VfaWRfaGVhZGVyGAQgASgJEhsKE2FjY2VwdGVkX3JlY2lwaWVudHMYBSADKAkSOgoTcmVqZWN0ZWRfcmVjaXBpZW50cxgGIAMoCzIdLm1haWxidXMudjEuUmVqZWN0ZWRSZWNpcGllbnQSFQoNc210cF9yZXNwb25zZRgHIAEoCRIPCgdhdHRlbXB0GAggASgNEisKB3NlbnRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKC3NlbnRfZm9sZGVyGAogASgLMhwubWFpbGJ1cy52MS5TZW50Rm9sZGVyQXBwZW5kKrgBChZTZW50Rm9sZGVyQXBwZW5kU3RhdHVzEikKJVNFTlRfRk9MREVSX0FQUEVORF9TVEFUVVNfVU5TUEVDSUZJRUQQABImCiJTRU5UX0ZPTERFUl9BUFBFTkRfU1RBVFVTX0FQUEVOREVEEAESJQohU0VOVF9GT0xERVJfQVBQRU5EX1NUQVRVU19TS0lQUEVEEAISJAogU0VOVF9GT0xERVJfQVBQRU5EX1NUQVRVU19GQUlMRUQQA2IGcHJvdG8z", [file_google_protobuf_timestamp, file_mailbus_v1_smtp]);
+  fileDesc("Ch1tYWlsYnVzL3YxL21lc3NhZ2Vfc2VudC5wcm90bxIKbWFpbGJ1cy52MSKJAQoQU2VudEZvbGRlckFwcGVuZBIyCgZzdGF0dXMYASABKA4yIi5tYWlsYnVzLnYxLlNlbnRGb2xkZXJBcHBlbmRTdGF0dXMSDgoGZm9sZGVyGAIgASgJEhQKDHVpZF92YWxpZGl0eRgDIAEoDRILCgN1aWQYBCABKA0SDgoGcmVhc29uGAUgASgJIvACCgtNZXNzYWdlU2VudBIRCglvdXRib3hfaWQYASABKAkSEgoKYWNjb3VudF9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhkKEW1lc3NhZ2VfaWRfaGVhZGVyGAQgASgJEhsKE2FjY2VwdGVkX3JlY2lwaWVudHMYBSADKAkSOgoTcmVqZWN0ZWRfcmVjaXBpZW50cxgGIAMoCzIdLm1haWxidXMudjEuUmVqZWN0ZWRSZWNpcGllbnQSFQoNc210cF9yZXNwb25zZRgHIAEoCRIPCgdhdHRlbXB0GAggASgNEisKB3NlbnRfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjEKC3NlbnRfZm9sZGVyGAogASgLMhwubWFpbGJ1cy52MS5TZW50Rm9sZGVyQXBwZW5kEg8KB2Jsb2JfaWQYCyABKAkSDAoEc2l6ZRgMIAEoBBIOCgZzaGEyNTYYDSABKAkquAEKFlNlbnRGb2xkZXJBcHBlbmRTdGF0dXMSKQolU0VOVF9GT0xERVJfQVBQRU5EX1NUQVRVU19VTlNQRUNJRklFRBAAEiYKIlNFTlRfRk9MREVSX0FQUEVORF9TVEFUVVNfQVBQRU5ERUQQARIlCiFTRU5UX0ZPTERFUl9BUFBFTkRfU1RBVFVTX1NLSVBQRUQQAhIkCiBTRU5UX0ZPTERFUl9BUFBFTkRfU1RBVFVTX0ZBSUxFRBADYgZwcm90bzM", [file_google_protobuf_timestamp, file_mailbus_v1_smtp]);
 
 /**
  * @generated from message mailbus.v1.SentFolderAppend
@@ -127,6 +127,25 @@ export type MessageSent = Message<"mailbus.v1.MessageSent"> & {
    * @generated from field: mailbus.v1.SentFolderAppend sent_folder = 10;
    */
   sentFolder?: SentFolderAppend | undefined;
+
+  /**
+   * The exact bytes sent, in the blob store (what message-router files in the user's sent folder).
+   *
+   * @generated from field: string blob_id = 11;
+   */
+  blobId: string;
+
+  /**
+   * @generated from field: uint64 size = 12;
+   */
+  size: bigint;
+
+  /**
+   * Hex SHA-256 of those bytes.
+   *
+   * @generated from field: string sha256 = 13;
+   */
+  sha256: string;
 };
 
 /**

@@ -6,17 +6,20 @@ import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { ServerLocation } from "./mailbox_pb";
+import { file_mailbus_v1_mailbox } from "./mailbox_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file mailbus/v1/spam_marked.proto.
  */
 export const file_mailbus_v1_spam_marked: GenFile = /*@__PURE__*/
-  fileDesc("ChxtYWlsYnVzL3YxL3NwYW1fbWFya2VkLnByb3RvEgptYWlsYnVzLnYxIpkBCgpTcGFtTWFya2VkEhIKCnJlcXVlc3RfaWQYASABKAkSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhIKCmFjY291bnRfaWQYBCABKAkSDAoEc3BhbRgFIAEoCBIwCgxyZXF1ZXN0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("ChxtYWlsYnVzL3YxL3NwYW1fbWFya2VkLnByb3RvEgptYWlsYnVzLnYxIscBCgpTcGFtTWFya2VkEhIKCnJlcXVlc3RfaWQYASABKAkSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhIKCmFjY291bnRfaWQYBCABKAkSDAoEc3BhbRgFIAEoCBIwCgxyZXF1ZXN0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGxvY2F0aW9uGAcgASgLMhoubWFpbGJ1cy52MS5TZXJ2ZXJMb2NhdGlvbmIGcHJvdG8z", [file_google_protobuf_timestamp, file_mailbus_v1_mailbox]);
 
 /**
- * Subject mailbus.v1.spam.marked, emitted by api when a user marks a message as spam or not spam
- * (POST /v1/messages/:id/spam and /not-spam). spam-feedback moves it on the server.
+ * Subject mailbus.v1.spam.marked, emitted by message-router when a user marks a message as spam or
+ * not spam (POST /v1/messages/:id/spam and /not-spam through the api; the user's delivery moves at
+ * once). spam-feedback moves it on the server.
  *
  * @generated from message mailbus.v1.SpamMarked
  */
@@ -55,6 +58,13 @@ export type SpamMarked = Message<"mailbus.v1.SpamMarked"> & {
    * @generated from field: google.protobuf.Timestamp requested_at = 6;
    */
   requestedAt?: Timestamp | undefined;
+
+  /**
+   * Where the message was last known to be when it was marked.
+   *
+   * @generated from field: mailbus.v1.ServerLocation location = 7;
+   */
+  location?: ServerLocation | undefined;
 };
 
 /**

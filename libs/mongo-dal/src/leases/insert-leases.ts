@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKeyError } from '@mailbus/mongo-dal';
+import { isDuplicateKeyError } from '../repository/duplicate-key.util';
 
 interface LeaseDocument {
   _id: string;

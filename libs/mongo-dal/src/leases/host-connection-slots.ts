@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Db } from 'mongodb';
-import { MONGO_DB, type IndexSpec } from '@mailbus/mongo-dal';
+import { MONGO_DB } from '../mongo.constants';
+import type { IndexSpec } from '../indexes/index-spec';
 import { InsertLeases } from './insert-leases';
 
 export interface HostSlot {

@@ -1,0 +1,23 @@
+import { Controller } from '@nestjs/common';
+import { Events, SpamMoveResult, timestampDate, type SpamMoved } from '@mailbus/contracts';
+import { OnEvent } from '@mailbus/nats-transport';
+import { MessageRepository } from '../messages/message.repository';
+
+/**
+ * Keeps the message record's server location in step with spam-feedback's moves: the next write-back
+ * (not spam, deletion) starts from where the message now is. An older move answered late is ignored.
+ */
+@Controller()
+export class SpamMovedConsumer {
+  constructor(private readonly messages: MessageRepository) {}
+
+  @OnEvent(Events.spamMoved)
+  async onSpamMoved(event: SpamMoved): Promise<void> {
+    if (!event.toFolder || !event.newUid || (event.result !== SpamMoveResult.MOVED && event.result !== SpamMoveResult.SKIPPED)) return;
+    await this.messages.relocate({
+      id: event.messageId,
+      source: { protocol: 'imap', folder: event.toFolder, folderRole: event.spam ? 'junk' : 'inbox', uidValidity: event.newUidValidity, uid: event.newUid },
+      at: event.movedAt ? timestampDate(event.movedAt) : new Date(),
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ImapFlow } from 'imapflow';
+import { SentFolderAppendStatus } from '@mailbus/contracts';
+import type { SecretBox } from '@mailbus/crypto';
+import { openAccountSecret, type AccountDocument } from '@mailbus/directory';
+import { appendImapMessageOnce, imapFlowOptions } from '@mailbus/mail-clients';
+import { classifyConnectionError } from '@mailbus/mail-protocol';
+import { appendToSentDecision } from './append-to-sent-decision.util';
+import { DEFAULT_SENT_FOLDER_NAME, findSentFolder } from './find-sent-folder.util';
+
+/** What happened to the Sent-folder copy of one sent message; kept on the outbox item and in message.sent. */
+export interface SentFolderOutcome {
+  status: 'appended' | 'skipped' | 'failed';
+  folder: string;
+  uidValidity?: number;
+  uid?: number;
+  reason: string;
+}
+
+export const SENT_FOLDER_STATUS_PROTO: Record<SentFolderOutcome['status'], SentFolderAppendStatus> = {
+  appended: SentFolderAppendStatus.APPENDED,
+  skipped: SentFolderAppendStatus.SKIPPED,
+  failed: SentFolderAppendStatus.FAILED,
+};
+
+/**
+ * Files the exact bytes sent in the account's IMAP Sent folder (\Sent, else a known name, else
+ * created), marked \Seen and linked by APPENDUID. A repeat after a crash finds the copy by its
+ * Message-ID instead of appending a second one. Providers that file SMTP mail themselves are skipped
+ * (appendToSent: auto), and so are accounts without an IMAP side. A failure never fails the send: the
+ * mail is out, the outcome says why the copy is missing.
+ */
+@Injectable()
+export class SentFolderAppender {
+  private readonly logger = new Logger(SentFolderAppender.name);
+
+  async append({ account, raw, messageIdHeader, box, timeoutMs }: { account: AccountDocument; raw: Buffer; messageIdHeader: string; box: SecretBox; timeoutMs: number }): Promise<SentFolderOutcome> {
+    const receive = account.receive;
+    if (!receive || receive.protocol !== 'imap') return { status: 'skipped', folder: '', reason: 'the account has no IMAP mailbox' };
+    const decision = appendToSentDecision({ setting: account.send?.appendToSent ?? 'auto', smtpHost: account.send?.host ?? '', imapHost: receive.host });
+    if (!decision.append) return { status: 'skipped', folder: account.send?.sentFolder ?? '', reason: decision.reason === 'setting-never' ? 'appendToSent is never' : `${decision.provider} files mail sent through its SMTP server itself` };
+    const client = new ImapFlow(imapFlowOptions({ protocol: 'imap', host: receive.host, port: receive.port, security: receive.security, username: receive.username, password: openAccountSecret({ box, account, side: 'receive' }) }, { timeoutMs }));
+    client.on('error', () => undefined); // a dropped connection also rejects the command in flight, which reports it
+    let folder = account.send?.sentFolder ?? '';
+    try {
+      await client.connect();
+      folder ||= findSentFolder(await client.list())?.path ?? DEFAULT_SENT_FOLDER_NAME;
+      const appended = await appendImapMessageOnce(client, { folder, raw, messageIdHeader, flags: ['\\Seen'], createIfMissing: true, specialUse: '\\Sent' });
+      return { status: 'appended', folder, ...(appended.uidValidity ? { uidValidity: appended.uidValidity } : {}), ...(appended.uid ? { uid: appended.uid } : {}), reason: appended.alreadyPresent ? 'already in the folder' : '' };
+    } catch (error) {
+      const { errorClass, message } = classifyConnectionError(error);
+      this.logger.warn({ msg: 'sent mail could not be filed in the Sent folder', accountId: account._id, folder, class: errorClass, error: message });
+      return { status: 'failed', folder, reason: `${errorClass}: ${message}` };
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Db } from 'mongodb';
+import { DeleteScope, MailProtocol, type MessageDeleted } from '@mailbus/contracts';
+import { DirectoryCollections, type AccountDocument } from '@mailbus/directory';
+import { deleteImapMessage, deletePop3MessagesByUidl, findJunkFolder, toMailFolders } from '@mailbus/mail-clients';
+import { MONGO_DB } from '@mailbus/mongo-dal';
+import type { EventContext } from '@mailbus/nats-transport';
+import type { WritebackSettings } from '../config/spam-feedback.config';
+import { WRITEBACK_SETTINGS } from '../config/writeback.tokens';
+import { MailServerSessions } from './mail-server-sessions';
+import { writebackFailure } from './write-back-failure.util';
+import { WritebackMetrics } from './writeback.metrics';
+
+type Outcome = 'deleted' | 'skipped' | 'failed';
+
+/**
+ * Deletes on the server what every user deleted in mailbus (Rowisoft: IMAP keeps mail on the server
+ * until the user deletes it): IMAP \Deleted plus UID EXPUNGE of that UID only, found again by
+ * Message-ID when another client moved it; POP3 DELE by UIDL for accounts that leave mail on the
+ * server (others deleted it after fetching). A message already gone is a no-op, so a repeat is too.
+ */
+@Injectable()
+export class DeleteWritebackService {
+  private readonly logger = new Logger(DeleteWritebackService.name);
+
+  constructor(
+    @Inject(MONGO_DB) private readonly db: Db,
+    private readonly sessions: MailServerSessions,
+    private readonly metrics: WritebackMetrics,
+    @Inject(WRITEBACK_SETTINGS) private readonly settings: WritebackSettings,
+  ) {}
+
+  async onMessageDeleted(event: MessageDeleted, ctx: Pick<EventContext, 'deliveryCount'>): Promise<void> {
+    if (event.scope !== DeleteScope.SERVER) return;
+    const stopTimer = this.metrics.duration.startTimer({ operation: 'delete' });
+    const account = await this.db.collection<AccountDocument>(DirectoryCollections.accounts).findOne({ _id: event.accountId });
+    const protocol = account?.receive?.protocol ?? 'none';
+    let outcome: { outcome: Outcome; reason: string };
+    try {
+      outcome = await this.deleteOnServer({ event, account });
+    } catch (error) {
+      const failure = writebackFailure({ error, attempt: ctx.deliveryCount, maxAttempts: this.settings.maxAttempts });
+      if (failure.retry) throw failure.error;
+      outcome = { outcome: 'failed', reason: failure.reason };
+    }
+    stopTimer();
+    this.metrics.deletions.inc({ protocol, outcome: outcome.outcome });
+    this.logger[outcome.outcome === 'failed' ? 'warn' : 'log']({ msg: `server deletion ${outcome.outcome}`, messageId: event.messageId, accountId: event.accountId, reason: outcome.reason });
+  }
+
+  private async deleteOnServer({ event, account }: { event: MessageDeleted; account: AccountDocument | null }): Promise<{ outcome: Outcome; reason: string }> {
+    if (!account || account.deletedAt || !account.receive) return { outcome: 'skipped', reason: 'the account was deleted or no longer receives' };
+    const location = event.location;
+    if (account.receive.protocol === 'pop3') {
+      if (!account.receive.leaveOnServer) return { outcome: 'skipped', reason: 'POP3 account without leaveOnServer: the message was deleted on the server after fetching' };
+      if (!location?.uidl) return { outcome: 'skipped', reason: 'no POP3 UIDL is known for this message' };
+      return this.sessions.pop3(account, async (client) => {
+        const { deleted } = await deletePop3MessagesByUidl(client, [location.uidl]);
+        await client.quit(); // commits the DELE
+        return deleted.length > 0 ? { outcome: 'deleted', reason: '' } : { outcome: 'skipped', reason: `UIDL ${location.uidl} is no longer on the server` };
+      });
+    }
+    return this.sessions.imap(account, async (client) => {
+      const junk = findJunkFolder(toMailFolders(await client.list()));
+      const message = {
+        folder: location?.protocol === MailProtocol.IMAP && location.folder ? location.folder : 'INBOX',
+        ...(location?.uidValidity ? { uidValidity: location.uidValidity } : {}),
+        ...(location?.uid ? { uid: location.uid } : {}),
+        ...(location?.messageIdHeader ? { messageIdHeader: location.messageIdHeader.replace(/^<|>$/g, '') } : {}),
+      };
+      const result = await deleteImapMessage(client, { message, searchFolders: [...new Set(['INBOX', ...account.receive!.folders, ...(junk ? [junk.path] : [])])] });
+      if (result.result === 'not-found') return { outcome: 'skipped', reason: result.reason };
+      return { outcome: 'deleted', reason: result.expunged ? '' : 'flagged \\Deleted; the server has no UIDPLUS, so it is expunged by the next client that expunges' };
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { ImapFlow } from 'imapflow';
+import type { SecretBox } from '@mailbus/crypto';
+import { openAccountSecret, type AccountDocument } from '@mailbus/directory';
+import { Pop3Client, imapFlowOptions } from '@mailbus/mail-clients';
+import { HostConnectionSlots, newId } from '@mailbus/mongo-dal';
+import { RetryLaterError } from '@mailbus/nats-transport';
+import type { WritebackSettings } from '../config/spam-feedback.config';
+import { WRITEBACK_SECRET_BOX, WRITEBACK_SETTINGS } from '../config/writeback.tokens';
+
+/** A slot is held at most this long; a write-back is a few commands. */
+const SLOT_LEASE_MS = 120_000;
+/** When the host's slots are all taken (the fetcher is busy there), the event comes back after this. */
+const HOST_BUSY_RETRY_MS = 5_000;
+
+/**
+ * One short IMAP or POP3 session per write-back, inside a per-host connection slot shared with the
+ * fetcher (SPEC §3.6: no server host gets more connections than its cap, whoever opens them).
+ */
+@Injectable()
+export class MailServerSessions {
+  private readonly holder = `spam-feedback:${hostname()}:${newId()}`;
+
+  constructor(
+    private readonly slots: HostConnectionSlots,
+    @Inject(WRITEBACK_SECRET_BOX) private readonly box: SecretBox,
+    @Inject(WRITEBACK_SETTINGS) private readonly settings: WritebackSettings,
+  ) {}
+
+  async imap<T>(account: AccountDocument, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+    const receive = account.receive!;
+    return this.inSlot(receive.host, async () => {
+      const client = new ImapFlow(imapFlowOptions({ protocol: 'imap', host: receive.host, port: receive.port, security: receive.security, username: receive.username, password: openAccountSecret({ box: this.box, account, side: 'receive' }) }, { timeoutMs: this.settings.mailTimeoutMs }));
+      client.on('error', () => undefined); // a dropped connection also rejects the command in flight, which reports it
+      try {
+        await client.connect();
+        return await work(client);
+      } finally {
+        await client.logout().catch(() => client.close());
+      }
+    });
+  }
+
+  /** The caller's work ends with QUIT (it commits DELE); any other exit drops the connection, and nothing is deleted. */
+  async pop3<T>(account: AccountDocument, work: (client: Pop3Client) => Promise<T>): Promise<T> {
+    const receive = account.receive!;
+    return this.inSlot(receive.host, async () => {
+      const client = await Pop3Client.connect({ host: receive.host, port: receive.port, security: receive.security, timeoutMs: this.settings.mailTimeoutMs });
+      try {
+        await client.login({ username: receive.username, password: openAccountSecret({ box: this.box, account, side: 'receive' }) });
+        return await work(client);
+      } finally {
+        client.close();
+      }
+    });
+  }
+
+  private async inSlot<T>(host: string, work: () => Promise<T>): Promise<T> {
+    const slot = await this.slots.acquire({ host, cap: this.settings.hostConnectionCap, holder: this.holder, leaseMs: SLOT_LEASE_MS });
+    if (!slot) throw new RetryLaterError(HOST_BUSY_RETRY_MS, `every connection slot of ${host} is taken`);
+    try {
+      return await work();
+    } finally {
+      await this.slots.release(slot);
+    }
+  }
+}
