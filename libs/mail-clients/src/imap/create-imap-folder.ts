@@ -19,13 +19,7 @@ const responseText = (error: unknown): string => String((error as { response?: u
  */
 async function createWithSpecialUse(client: ImapFlow, { path, specialUse }: { path: string; specialUse: CreatableSpecialUse }): Promise<{ created: boolean } | false> {
   try {
-    const response = await (client as unknown as ImapExec).exec('CREATE', [
-      { type: 'ATOM', value: path },
-      [
-        { type: 'ATOM', value: 'USE' },
-        [{ type: 'ATOM', value: specialUse }],
-      ],
-    ]);
+    const response = await (client as unknown as ImapExec).exec('CREATE', [{ type: 'ATOM', value: path }, [{ type: 'ATOM', value: 'USE' }, [{ type: 'ATOM', value: specialUse }]]]);
     response.next();
   } catch (error) {
     if (/ALREADYEXISTS/i.test(responseText(error))) return { created: false };

@@ -9,7 +9,10 @@ const isSelectable = (folder: FolderCandidate): boolean => folder.selectable && 
 
 /** Lowercase NFC segments joined by '/', without a leading INBOX; whether there was one. */
 function normalizedName(folder: FolderCandidate): { name: string; underInbox: boolean } {
-  const segments = folder.path.normalize('NFC').toLowerCase().split(folder.delimiter || /[/.]/);
+  const segments = folder.path
+    .normalize('NFC')
+    .toLowerCase()
+    .split(folder.delimiter || /[/.]/);
   const underInbox = segments.length > 1 && segments[0] === 'inbox';
   return { name: (underInbox ? segments.slice(1) : segments).join('/'), underInbox };
 }

@@ -20,8 +20,5 @@ export function keywordChanges({
   const permitted = permanentFlags === undefined ? undefined : new Set([...permanentFlags].map((flag) => flag.toLowerCase()));
   const storable = (keyword: string): boolean => !permitted || permitted.has('\\*') || permitted.has(keyword.toLowerCase());
   const unique = (keywords: readonly string[]): string[] => keywords.filter((keyword, index) => keywords.findIndex((other) => other.toLowerCase() === keyword.toLowerCase()) === index);
-  return {
-    add: unique(add).filter((keyword) => !has.has(keyword.toLowerCase()) && storable(keyword)),
-    remove: unique(remove).filter((keyword) => has.has(keyword.toLowerCase())),
-  };
+  return { add: unique(add).filter((keyword) => !has.has(keyword.toLowerCase()) && storable(keyword)), remove: unique(remove).filter((keyword) => has.has(keyword.toLowerCase())) };
 }

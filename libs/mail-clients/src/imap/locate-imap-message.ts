@@ -67,8 +67,7 @@ export async function withLocatedMessage<T>(
 ): Promise<{ located: LocatedMessage; value: T } | undefined> {
   for (const folder of folders) {
     const attempt = await withImapFolder(client, folder, async (uidValidity) => {
-      const knownUid =
-        sameFolder(folder, message.folder) && message.uid !== undefined && message.uidValidity === uidValidity && (await uidExists(client, message.uid)) ? message.uid : undefined;
+      const knownUid = sameFolder(folder, message.folder) && message.uid !== undefined && message.uidValidity === uidValidity && (await uidExists(client, message.uid)) ? message.uid : undefined;
       const uid = knownUid ?? (message.messageIdHeader ? (await searchMessageId(client, message.messageIdHeader))[0] : undefined);
       if (uid === undefined) return undefined;
       const located = { folder, uidValidity, uid };

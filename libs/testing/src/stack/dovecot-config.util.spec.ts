@@ -41,7 +41,7 @@ describe(renderDovecotConfig.name, () => {
     expect(sut.match(/^ {2}chroot =$/gm)).toHaveLength(3);
   });
 
-  it('should keep Dovecot\'s capability list unless one is given, and then set it for IMAP only', () => {
+  it("should keep Dovecot's capability list unless one is given, and then set it for IMAP only", () => {
     const sut = renderDovecotConfig({ ...settings, imapCapability: 'IMAP4rev1 UIDPLUS' });
 
     expect(renderDovecotConfig(settings)).not.toContain('imap_capability');
