@@ -7,13 +7,12 @@ import { Pop3UnsupportedError } from './pop3-unsupported.error';
 const errorFor = (line: string): Pop3ResponseError => new Pop3ResponseError({ command: 'RETR 1', response: parseStatusLine(line).line });
 
 describe(Pop3ResponseError.name, () => {
-  it.each([
-    ['-ERR Message 1 expunged.\r\n'],
-    ['-ERR [SYS/TEMP] Internal error occurred. Refer to server log for more information.\r\n'],
-    ['-ERR\r\n'],
-  ])('should count %j as a refusal by the server', (line) => {
-    expect(errorFor(line).refusedByServer).toBe(true);
-  });
+  it.each([['-ERR Message 1 expunged.\r\n'], ['-ERR [SYS/TEMP] Internal error occurred. Refer to server log for more information.\r\n'], ['-ERR\r\n']])(
+    'should count %j as a refusal by the server',
+    (line) => {
+      expect(errorFor(line).refusedByServer).toBe(true);
+    },
+  );
 
   it.each([['* OK IMAP4rev1 ready\r\n'], ['-ERRATIC\r\n'], ['+OK\r\n']])('should not count %j as a refusal', (line) => {
     expect(errorFor(line).refusedByServer).toBe(false);

@@ -24,7 +24,6 @@ import { isTemporaryLoginRefusal, parseListLine, parseStat, parseStatusLine, par
 import { openPop3Socket, upgradeToTls } from './pop3-socket.util';
 import { Pop3UnsupportedError } from './pop3-unsupported.error';
 
-
 export interface Pop3ConnectOptions extends MailClientOptions {
   host: string;
   /** 0: 995 for tls, 110 otherwise. */
@@ -118,8 +117,7 @@ export class Pop3Client {
         await this.sendLogin({ chosen, username, password });
       } catch (error) {
         // RFC 2449/3206: "another session holds the mailbox", "too soon", "try later" are no verdict on the password.
-        if (error instanceof Pop3ResponseError && isTemporaryLoginRefusal(error.response))
-          throw new Pop3ResponseError({ command: error.command, response: error.response, errorClass: 'connect' });
+        if (error instanceof Pop3ResponseError && isTemporaryLoginRefusal(error.response)) throw new Pop3ResponseError({ command: error.command, response: error.response, errorClass: 'connect' });
         throw error;
       }
       this.capabilityCache = undefined; // capabilities may change after login (RFC 2449 §6)

@@ -40,4 +40,19 @@ describe(renderDovecotConfig.name, () => {
     expect(sut).toContain('default_internal_user = dev\ndefault_internal_group = devs\ndefault_login_user = dev\n');
     expect(sut.match(/^ {2}chroot =$/gm)).toHaveLength(3);
   });
+
+  it("should keep Dovecot's capability list unless one is given, and then set it for IMAP only", () => {
+    const sut = renderDovecotConfig({ ...settings, imapCapability: 'IMAP4rev1 UIDPLUS' });
+
+    expect(renderDovecotConfig(settings)).not.toContain('imap_capability');
+    expect(sut).toContain('protocol imap {\n  imap_capability = IMAP4rev1 UIDPLUS\n}\n');
+  });
+
+  it('should create only the given folders, without special use where none is given', () => {
+    const sut = renderDovecotConfig({ ...settings, specialUseFolders: [{ name: 'Spam', specialUse: '' }] });
+
+    expect(sut).toContain('  mailbox Spam {\n    auto = subscribe\n  }\n');
+    expect(sut).not.toContain('mailbox Junk');
+    expect(sut).not.toContain('special_use = \\Sent');
+  });
 });

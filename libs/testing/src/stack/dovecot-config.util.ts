@@ -18,6 +18,20 @@ export interface DovecotConfigSettings {
    * rules out Dovecot's default internal users and the chroot of the login processes.
    */
   unprivileged?: { user: string; group: string };
+  /**
+   * Replaces the IMAP CAPABILITY list Dovecot announces after login (its `imap_capability`), to
+   * play a server without an extension (e.g. no MOVE). Dovecot still understands the commands; well
+   * behaved clients just do not use them. Left out: Dovecot's own list.
+   */
+  imapCapability?: string;
+  /** Folders every user gets at first login; defaults to DOVECOT_SPECIAL_USE_FOLDERS, `[]` for a server without them. */
+  specialUseFolders?: readonly DovecotSpecialUseFolder[];
+}
+
+/** A folder Dovecot creates and subscribes at first login, with its RFC 6154 special use (empty: none). */
+export interface DovecotSpecialUseFolder {
+  name: string;
+  specialUse: string;
 }
 
 /** Special-use folders every test user gets, created and subscribed at first login. */
@@ -27,7 +41,7 @@ export const DOVECOT_SPECIAL_USE_FOLDERS = [
   { name: 'Junk', specialUse: '\\Junk' },
   { name: 'Trash', specialUse: '\\Trash' },
   { name: 'Archive', specialUse: '\\Archive' },
-] as const;
+] as const satisfies readonly DovecotSpecialUseFolder[];
 
 /** Special-use folders that exist only once a test creates them (Gmail's \All, to test label handling). */
 export const DOVECOT_ON_DEMAND_SPECIAL_USE_FOLDERS = [{ name: '"All Mail"', specialUse: '\\All' }] as const;
@@ -50,7 +64,7 @@ const listener = ({ name, port, ssl }: { name: string; port: number; ssl?: boole
  * STARTTLS/STLS and the implicit-TLS ports are there for the TLS tests.
  */
 export function renderDovecotConfig(settings: DovecotConfigSettings): string {
-  const { ports, mailOwner, unprivileged } = settings;
+  const { ports, mailOwner, unprivileged, specialUseFolders = DOVECOT_SPECIAL_USE_FOLDERS } = settings;
   // The login processes and anvil chroot by default, which only root can do.
   const noChroot = unprivileged ? ['  chroot ='] : [];
   // Long-lived processes started with the master instead of a fork per connection: faster for
@@ -107,7 +121,7 @@ export function renderDovecotConfig(settings: DovecotConfigSettings): string {
     'namespace inbox {',
     '  inbox = yes',
     '  separator = /',
-    ...DOVECOT_SPECIAL_USE_FOLDERS.flatMap(({ name, specialUse }) => [`  mailbox ${name} {`, `    special_use = ${specialUse}`, '    auto = subscribe', '  }']),
+    ...specialUseFolders.flatMap(({ name, specialUse }) => [`  mailbox ${name} {`, ...(specialUse ? [`    special_use = ${specialUse}`] : []), '    auto = subscribe', '  }']),
     ...DOVECOT_ON_DEMAND_SPECIAL_USE_FOLDERS.flatMap(({ name, specialUse }) => [`  mailbox ${name} {`, `    special_use = ${specialUse}`, '    auto = no', '  }']),
     '}',
     'service imap-login {',
@@ -126,6 +140,7 @@ export function renderDovecotConfig(settings: DovecotConfigSettings): string {
     ...listener({ name: 'lmtp', port: ports.lmtp }),
     '}',
     ...(unprivileged ? ['service anvil {', ...noChroot, '}'] : []),
+    ...(settings.imapCapability === undefined ? [] : ['protocol imap {', `  imap_capability = ${settings.imapCapability}`, '}']),
     'protocol lmtp {',
     '  postmaster_address = postmaster@localhost',
     '}',

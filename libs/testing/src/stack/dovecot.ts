@@ -153,13 +153,15 @@ export async function startDovecot({
   log,
   cert,
   users = DEFAULT_MAIL_USERS,
+  imapCapability,
+  specialUseFolders,
 }: {
   dir: string;
   log: (line: string) => void;
   /** Defaults to a fresh self-signed localhost certificate in `dir/dovecot/tls`. */
   cert?: TlsCert;
   users?: readonly MailUser[];
-}): Promise<RunningDovecot> {
+} & Pick<DovecotConfigSettings, 'imapCapability' | 'specialUseFolders'>): Promise<RunningDovecot> {
   const root = join(dir, 'dovecot');
   const paths = {
     etc: join(root, 'etc'),
@@ -206,6 +208,8 @@ export async function startDovecot({
         ports,
         mailOwner: { uid: mailOwner.uid, gid: mailOwner.gid },
         unprivileged: mailOwner.unprivileged,
+        imapCapability,
+        specialUseFolders,
       }),
     );
     // -F: stay in the foreground, so the master is our child and stop() reaches it (it then stops its own children).

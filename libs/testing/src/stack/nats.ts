@@ -26,12 +26,7 @@ export async function startNats({ dir, log }: { dir: string; log: (line: string)
   const port = await freePort();
   const storeDir = join(dir, 'nats');
   await mkdir(storeDir, { recursive: true });
-  const process = ManagedProcess.start({
-    name: 'nats-server',
-    command: binary,
-    args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir],
-    logFile: join(dir, 'nats.log'),
-  });
+  const process = ManagedProcess.start({ name: 'nats-server', command: binary, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], logFile: join(dir, 'nats.log') });
   await process.waitForPort({ port });
   return { url: `nats://127.0.0.1:${port}`, port, process };
 }

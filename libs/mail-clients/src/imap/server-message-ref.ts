@@ -1,0 +1,8 @@
+/** Where a message was last seen on the server. */
+export interface ServerMessageRef {
+  folder: string;
+  uidValidity?: number;
+  uid?: number;
+  /** The Message-ID header without the angle brackets. */
+  messageIdHeader?: string;
+}
