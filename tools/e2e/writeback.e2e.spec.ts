@@ -1,0 +1,235 @@
+import { fromBinary } from '@bufbuild/protobuf';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Events, SpamMarkedSchema, SpamMovedSchema, SpamMoveResult, MessageDeletedSchema, DeleteScope, type AccountView, type MessageDeletionView, type MessagePageView, type MessageSummaryView, type MessageView, type SpamMarkView, type SpamMoved, type UserView } from '@mailbus/contracts';
+import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually } from '@mailbus/testing';
+import { Pop3Client } from '@mailbus/mail-clients';
+import { readStoredEvents } from './stream-reader';
+import { startSystem, type System } from './system';
+
+/**
+ * Write-back end to end against Dovecot: spam marks move the message into the server's Junk folder
+ * and back (spam-feedback), a synced Junk folder does not turn the moved copy into a second message,
+ * and deletions reach the server once every user deleted their delivery (IMAP and POP3 leave-on-server).
+ */
+let system: System;
+let mongo: MongoClient;
+let anna: UserView;
+let ben: UserView;
+
+const dovecot = () => system.stack.dovecot!;
+
+beforeAll(async () => {
+  system = await startSystem({ services: ['api', 'account-registry', 'fetcher', 'message-router', 'spam-feedback'], stack: { mail: true }, env: { SCHEDULER_TICK_MS: '200', FETCH_HOST_CONNECTION_CAP: '20', HOST_CONNECTION_CAP: '20' } });
+  mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
+  const create = async (name: string, addresses: string[]): Promise<UserView> => (await system.api<UserView>('POST', '/v1/users', { body: { displayName: name, addresses } })).body;
+  anna = await create('Anna', ['anna@example.com']);
+  ben = await create('Ben', ['ben@example.com']);
+}, 180_000);
+
+afterAll(async () => {
+  await mongo?.close();
+  await system?.stop();
+});
+
+async function createAccount({ username, protocol, receive = {} }: { username: string; protocol: 'imap' | 'pop3'; receive?: Record<string, unknown> }): Promise<AccountView> {
+  await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+  const port = protocol === 'imap' ? dovecot().imapsPort : dovecot().pop3sPort;
+  const response = await system.api<AccountView>('POST', '/v1/accounts', {
+    body: { name: username, email: `${username}@example.com`, owners: [anna.id], receive: { protocol, host: '127.0.0.1', port, security: 'tls', username, password: DEFAULT_MAIL_PASSWORD, intervalSeconds: 3600, ...receive } },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+}
+
+const mail = ({ subject, to = 'anna@example.com' }: { subject: string; to?: string }): string =>
+  `From: Shop <offers@shop.example>\r\nTo: ${to}\r\nSubject: ${subject}\r\nMessage-ID: <${subject.replace(/\W/g, '')}@shop.example>\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nBuy now.\r\n`;
+
+const folder = async (userId: string, name: string): Promise<MessageSummaryView[]> => (await system.api<MessagePageView>('GET', `/v1/users/${userId}/messages?folder=${name}&limit=200`, { token: system.tokens.app })).body.messages;
+
+const delivered = (userId: string, name: string, subject: string): Promise<MessageSummaryView> =>
+  expectEventually(
+    async () => {
+      const found = (await folder(userId, name)).find((message) => message.subject === subject);
+      expect(found, `${subject} in ${name}`).toBeDefined();
+      return found!;
+    },
+    { timeoutMs: 60_000 },
+  );
+
+/** UIDs of messages with this Message-ID in a server folder, read with doveadm. */
+async function uidsOnServer({ username, mailbox, messageId }: { username: string; mailbox: string; messageId: string }): Promise<number[]> {
+  const out = await dovecot().doveadm(['search', '-u', username, 'mailbox', mailbox, 'header', 'Message-ID', messageId]);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => Number(line.trim().split(/\s+/)[1]));
+}
+
+const spamMoved = async (requestId: string): Promise<SpamMoved> =>
+  expectEventually(
+    async () => {
+      const found = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.spamMoved.subject })).map((event) => fromBinary(SpamMovedSchema, event.data)).find((event) => event.requestId === requestId);
+      expect(found, `spam.moved for ${requestId}`).toBeDefined();
+      return found!;
+    },
+    { timeoutMs: 60_000 },
+  );
+
+const sync = async (accountId: string): Promise<void> => {
+  const response = await system.api('POST', `/v1/accounts/${accountId}/sync`);
+  expect(response.status, JSON.stringify(response.body)).toBe(202);
+};
+
+describe('spam marks on an IMAP account that also syncs its Junk folder', () => {
+  it('should move the message to Junk with its new UID, change nothing the second time, bring it back on not-spam, and never make a second message of the moved copy', async () => {
+    const username = 'spamimap';
+    const subject = 'Cheap watches';
+    const messageIdHeader = '<Cheapwatches@shop.example>';
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: dovecot(), username, raw: mail({ subject }) });
+    const account = await createAccount({ username, protocol: 'imap', receive: { folders: ['INBOX', 'Junk'] } });
+    const inInbox = await delivered(anna.id, 'inbox', subject);
+    const [inboxUid] = await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader });
+    expect(inboxUid).toBeGreaterThan(0);
+
+    const marked = await system.api<SpamMarkView>('POST', `/v1/messages/${inInbox.id}/spam`, { token: system.tokens.app, body: { userId: anna.id } });
+    expect(marked.status, JSON.stringify(marked.body)).toBe(202);
+    expect(marked.body).toMatchObject({ folder: 'spam', spam: true });
+    expect((await folder(anna.id, 'spam')).map(({ subject: s }) => s)).toContain(subject);
+    const moved = await spamMoved(marked.body.requestId);
+    expect(moved).toMatchObject({ result: SpamMoveResult.MOVED, fromFolder: 'INBOX', toFolder: 'Junk', spam: true });
+    expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader })).toEqual([]);
+    expect(await uidsOnServer({ username, mailbox: 'Junk', messageId: messageIdHeader })).toEqual([moved.newUid]);
+    await expectEventually(async () => {
+      const message = (await system.api<MessageView>('GET', `/v1/messages/${inInbox.id}`, { token: system.tokens.app })).body;
+      expect(message.source).toMatchObject({ folder: 'Junk', uid: moved.newUid, uidValidity: moved.newUidValidity });
+    });
+    const flags = await dovecot().doveadm(['fetch', '-u', username, 'flags', 'mailbox', 'Junk', 'uid', String(moved.newUid)]);
+    expect(flags).toContain('$Junk');
+
+    // The fetcher syncs Junk and fetches the moved copy: still one message record, one delivery, in spam.
+    await sync(account.id);
+    await expectEventually(async () => {
+      const fetched = await mongo.db(system.env.MONGODB_DB).collection('fetched_messages').countDocuments({ accountId: account.id, folder: 'Junk' });
+      expect(fetched).toBe(1);
+    });
+    await expectEventually(async () => {
+      const routed = await mongo.db(system.env.MONGODB_DB).collection('messages').countDocuments({ accountId: account.id, messageIdHeader });
+      expect(routed).toBe(1);
+      expect(await mongo.db(system.env.MONGODB_DB).collection('deliveries').countDocuments({ accountId: account.id, userId: anna.id })).toBe(1);
+    });
+    expect((await folder(anna.id, 'spam')).filter(({ subject: s }) => s === subject)).toHaveLength(1);
+
+    const again = await system.api<SpamMarkView>('POST', `/v1/messages/${inInbox.id}/spam`, { token: system.tokens.app, body: { userId: anna.id } });
+    expect(again.status).toBe(202);
+    expect(await spamMoved(again.body.requestId)).toMatchObject({ result: SpamMoveResult.SKIPPED, toFolder: 'Junk', newUid: moved.newUid });
+    expect(await uidsOnServer({ username, mailbox: 'Junk', messageId: messageIdHeader })).toEqual([moved.newUid]);
+
+    const back = await system.api<SpamMarkView>('POST', `/v1/messages/${inInbox.id}/not-spam`, { token: system.tokens.app, body: { userId: anna.id } });
+    expect(back.status).toBe(202);
+    expect(back.body).toMatchObject({ folder: 'inbox', spam: false });
+    const returned = await spamMoved(back.body.requestId);
+    expect(returned).toMatchObject({ result: SpamMoveResult.MOVED, fromFolder: 'Junk', toFolder: 'INBOX', spam: false });
+    expect(await uidsOnServer({ username, mailbox: 'Junk', messageId: messageIdHeader })).toEqual([]);
+    expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader })).toEqual([returned.newUid]);
+    expect((await folder(anna.id, 'inbox')).map(({ subject: s }) => s)).toContain(subject);
+
+    const events = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.spamMarked.subject })).map((event) => fromBinary(SpamMarkedSchema, event.data)).filter((event) => event.accountId === account.id);
+    expect(events.map(({ spam }) => spam)).toEqual([true, true, false]);
+  });
+
+  it('should find a message that another client moved meanwhile by its Message-ID', async () => {
+    const username = 'spammoved';
+    const subject = 'Moved elsewhere';
+    const messageIdHeader = '<Movedelsewhere@shop.example>';
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: dovecot(), username, raw: mail({ subject }) });
+    await createAccount({ username, protocol: 'imap' });
+    const message = await delivered(anna.id, 'inbox', subject);
+    await dovecot().doveadm(['move', '-u', username, 'Archive', 'mailbox', 'INBOX', 'header', 'Message-ID', messageIdHeader]);
+
+    const marked = await system.api<SpamMarkView>('POST', `/v1/messages/${message.id}/spam`, { token: system.tokens.app, body: { userId: anna.id } });
+    // Archive is not a synced folder: the message is looked for by Message-ID in INBOX, the synced folders and Junk.
+    const answer = await spamMoved(marked.body.requestId);
+    expect(answer.result).toBe(SpamMoveResult.SKIPPED);
+    expect(answer.reason).toMatch(/not found|no message/i);
+    expect(await uidsOnServer({ username, mailbox: 'Archive', messageId: messageIdHeader })).toHaveLength(1);
+  });
+
+  it('should only move the delivery of a POP3 account and say that the server could not be taught', async () => {
+    const username = 'spampop';
+    const subject = 'Pop spam';
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: dovecot(), username, raw: mail({ subject }) });
+    await createAccount({ username, protocol: 'pop3' });
+    const message = await delivered(anna.id, 'inbox', subject);
+    const marked = await system.api<SpamMarkView>('POST', `/v1/messages/${message.id}/spam`, { token: system.tokens.app, body: { userId: anna.id } });
+    expect(marked.status).toBe(202);
+    expect((await spamMoved(marked.body.requestId)).reason).toMatch(/POP3/);
+    expect((await folder(anna.id, 'spam')).map(({ subject: s }) => s)).toContain(subject);
+  });
+
+  it('should answer 404 for a user the message was not delivered to, and 400 for a bad message id', async () => {
+    const some = (await folder(anna.id, 'inbox'))[0]!;
+    expect((await system.api('POST', `/v1/messages/${some.id}/spam`, { token: system.tokens.app, body: { userId: ben.id } })).status).toBe(404);
+    expect((await system.api('POST', '/v1/messages/nope/spam', { token: system.tokens.app, body: { userId: anna.id } })).status).toBe(400);
+    expect((await system.api('DELETE', `/v1/messages/${some.id}`, { token: system.tokens.app })).status).toBe(400);
+  });
+});
+
+describe('deletions', () => {
+  it('should delete an IMAP message on the server only once every user deleted their delivery', async () => {
+    const username = 'delimap';
+    const subject = 'For both';
+    const messageIdHeader = '<Forboth@shop.example>';
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: dovecot(), username, raw: mail({ subject, to: 'anna@example.com, ben@example.com' }) });
+    await appendMessage({ dovecot: dovecot(), username, raw: mail({ subject: 'Stays', to: 'anna@example.com' }) });
+    const account = await createAccount({ username, protocol: 'imap' });
+    const forAnna = await delivered(anna.id, 'inbox', subject);
+    await delivered(ben.id, 'inbox', subject);
+
+    const first = await system.api<MessageDeletionView>('DELETE', `/v1/messages/${forAnna.id}?userId=${anna.id}`, { token: system.tokens.app });
+    expect(first.status, JSON.stringify(first.body)).toBe(200);
+    expect(first.body).toMatchObject({ folder: 'trash', scope: 'user' });
+    expect((await folder(anna.id, 'trash')).map(({ subject: s }) => s)).toContain(subject);
+    expect((await folder(anna.id, 'inbox')).map(({ subject: s }) => s)).not.toContain(subject);
+    expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader })).toHaveLength(1);
+
+    const last = await system.api<MessageDeletionView>('DELETE', `/v1/messages/${forAnna.id}?userId=${ben.id}`, { token: system.tokens.app });
+    expect(last.body).toMatchObject({ scope: 'server' });
+    await expectEventually(async () => expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader })).toEqual([]), { timeoutMs: 60_000 });
+    expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: '<Stays@shop.example>' })).toHaveLength(1);
+
+    const repeat = await system.api<MessageDeletionView>('DELETE', `/v1/messages/${forAnna.id}?userId=${ben.id}`, { token: system.tokens.app });
+    expect(repeat.body).toMatchObject({ scope: 'server' });
+    const deletions = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.messageDeleted.subject })).map((event) => fromBinary(MessageDeletedSchema, event.data)).filter((event) => event.accountId === account.id);
+    expect(deletions.map(({ scope }) => scope)).toEqual([DeleteScope.USER, DeleteScope.SERVER]);
+  });
+
+  it('should DELE a message of a POP3 leave-on-server account by its UIDL', async () => {
+    const username = 'delpop';
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: dovecot(), username, raw: mail({ subject: 'Pop gone' }) });
+    await appendMessage({ dovecot: dovecot(), username, raw: mail({ subject: 'Pop kept' }) });
+    await createAccount({ username, protocol: 'pop3', receive: { leaveOnServer: true } });
+    const gone = await delivered(anna.id, 'inbox', 'Pop gone');
+    await delivered(anna.id, 'inbox', 'Pop kept');
+    const deleted = await system.api<MessageDeletionView>('DELETE', `/v1/messages/${gone.id}?userId=${anna.id}`, { token: system.tokens.app });
+    expect(deleted.body).toMatchObject({ scope: 'server' });
+    await expectEventually(
+      async () => {
+        const client = await Pop3Client.connect({ host: '127.0.0.1', port: dovecot().pop3Port, security: 'none', timeoutMs: 10_000 });
+        try {
+          await client.login({ username, password: DEFAULT_MAIL_PASSWORD });
+          expect((await client.stat()).count).toBe(1);
+        } finally {
+          await client.quit();
+        }
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: '<Popkept@shop.example>' })).toHaveLength(1);
+  });
+});
