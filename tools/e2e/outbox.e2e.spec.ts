@@ -1,14 +1,16 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Events, MessageSentSchema, SendFailedSchema, SendFailureKind, SendRequestedSchema, type AccountView, type OutboxItemView, type UserView } from '@mailbus/contracts';
-import { expectEventually } from '@mailbus/testing';
+import { Events, MessageSentSchema, SendFailedSchema, SendFailureKind, SendRequestedSchema, SentFolderAppendStatus, type AccountView, type MessagePageView, type OutboxItemView, type UserView } from '@mailbus/contracts';
+import { DEFAULT_MAIL_PASSWORD, expectEventually } from '@mailbus/testing';
 import { readStoredEvents } from './stream-reader';
 import { startSystem, type System } from './system';
 
 /**
- * The outbox's front half: POST /v1/outbox picks the sender account by FlowFact's rules (or refuses
- * with the reason), stores the item and its attachments, and publishes send.requested.
+ * The outbox: POST /v1/outbox picks the sender account by FlowFact's rules (or refuses with the
+ * reason), stores the item and publishes send.requested; smtp-sender sends it through the SMTP sink,
+ * retries and fails as the server answers, files the bytes in Dovecot's Sent folder, and
+ * message-router makes them a delivery in the user's `sent` folder.
  */
 let system: System;
 let mongo: MongoClient;
@@ -16,9 +18,15 @@ let anna: UserView;
 let ben: UserView;
 let annaAccount: AccountView;
 let salesAccount: AccountView;
+let carla: UserView;
+let dora: UserView;
 
 beforeAll(async () => {
-  system = await startSystem({ services: ['api', 'account-registry', 'smtp-sender'], stack: { mail: true }, env: { SEND_RETRY_BASE_MS: '200', SEND_RETRY_MAX_DELAY_MS: '400', SEND_ARCHIVE_BCC: 'archive@example.com' } });
+  system = await startSystem({
+    services: ['api', 'account-registry', 'smtp-sender', 'message-router', 'fetcher'],
+    stack: { mail: true },
+    env: { SEND_RETRY_BASE_MS: '200', SEND_RETRY_MAX_DELAY_MS: '400', SEND_ARCHIVE_BCC: 'archive@example.com', SEND_STALLED_AFTER_MS: '1500', SCHEDULER_TICK_MS: '200', FETCH_HOST_CONNECTION_CAP: '20' },
+  });
   mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
   const user = async (body: Record<string, unknown>): Promise<UserView> => {
     const response = await system.api<UserView>('POST', '/v1/users', { body });
@@ -27,7 +35,8 @@ beforeAll(async () => {
   };
   anna = await user({ displayName: 'Anna Berger', addresses: ['anna@example.com', 'a.berger@example.com'], defaultFrom: 'anna@example.com' });
   ben = await user({ displayName: 'Ben', addresses: ['ben@example.com'] });
-  const carla = await user({ displayName: 'Carla', addresses: ['carla@example.com'] });
+  carla = await user({ displayName: 'Carla', addresses: ['carla@example.com'] });
+  dora = await user({ displayName: 'Dora', addresses: ['dora@example.com'] });
   const account = async (body: Record<string, unknown>): Promise<AccountView> => {
     const response = await system.api<AccountView>('POST', '/v1/accounts', { body: { send: { host: '127.0.0.1', port: system.stack.smtp!.port, security: 'starttls', username: 'user1', password: 'password' }, ...body } });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
@@ -36,6 +45,7 @@ beforeAll(async () => {
   annaAccount = await account({ name: 'Anna', email: 'anna@example.com', displayName: 'Anna Berger | Immobilien', owners: [anna.id], replyTo: 'office@example.com', signature: { text: 'Anna Berger\nMusterimmobilien GmbH', html: '<p>Anna Berger<br>Musterimmobilien GmbH</p>' }, archiveBcc: 'anna-archive@example.com' });
   salesAccount = await account({ name: 'Sales', email: 'sales@example.com', displayName: 'Sales Team', owners: [carla.id], senders: [anna.id] });
   await account({ name: 'Old', email: 'anna.old@example.com', owners: [anna.id], serviceEnabled: false });
+  await account({ name: 'Receive only', email: 'dora@example.com', owners: [dora.id], send: { host: '127.0.0.1', port: system.stack.smtp!.port, security: 'starttls', enabled: false } });
 }, 180_000);
 
 afterAll(async () => {
@@ -79,7 +89,20 @@ describe('POST /v1/outbox', () => {
     expect(response.body.userId).toBeUndefined();
   });
 
+  it("should take the user's first own account when the From is no account's, keeping the user's own address as From", async () => {
+    const own = await send({ userId: anna.id, from: 'a.berger@example.com', to: ['max@example.org'], text: 'x' });
+    expect(own.status, JSON.stringify(own.body)).toBe(202);
+    expect(own.body.accountId).toBe(annaAccount.id);
+    expect(await mongo.db(system.env.MONGODB_DB).collection('outbox').findOne({ _id: own.body.id as never })).toMatchObject({ selectedBy: 'first-owned', from: { address: 'a.berger@example.com', name: 'Anna Berger' } });
+
+    const foreign = await send({ userId: carla.id, from: 'ceo@bigcorp.example', to: ['max@example.org'], text: 'x' });
+    expect(foreign.body.accountId).toBe(salesAccount.id);
+    expect(await mongo.db(system.env.MONGODB_DB).collection('outbox').findOne({ _id: foreign.body.id as never })).toMatchObject({ selectedBy: 'first-owned', from: { address: 'sales@example.com', name: 'Sales Team' } });
+  });
+
   it.each([
+    ['an unknown user', () => ({ userId: 'NoSuchUser000000000000', to: ['x@example.org'], text: 'x' }), 'unknown_user'],
+    ['an account whose sending is switched off', () => ({ userId: dora.id, to: ['x@example.org'], text: 'x' }), 'sending_disabled'],
     ['a user without any account', () => ({ userId: ben.id, to: ['x@example.org'], text: 'x' }), 'no_account'],
     ['an account with the service switched off', () => ({ userId: anna.id, from: 'anna.old@example.com', to: ['x@example.org'], text: 'x' }), 'account_disabled'],
     ['an account the user may not send with', () => ({ userId: ben.id, accountId: salesAccount.id, to: ['x@example.org'], text: 'x' }), 'not_allowed'],
@@ -178,5 +201,122 @@ describe('sending', () => {
     expect(sent.acceptedRecipients).toContain('good@example.org');
     expect(sent.rejectedRecipients).toEqual([{ address: 'nobody-reject-5xx@example.org', code: 550, text: expect.stringContaining('5.1.1 No such user') }]);
     expect((await received(queued.messageIdHeader))[0]!.rcptTo).not.toContain('nobody-reject-5xx@example.org');
+  });
+});
+
+describe('the Sent folder and the sent delivery', () => {
+  let erik: UserView;
+  let sentAccount: AccountView;
+  const username = 'sentbox';
+  const settled = (id: string, status: string) =>
+    expectEventually(
+      async () => {
+        const item = (await system.api<OutboxItemView>('GET', `/v1/outbox/${id}`, { token: system.tokens.app })).body;
+        expect(item.status).toBe(status);
+        return item;
+      },
+      { timeoutMs: 30_000 },
+    );
+  const onServer = async (mailbox: string, messageIdHeader: string): Promise<string[]> =>
+    (await system.stack.dovecot!.doveadm(['fetch', '-u', username, 'uid flags', 'mailbox', mailbox, 'header', 'Message-ID', messageIdHeader])).split('\n').filter((line) => line.startsWith('uid:'));
+  const sentFolder = async (userId: string) => (await system.api<MessagePageView>('GET', `/v1/users/${userId}/messages?folder=sent`, { token: system.tokens.app })).body.messages;
+  const sentEvent = async (outboxId: string) => (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.messageSent.subject })).map((event) => fromBinary(MessageSentSchema, event.data)).filter((event) => event.outboxId === outboxId);
+
+  beforeAll(async () => {
+    erik = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Erik', addresses: ['erik@example.com'] } })).body;
+    await system.stack.dovecot!.addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    sentAccount = (
+      await system.api<AccountView>('POST', '/v1/accounts', {
+        body: {
+          name: 'Erik',
+          email: 'sentbox@example.com',
+          owners: [erik.id],
+          receive: { protocol: 'imap', host: '127.0.0.1', port: system.stack.dovecot!.imapsPort, security: 'tls', username, password: DEFAULT_MAIL_PASSWORD, folders: ['INBOX', 'Sent'], intervalSeconds: 3600 },
+          send: { host: '127.0.0.1', port: system.stack.smtp!.port, security: 'starttls', username: 'user1', password: 'password', appendToSent: 'always' },
+        },
+      })
+    ).body;
+  });
+
+  it("should append the exact bytes sent to Dovecot's Sent folder as seen, link them by APPENDUID, and show them in the user's sent folder", async () => {
+    const queued = (await send({ userId: erik.id, to: ['max@example.org'], subject: 'Angebot', text: 'Guten Tag' })).body;
+    await settled(queued.id, 'sent');
+
+    const [event] = await expectEventually(async () => {
+      const events = await sentEvent(queued.id);
+      expect(events).toHaveLength(1);
+      return events;
+    });
+    expect(event!.sentFolder).toMatchObject({ status: SentFolderAppendStatus.APPENDED, folder: 'Sent' });
+    const copies = await onServer('Sent', queued.messageIdHeader);
+    expect(copies).toEqual([expect.stringMatching(new RegExp(`^uid: ${event!.sentFolder!.uid}\\b`))]);
+    expect((await system.stack.dovecot!.doveadm(['fetch', '-u', username, 'flags', 'mailbox', 'Sent', 'uid', String(event!.sentFolder!.uid)]))).toContain('\\Seen');
+
+    const [inSent] = await expectEventually(async () => {
+      const messages = (await sentFolder(erik.id)).filter(({ subject }) => subject === 'Angebot');
+      expect(messages).toHaveLength(1);
+      return messages;
+    });
+    expect(inSent).toMatchObject({ rule: 'sender-address', accountId: sentAccount.id });
+    const raw = await fetch(`${system.apiUrl}/v1/messages/${inSent!.id}/raw`, { headers: { authorization: `Bearer ${system.tokens.app}` } });
+    const [atSink] = (await system.stack.smtp!.messages()).filter((mail) => mail.raw.toString().includes(queued.messageIdHeader));
+    expect(Buffer.from(await raw.arrayBuffer()).equals(atSink!.raw)).toBe(true);
+
+    // The fetcher syncs Sent and fetches the appended copy: still one message, one delivery.
+    expect((await system.api('POST', `/v1/accounts/${sentAccount.id}/sync`)).status).toBe(202);
+    await expectEventually(async () => expect(await mongo.db(system.env.MONGODB_DB).collection('fetched_messages').countDocuments({ accountId: sentAccount.id, folder: 'Sent' })).toBe(1));
+    await expectEventually(async () => expect(await mongo.db(system.env.MONGODB_DB).collection('messages').countDocuments({ accountId: sentAccount.id, messageIdHeader: queued.messageIdHeader })).toBe(1));
+    expect((await sentFolder(erik.id)).filter(({ subject }) => subject === 'Angebot')).toHaveLength(1);
+  });
+
+  it('should thread replies: References from the stored original plus its Message-ID', async () => {
+    const first = (await send({ userId: erik.id, to: ['max@example.org'], subject: 'Thread', text: '1' })).body;
+    await expectEventually(async () => expect((await sentFolder(erik.id)).map(({ subject }) => subject)).toContain('Thread'), { timeoutMs: 30_000 });
+    const second = (await send({ userId: erik.id, to: ['max@example.org'], subject: 'Re: Thread', text: '2', inReplyTo: first.messageIdHeader })).body;
+    await expectEventually(async () => expect((await sentFolder(erik.id)).map(({ subject }) => subject)).toContain('Re: Thread'), { timeoutMs: 30_000 });
+    const third = (await send({ userId: erik.id, to: ['max@example.org'], subject: 'Re: Re: Thread', text: '3', inReplyTo: second.messageIdHeader })).body;
+    await settled(third.id, 'sent');
+
+    const [mail] = (await system.stack.smtp!.messages()).filter((received) => received.raw.toString().includes(`Message-ID: ${third.messageIdHeader}`));
+    const headers = mail!.raw.toString().split('\r\n\r\n')[0]!.replace(/\r\n[ \t]+/g, ' ');
+    expect(headers).toMatch(new RegExp(`^In-Reply-To: ${second.messageIdHeader.replace(/[.]/g, '\\.')}$`, 'm'));
+    expect(headers).toMatch(new RegExp(`^References: ${first.messageIdHeader.replace(/[.]/g, '\\.')} ${second.messageIdHeader.replace(/[.]/g, '\\.')}$`, 'm'));
+  });
+
+  it('should send an item that a crash left `sending` again, with the same Message-ID, and not file it twice', async () => {
+    const queued = (await send({ userId: erik.id, to: ['max@example.org'], subject: 'Crash', text: 'x' })).body;
+    await settled(queued.id, 'sent');
+    await expectEventually(async () => expect(await onServer('Sent', queued.messageIdHeader)).toHaveLength(1));
+    // What a SIGKILL between the server's acceptance and the record leaves, after the event was given up on.
+    await mongo.db(system.env.MONGODB_DB).collection('outbox').updateOne({ _id: queued.id as never }, { $set: { status: 'sending', updatedAt: new Date(Date.now() - 60_000) }, $unset: { sentFolder: '', sentAt: '' } });
+
+    const again = await expectEventually(
+      async () => {
+        const item = (await system.api<OutboxItemView>('GET', `/v1/outbox/${queued.id}`, { token: system.tokens.app })).body;
+        expect(item).toMatchObject({ status: 'sent', attempts: 2 });
+        return item;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(again.messageIdHeader).toBe(queued.messageIdHeader);
+    const atSink = (await system.stack.smtp!.messages()).filter((mail) => mail.raw.toString().includes(`Message-ID: ${queued.messageIdHeader}`));
+    expect(atSink).toHaveLength(2);
+    expect(atSink[0]!.raw.equals(atSink[1]!.raw)).toBe(true);
+    await expectEventually(async () => expect((await sentEvent(queued.id)).length).toBeGreaterThanOrEqual(1));
+    expect(await onServer('Sent', queued.messageIdHeader)).toHaveLength(1);
+  });
+
+  it('should skip the Sent folder when the account says never, and send system mail without a sent delivery', async () => {
+    expect((await system.api('PATCH', `/v1/accounts/${sentAccount.id}`, { body: { send: { appendToSent: 'never' } } })).status).toBe(200);
+    const queued = (await send({ accountId: sentAccount.id, to: ['orders@example.org'], subject: 'System', text: 'x' })).body;
+    await settled(queued.id, 'sent');
+    const [event] = await expectEventually(async () => {
+      const events = await sentEvent(queued.id);
+      expect(events).toHaveLength(1);
+      return events;
+    });
+    expect(event!.sentFolder).toMatchObject({ status: SentFolderAppendStatus.SKIPPED, reason: 'appendToSent is never' });
+    expect(await onServer('Sent', queued.messageIdHeader)).toEqual([]);
+    expect(await mongo.db(system.env.MONGODB_DB).collection('messages').countDocuments({ messageIdHeader: queued.messageIdHeader })).toBe(0);
   });
 });
