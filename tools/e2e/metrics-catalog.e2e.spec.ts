@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVICES, type AccountView, type ServiceName, type SyncStatusView, type UserView } from '@mailbus/contracts';
+import { SERVICES, type AccountView, type MessagePageView, type OutboxItemView, type ServiceName, type SyncStatusView, type UserView } from '@mailbus/contracts';
 import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually } from '@mailbus/testing';
 import { loadMetricsCatalog, queriedCatalogNames, type CatalogMetric } from '../deploy/metrics-catalog.util';
 import { startSystem, type System } from './system';
 
 /**
  * The dashboard and the alert rules (deploy/) query only metrics of deploy/metrics-catalog.json; here
- * every one marked present is on the /metrics of the services that should export it, after mail went
- * through. Metrics still planned (services not written yet) are listed, and fail once exported
+ * every one marked present is on the /metrics of the services that should export it, after mail was
+ * fetched, routed, sent, marked as spam and deleted. Metrics still planned (services not written yet) are listed, and fail once exported
  * without their catalog entry saying so (tools/deploy/metrics-catalog.spec.ts).
  */
 let system: System;
@@ -33,10 +33,21 @@ beforeAll(async () => {
         email: 'metrics@example.com',
         owners: [owner.id],
         receive: { protocol: 'imap', host: '127.0.0.1', port: dovecot.imapsPort, security: 'tls', username: 'metrics', password: DEFAULT_MAIL_PASSWORD, intervalSeconds: 3600 },
+        send: { host: '127.0.0.1', port: system.stack.smtp!.port, security: 'starttls', username: 'user1', password: 'password' },
       },
     })
   ).body;
   await expectEventually(async () => expect((await system.api<SyncStatusView>('GET', `/v1/accounts/${account.id}/status`)).body.folders[0]?.lastUid).toBe(1), { timeoutMs: 30_000 });
+  const [message] = await expectEventually(async () => {
+    const messages = (await system.api<MessagePageView>('GET', `/v1/users/${owner.id}/messages`)).body.messages;
+    expect(messages).toHaveLength(1);
+    return messages;
+  });
+  const queued = (await system.api<OutboxItemView>('POST', '/v1/outbox', { body: { userId: owner.id, to: ['someone@example.org'], subject: 'metrics', text: 'x' } })).body;
+  await expectEventually(async () => expect((await system.api<OutboxItemView>('GET', `/v1/outbox/${queued.id}`)).body.status).toBe('sent'), { timeoutMs: 30_000 });
+  expect((await system.api('POST', `/v1/messages/${message!.id}/spam`, { body: { userId: owner.id } })).status).toBe(202);
+  expect((await system.api('DELETE', `/v1/messages/${message!.id}?userId=${owner.id}`)).status).toBe(200);
+  await expectEventually(async () => expect(await fetch(`http://127.0.0.1:${system.port('spam-feedback')}/metrics`).then((response) => response.text())).toMatch(/^mailbus_server_deletions_total\{/m), { timeoutMs: 30_000 });
   for (const service of SERVICES) exported.set(service, await metricNames(service));
 }, 180_000);
 
