@@ -45,13 +45,27 @@ describe('the corpus end to end', () => {
     ).body;
     const db = mongo.db(system.env.MONGODB_DB);
 
-    await expectEventually(async () => expect(await db.collection('messages').countDocuments({ accountId: account.id })).toBe(files.length), { timeoutMs: Number(process.env.CORPUS_TIMEOUT_MS ?? 600_000), intervalMs: 1_000 });
+    // Every file fetched and its message.fetched handled by the router. Copies of one mail (the corpus
+    // has files sharing a Message-ID) are one message record of the account, so records ≤ files.
+    const routed = async (): Promise<number> => {
+      const metrics = await (await fetch(`http://127.0.0.1:${system.port('message-router')}/metrics`)).text();
+      return Number(/^mailbus_events_handled_total\{[^}]*event="message\.fetched"[^}]*outcome="ack"[^}]*\} ([0-9.e+]+)$/m.exec(metrics)?.[1] ?? 0);
+    };
+    await expectEventually(
+      async () => {
+        expect(await db.collection('fetched_messages').countDocuments({ accountId: account.id })).toBe(files.length);
+        expect(await routed()).toBeGreaterThanOrEqual(files.length);
+      },
+      { timeoutMs: Number(process.env.CORPUS_TIMEOUT_MS ?? 600_000), intervalMs: 1_000 },
+    );
     const seconds = (Date.now() - started) / 1000;
 
     const messages = await db.collection('messages').find({ accountId: account.id }, { projection: { identity: 1, parseError: 1, attachments: 1, calendar: 1, 'spam.spam': 1, html: 1, htmlHasRemoteContent: 1 } }).toArray();
     const deliveries = await db.collection('deliveries').find({ accountId: account.id }, { projection: { messageId: 1, userId: 1, folder: 1, rule: 1, published: 1 } }).toArray();
     // One delivery per user and Message-ID: copies of one mail in the corpus share theirs.
     const identities = new Set(messages.map(({ identity }) => identity as string));
+    expect(identities.size).toBe(messages.length);
+    expect(messages.length).toBeLessThanOrEqual(files.length);
     expect(deliveries).toHaveLength(identities.size);
     expect(deliveries.every(({ published }) => published === true)).toBe(true);
     const identityOf = new Map(messages.map(({ _id, identity }) => [String(_id), identity as string]));

@@ -30,11 +30,17 @@ export class OutboxRepository {
   }
 
   /**
-   * Takes the item for an attempt: queued, retrying, or left `sending` by a crash (a repeat may send
-   * it twice; the fixed Message-ID lets receivers drop the copy). Sent and failed items are not taken.
+   * Takes the item for an attempt: queued, retrying, or left `sending` by a crash — an attempt alive
+   * touches its item (heartbeat), so one untouched since `staleBefore` has died (a repeat may then send
+   * it twice; the fixed Message-ID lets receivers drop the copy). Sent and failed items are not taken,
+   * nor one that another handler is sending right now.
    */
-  beginAttempt({ id, now }: { id: string; now: Date }): Promise<OutboxItemDocument | null> {
-    return this.items.findOneAndUpdate({ _id: id, status: { $in: ['queued', 'retrying', 'sending'] } }, { $set: { status: 'sending', updatedAt: now }, $inc: { attempts: 1 }, $min: { firstAttemptAt: now } }, { returnDocument: 'after' });
+  beginAttempt({ id, now, staleBefore }: { id: string; now: Date; staleBefore: Date }): Promise<OutboxItemDocument | null> {
+    return this.items.findOneAndUpdate(
+      { _id: id, $or: [{ status: { $in: ['queued', 'retrying'] } }, { status: 'sending', updatedAt: { $lt: staleBefore } }] },
+      { $set: { status: 'sending', updatedAt: now }, $inc: { attempts: 1 }, $min: { firstAttemptAt: now } },
+      { returnDocument: 'after' },
+    );
   }
 
   async update({ id, set }: { id: string; set: Partial<OutboxItemDocument> }): Promise<void> {

@@ -3,9 +3,9 @@ import type { Db } from 'mongodb';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { Events, SendFailureKind, mailErrorClass, timestampFromDate } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
-import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
+import { DirectoryCollections, openAccountSecret, type AccountDocument, type StoredSendSettings } from '@mailbus/directory';
 import { BlobStore, MONGO_DB, blobId } from '@mailbus/mongo-dal';
-import { EventPublisher, RetryLaterError } from '@mailbus/nats-transport';
+import { EventPublisher, RetryLaterError, type EventContext } from '@mailbus/nats-transport';
 import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
 import { composeMessage } from '../composition';
@@ -17,6 +17,10 @@ import { SendRateLimits } from './send-rate-limits';
 import { SenderMetrics } from './sender.metrics';
 import { SmtpTransports } from './smtp-transports';
 
+/** An attempt alive touches its item this often, and the event's ack-wait timer with it. */
+const ATTEMPT_HEARTBEAT_MS = 10_000;
+/** An item `sending` untouched this long belongs to a handler that died. */
+const ATTEMPT_STALE_MS = 45_000;
 
 /**
  * One delivery attempt of an outbox item: compose the fixed bytes, hand them to the account's SMTP
@@ -40,7 +44,7 @@ export class SendAttemptService {
     @Inject(SENDING_SETTINGS) private readonly settings: SendingSettings,
   ) {}
 
-  async onSendRequested(outboxId: string): Promise<void> {
+  async onSendRequested(outboxId: string, ctx?: Pick<EventContext, 'working'>): Promise<void> {
     const now = new Date();
     const current = await this.items.findById(outboxId);
     if (!current) return; // never stored: nothing to send (the request was not accepted)
@@ -49,12 +53,31 @@ export class SendAttemptService {
     if (current.status === 'retrying' && current.nextAttemptAt && current.nextAttemptAt > now) throw new RetryLaterError(current.nextAttemptAt.getTime() - now.getTime(), `outbox ${outboxId}: next attempt at ${current.nextAttemptAt.toISOString()}`);
     const account = await this.account(current.accountId);
     if (!account || account.deletedAt || !account.serviceEnabled || !account.send?.enabled) {
-      const item = (await this.items.beginAttempt({ id: outboxId, now })) ?? current;
-      return this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${current.accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
+      return this.failPermanently(current, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${current.accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
     }
-    await this.rateLimits.admit({ accountId: account._id, host: account.send.host, what: `outbox ${outboxId}` });
-    const item = await this.items.beginAttempt({ id: outboxId, now });
-    if (!item) return;
+    await this.rateLimits.admit({ accountId: account._id, host: account.send.host, what: `outbox ${outboxId}` }).catch(async (error: unknown) => {
+      await this.items.touch(outboxId); // deferred on purpose: not stalled
+      throw error;
+    });
+    const item = await this.items.beginAttempt({ id: outboxId, now, staleBefore: new Date(now.getTime() - ATTEMPT_STALE_MS) });
+    if (!item) {
+      // Another handler is sending it (a duplicate event): come back when it has finished or died.
+      const latest = await this.items.findById(outboxId);
+      if (latest?.status === 'sending') throw new RetryLaterError(Math.max(1_000, latest.updatedAt.getTime() + ATTEMPT_STALE_MS - Date.now()), `outbox ${outboxId} is being sent by another handler`);
+      return;
+    }
+    const heartbeat = setInterval(() => {
+      ctx?.working();
+      void this.items.touch(outboxId).catch(() => undefined);
+    }, ATTEMPT_HEARTBEAT_MS);
+    try {
+      await this.attempt({ item, account, send: account.send, now });
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async attempt({ item, account, send, now }: { item: OutboxItemDocument; account: AccountDocument; send: StoredSendSettings; now: Date }): Promise<void> {
     const attachments = await Promise.all(item.attachments.map(async ({ filename, contentType, blobId: id }) => ({ filename, contentType, content: Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray()) })));
     const composed = await composeMessage({
       from: item.from,
@@ -79,7 +102,7 @@ export class SendAttemptService {
     const transport = this.transports.for({
       accountId: account._id,
       revision: account.revision,
-      server: { protocol: 'smtp', host: account.send.host, port: account.send.port, security: account.send.security, username: account.send.username ?? '', password: openAccountSecret({ box: this.box, account, side: 'send' }) },
+      server: { protocol: 'smtp', host: send.host, port: send.port, security: send.security, username: send.username ?? '', password: openAccountSecret({ box: this.box, account, side: 'send' }) },
       timeoutMs: this.settings.mailTimeoutMs,
     });
     const stopTimer = this.metrics.duration.startTimer();
