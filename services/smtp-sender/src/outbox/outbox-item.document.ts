@@ -55,5 +55,8 @@ export interface OutboxItemDocument {
   /** Set while send.requested is not yet in JetStream (outbox pattern); the sweeper publishes what is left. */
   pendingPublish: boolean;
   createdAt: Date;
+  /** Touched by every change and by a live attempt's heartbeat: an old one in `sending` means a dead handler. */
   updatedAt: Date;
+  /** When the stalled-item sweeper last published send.requested again. */
+  requestedAgainAt?: Date;
 }

@@ -54,15 +54,23 @@ export class OutboxRepository {
    */
   stalled({ olderThan, limit }: { olderThan: Date; limit: number }): Promise<OutboxItemDocument[]> {
     return this.items
-      .find({ updatedAt: { $lte: olderThan }, $or: [{ status: 'sending' }, { status: 'retrying', nextAttemptAt: { $lte: olderThan } }, { status: 'queued', pendingPublish: false }] })
+      .find({
+        updatedAt: { $lte: olderThan },
+        $and: [{ $or: [{ requestedAgainAt: { $exists: false } }, { requestedAgainAt: { $lte: olderThan } }] }, { $or: [{ status: 'sending' }, { status: 'retrying', nextAttemptAt: { $lte: olderThan } }, { status: 'queued', pendingPublish: false }] }],
+      })
       .sort({ updatedAt: 1 })
       .limit(limit)
       .toArray();
   }
 
-  /** Restarts the stalled clock of an item whose event was published again. */
+  /** An attempt alive (or deferred on purpose) is not stalled. */
   async touch(id: string): Promise<void> {
     await this.items.updateOne({ _id: id }, { $set: { updatedAt: new Date() } });
+  }
+
+  /** Not requested again before the stalled clock runs out once more; updatedAt stays, so the attempt can take the item. */
+  async markRequestedAgain(id: string): Promise<void> {
+    await this.items.updateOne({ _id: id }, { $set: { requestedAgainAt: new Date() } });
   }
 
   countByStatus(status: OutboxItemDocument['status']): Promise<number> {

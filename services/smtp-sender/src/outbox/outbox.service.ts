@@ -96,7 +96,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   private async requestAgain(item: OutboxItemDocument): Promise<void> {
     this.logger.warn({ msg: 'outbox item stalled; requesting it again', outboxId: item._id, status: item.status, since: item.updatedAt });
     await this.events.publish(Events.sendRequested, { outboxId: item._id, userId: item.userId ?? '', accountId: item.accountId, requestedAt: timestampFromDate(item.createdAt) }, { msgId: `send.requested:${item._id}:again:${Date.now()}` });
-    await this.items.touch(item._id);
+    await this.items.markRequestedAgain(item._id);
   }
 
   private async publish(item: OutboxItemDocument): Promise<void> {
