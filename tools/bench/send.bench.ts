@@ -284,7 +284,7 @@ class Bench {
 
 async function main(): Promise<void> {
   say(`send benchmark: ${MESSAGES} messages (1 KB text + 3 KB attachment) to the SMTP sink over STARTTLS with AUTH; machine: ${cpus().length} cores, shared with other work (figures vary run to run)`);
-  const system = await startSystem({ services: ['api', 'account-registry', 'smtp-sender'], stack: { mail: true }, env: { LOG_LEVEL: 'warn' } });
+  const system = await startSystem({ services: ['api', 'account-registry', 'smtp-sender'], stack: { mail: true }, env: { LOG_LEVEL: 'warn', SEND_RATE_PER_ACCOUNT_PER_MINUTE: '0', SEND_RATE_PER_HOST_PER_MINUTE: '0' } });
   const mongo = await MongoClient.connect(system.env.MONGODB_URL!);
   try {
     // Node 20 refuses --cpu-prof in NODE_OPTIONS; a preloaded inspector session does the same.

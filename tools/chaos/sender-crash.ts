@@ -12,8 +12,8 @@
  * Exits non-zero when stuck > 0 or lost > 0.
  *
  * smtp-sender also answers the api's outbox RPCs, so POSTs fail (503) while it is down: they are
- * retried. A POST whose reply a kill swallowed may still have stored its item: such items ("orphans")
- * are found in MongoDB and count like the others.
+ * retried with the same Idempotency-Key, so a POST whose reply a kill swallowed answers the item it
+ * stored. Items in MongoDB that no answer named ("orphans") would be duplicates; they count like the others.
  *
  * An item killed while `sending` comes back when JetStream redelivers its send.requested after the
  * consumer's ack wait (30 s), hence the quiet phase of minutes.
@@ -59,7 +59,7 @@ async function postAll({ system, userId, count, concurrency }: { system: System;
       next += 1;
       for (;;) {
         const response = await system
-          .api<OutboxItemView>('POST', '/v1/outbox', { body: outboxRequest(userId, n), token: system.tokens.app })
+          .api<OutboxItemView>('POST', '/v1/outbox', { body: outboxRequest(userId, n), token: system.tokens.app, headers: { 'idempotency-key': `chaos-${n}` } })
           .catch((error: Error) => ({ status: 0, body: { error: error.message } }));
         if (response.status === 202) {
           accepted.push(response.body as OutboxItemView);
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
   const system = await startSystem({
     services: ['api', 'account-registry', 'smtp-sender'],
     stack: { mail: true },
-    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SEND_RETRY_BASE_MS: '1000', SEND_RETRY_MAX_DELAY_MS: '5000' },
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', SEND_RETRY_BASE_MS: '1000', SEND_RETRY_MAX_DELAY_MS: '5000', SEND_RATE_PER_ACCOUNT_PER_MINUTE: '0', SEND_RATE_PER_HOST_PER_MINUTE: '0' },
   });
   const mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
   try {

@@ -125,6 +125,20 @@ describe('POST /v1/outbox', () => {
     expect(response.body.error.fields.map((field) => field.path)).toContain(path);
   });
 
+  it('should answer a repeated request with the same Idempotency-Key with the first item, and send it once', async () => {
+    const request = { userId: anna.id, to: ['once@example.org'], subject: 'Once', text: 'x' };
+    const first = await system.api<OutboxItemView>('POST', '/v1/outbox', { body: request, token: system.tokens.app, headers: { 'idempotency-key': 'order-4711-confirmation' } });
+    const again = await system.api<OutboxItemView>('POST', '/v1/outbox', { body: request, token: system.tokens.app, headers: { 'idempotency-key': 'order-4711-confirmation' } });
+    const other = await system.api<OutboxItemView>('POST', '/v1/outbox', { body: { ...request, userId: carla.id }, token: system.tokens.app, headers: { 'idempotency-key': 'order-4711-confirmation' } });
+
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toMatchObject({ id: first.body.id, messageIdHeader: first.body.messageIdHeader });
+    expect(other.body.id).not.toBe(first.body.id);
+    await expectEventually(async () => expect((await system.api<OutboxItemView>('GET', `/v1/outbox/${first.body.id}`, { token: system.tokens.app })).body.status).toBe('sent'), { timeoutMs: 30_000 });
+    expect(await mongo.db(system.env.MONGODB_DB).collection('outbox').countDocuments({ to: 'once@example.org', userId: anna.id })).toBe(1);
+  });
+
   it('should answer 404 for an unknown item and 401 without a token', async () => {
     expect((await system.api('GET', '/v1/outbox/NoSuchItem0000000000000', { token: system.tokens.app })).status).toBe(404);
     expect((await system.api('POST', '/v1/outbox', { body: {}, token: null })).status).toBe(401);

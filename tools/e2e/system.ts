@@ -19,7 +19,7 @@ export interface System {
   env: Record<string, string>;
   logDir: string;
   /** Calls the api with the admin token unless `token` is given (null: no Authorization header). */
-  api<Body = unknown>(method: string, path: string, options?: { body?: unknown; token?: string | null }): Promise<ApiResponse<Body>>;
+  api<Body = unknown>(method: string, path: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<ApiResponse<Body>>;
   /** SIGKILLs a service (no shutdown hooks run) and starts it again: a crash and a restart. */
   crashAndRestart(service: ServiceName): Promise<void>;
   /** Stops one service and starts it again with extra environment (e.g. a rotated key). */
@@ -82,8 +82,8 @@ export async function startSystem({ services, env: extraEnv = {}, stack: stackOp
     tokens,
     env,
     logDir,
-    async api<Body>(method: string, path: string, { body, token = tokens.admin }: { body?: unknown; token?: string | null } = {}): Promise<ApiResponse<Body>> {
-      const headers: Record<string, string> = {};
+    async api<Body>(method: string, path: string, { body, token = tokens.admin, headers: extra = {} }: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {}): Promise<ApiResponse<Body>> {
+      const headers: Record<string, string> = { ...extra };
       if (token !== null) headers.authorization = `Bearer ${token}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
       const response = await fetch(`${apiUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(90_000) });

@@ -36,6 +36,8 @@ export const createOutboxSchema = z
     attachments: z.array(attachmentSchema).max(100).default([]),
     /** The Message-ID this mail answers; References are taken from that message when mailbus has it. */
     inReplyTo: z.string().trim().max(998).optional(),
+    /** The same key (per user, or per account for system mail) answers the first request's item instead of sending twice; also the Idempotency-Key header. */
+    idempotencyKey: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
   })
   .strict()
   .superRefine((request, context) => {

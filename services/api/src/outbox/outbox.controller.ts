@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { SmtpSenderRpc, type OutboxItemView } from '@mailbus/contracts';
 import { Roles } from '../auth/roles.decorator';
 import { IdParams, errorExample } from '../common.dto';
@@ -23,8 +23,9 @@ export class OutboxController {
   @ApiAcceptedResponse({ schema: { example: outboxItemExample } })
   @ApiBadRequestResponse(errorExample('validation_failed', 'to: needs at least one recipient', [{ path: 'to', message: 'needs at least one recipient' }]))
   @ApiUnprocessableEntityResponse(errorExample('unprocessable', 'user q7Yc… may not send with account K2p… (not_allowed)'))
-  create(@Body() body: CreateOutboxDto): Promise<OutboxItemView> {
-    return this.rpc.request({ subject: SmtpSenderRpc.createOutboxItem, payload: body });
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeating a request (after a timeout or a 503) with the same key answers the first request’s item instead of sending the mail twice. Per user, or per account for system mail.' })
+  create(@Body() body: CreateOutboxDto, @Headers('idempotency-key') idempotencyKey?: string): Promise<OutboxItemView> {
+    return this.rpc.request({ subject: SmtpSenderRpc.createOutboxItem, payload: idempotencyKey ? { ...body, idempotencyKey } : body });
   }
 
   @Get(':id')

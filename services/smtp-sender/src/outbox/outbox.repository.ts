@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Collection, Db } from 'mongodb';
-import { MONGO_DB, type IndexSpec } from '@mailbus/mongo-dal';
+import { isDuplicateKeyError, MONGO_DB, type IndexSpec } from '@mailbus/mongo-dal';
 import type { OutboxItemDocument } from './outbox-item.document';
 
 /** The outbox; items are addressed by id alone (the api's token guards them), hence no account scope. */
@@ -17,8 +17,15 @@ export class OutboxRepository {
     this.items = db.collection<OutboxItemDocument>('outbox');
   }
 
-  async insert(item: OutboxItemDocument): Promise<void> {
-    await this.items.insertOne(item);
+  /** False when an item with this id exists: the same request (Idempotency-Key) came twice at once. */
+  async insertIfAbsent(item: OutboxItemDocument): Promise<boolean> {
+    try {
+      await this.items.insertOne(item);
+      return true;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
   }
 
   findById(id: string): Promise<OutboxItemDocument | null> {
@@ -33,11 +40,12 @@ export class OutboxRepository {
    * Takes the item for an attempt: queued, retrying, or left `sending` by a crash — an attempt alive
    * touches its item (heartbeat), so one untouched since `staleBefore` has died (a repeat may then send
    * it twice; the fixed Message-ID lets receivers drop the copy). Sent and failed items are not taken,
-   * nor one that another handler is sending right now.
+   * nor one that another handler is sending right now, nor one whose request has not recorded its publish
+   * yet (that write and this one would overlap).
    */
   beginAttempt({ id, now, staleBefore }: { id: string; now: Date; staleBefore: Date }): Promise<OutboxItemDocument | null> {
     return this.items.findOneAndUpdate(
-      { _id: id, $or: [{ status: { $in: ['queued', 'retrying'] } }, { status: 'sending', updatedAt: { $lt: staleBefore } }] },
+      { _id: id, pendingPublish: false, $or: [{ status: 'queued' }, { status: 'retrying', nextAttemptAt: { $lte: now } }, { status: 'sending', updatedAt: { $lt: staleBefore } }] },
       { $set: { status: 'sending', updatedAt: now }, $inc: { attempts: 1 }, $min: { firstAttemptAt: now } },
       { returnDocument: 'after' },
     );

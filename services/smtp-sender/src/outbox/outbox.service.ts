@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Events, timestampFromDate, type CreateOutboxRequest, type OutboxItemView } from '@mailbus/contracts';
 import { BlobStore, blobId, newId } from '@mailbus/mongo-dal';
 import { EventPublisher, PendingPublishSweeper } from '@mailbus/nats-transport';
@@ -49,7 +49,12 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     const accounts = await this.directory.candidates({ ...(request.accountId ? { accountId: request.accountId } : {}), ...(request.userId ? { userId: request.userId } : {}) });
     const selection = selectSenderAccount({ request: { ...(request.userId ? { userId: request.userId } : {}), ...(request.accountId ? { accountId: request.accountId } : {}), ...(request.from ? { from: request.from } : {}) }, user, accounts });
     if (selection.refused) throw RpcDomainError.unprocessable(`${selection.reason} (${selection.code})`);
-    const id = newId();
+    // A repeated request with the same key is the same item: its id derives from the key.
+    const id = request.idempotencyKey ? idFromKey(`${request.userId ?? `account:${request.accountId}`}\u0000${request.idempotencyKey}`) : newId();
+    if (request.idempotencyKey) {
+      const earlier = await this.items.findById(id);
+      if (earlier) return outboxView(earlier);
+    }
     const stored = await this.blobs.putMany(request.attachments.map(({ contentBase64 }, index) => ({ id: blobId(`outbox-${id}-${index}`), bytes: Buffer.from(contentBase64, 'base64'), metadata: { outboxId: id } })));
     const now = new Date();
     const domain = selection.from.address.split('@').pop() ?? 'mailbus.invalid';
@@ -81,7 +86,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
       createdAt: now,
       updatedAt: now,
     };
-    await this.items.insert(item);
+    if (!(await this.items.insertIfAbsent(item))) return outboxView((await this.items.findById(id)) ?? item);
     await this.publish(item).catch((error: Error) => this.logger.warn({ msg: 'send.requested not published yet; the sweeper retries', outboxId: id, err: error }));
     return outboxView(item);
   }
@@ -104,6 +109,9 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     await this.items.markPublished(item._id);
   }
 }
+
+/** 22 URL-safe characters like newId(), from the key's SHA-256. */
+const idFromKey = (key: string): string => createHash('sha256').update(key).digest('base64url').slice(0, 22);
 
 export function outboxView(item: OutboxItemDocument): OutboxItemView {
   return {

@@ -13,14 +13,15 @@ import { classifySendError, nextAttempt, recipientOutcome, type ClassifiedSendEr
 import type { OutboxItemDocument } from '../outbox/outbox-item.document';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { SENT_FOLDER_STATUS_PROTO, SentFolderAppender, type SentFolderOutcome } from '../sent-folder/sent-folder.appender';
+import { AttemptHeartbeat } from './attempt-heartbeat';
 import { SendRateLimits } from './send-rate-limits';
 import { SenderMetrics } from './sender.metrics';
 import { SmtpTransports } from './smtp-transports';
 
-/** An attempt alive touches its item this often, and the event's ack-wait timer with it. */
-const ATTEMPT_HEARTBEAT_MS = 10_000;
-/** An item `sending` untouched this long belongs to a handler that died. */
+/** An item `sending` untouched this long belongs to a handler that died (a live one touches it every 10 s). */
 const ATTEMPT_STALE_MS = 45_000;
+/** How soon an event that came before its request's last write tries again. */
+const PUBLISH_RECORD_WAIT_MS = 250;
 
 /**
  * One delivery attempt of an outbox item: compose the fixed bytes, hand them to the account's SMTP
@@ -44,40 +45,50 @@ export class SendAttemptService {
     @Inject(SENDING_SETTINGS) private readonly settings: SendingSettings,
   ) {}
 
-  async onSendRequested(outboxId: string, ctx?: Pick<EventContext, 'working'>): Promise<void> {
+  /**
+   * One conditional update takes the item (no read first: FerretDB answers every query with a scan);
+   * only when it is not taken does a read say why. Writes to one item never overlap: FerretDB 1.x
+   * rewrites whole documents, so two concurrent updates of one item lose one of them.
+   */
+  async onSendRequested({ outboxId, accountId }: { outboxId: string; accountId: string }, ctx?: Pick<EventContext, 'working'>): Promise<void> {
     const now = new Date();
-    const current = await this.items.findById(outboxId);
-    if (!current) return; // never stored: nothing to send (the request was not accepted)
-    if (current.status === 'sent') return this.finishSent(current);
-    if (current.status === 'failed') return;
-    if (current.status === 'retrying' && current.nextAttemptAt && current.nextAttemptAt > now) throw new RetryLaterError(current.nextAttemptAt.getTime() - now.getTime(), `outbox ${outboxId}: next attempt at ${current.nextAttemptAt.toISOString()}`);
-    const account = await this.account(current.accountId);
-    if (!account || account.deletedAt || !account.serviceEnabled || !account.send?.enabled) {
-      return this.failPermanently(current, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${current.accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
+    const account = await this.account(accountId);
+    const usable = account && !account.deletedAt && account.serviceEnabled && account.send?.enabled ? { account, send: account.send } : undefined;
+    if (usable) {
+      // Not recorded on the item: a deferral is no write (writes to one item must not overlap; see above).
+      await this.rateLimits.admit({ accountId, host: usable.send.host, what: `outbox ${outboxId}` });
     }
-    await this.rateLimits.admit({ accountId: account._id, host: account.send.host, what: `outbox ${outboxId}` }).catch(async (error: unknown) => {
-      await this.items.touch(outboxId); // deferred on purpose: not stalled
-      throw error;
-    });
     const item = await this.items.beginAttempt({ id: outboxId, now, staleBefore: new Date(now.getTime() - ATTEMPT_STALE_MS) });
-    if (!item) {
-      // Another handler is sending it (a duplicate event): come back when it has finished or died.
-      const latest = await this.items.findById(outboxId);
-      if (latest?.status === 'sending') throw new RetryLaterError(Math.max(1_000, latest.updatedAt.getTime() + ATTEMPT_STALE_MS - Date.now()), `outbox ${outboxId} is being sent by another handler`);
-      return;
-    }
-    const heartbeat = setInterval(() => {
-      ctx?.working();
-      void this.items.touch(outboxId).catch(() => undefined);
-    }, ATTEMPT_HEARTBEAT_MS);
+    if (!item) return this.notTaken(outboxId, ctx);
+    if (!usable) return this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
+    const heartbeat = new AttemptHeartbeat({ touch: () => this.items.touch(outboxId), ctx });
     try {
-      await this.attempt({ item, account, send: account.send, now });
+      await this.attempt({ item, ...usable, now, heartbeat });
     } finally {
-      clearInterval(heartbeat);
+      await heartbeat.stop();
     }
   }
 
-  private async attempt({ item, account, send, now }: { item: OutboxItemDocument; account: AccountDocument; send: StoredSendSettings; now: Date }): Promise<void> {
+  /** Why the item was not taken: gone, done, not due, being sent by another handler, or its publish not yet recorded. */
+  private async notTaken(outboxId: string, ctx?: Pick<EventContext, 'working'>): Promise<void> {
+    const current = await this.items.findById(outboxId);
+    if (!current || current.status === 'failed') return;
+    if (current.status === 'sent') {
+      const heartbeat = new AttemptHeartbeat({ ctx });
+      try {
+        return await this.finishSent(current);
+      } finally {
+        await heartbeat.stop();
+      }
+    }
+    // The request's own write (pendingPublish: false) is still to come; taking the item now would overlap it.
+    if (current.pendingPublish) throw new RetryLaterError(PUBLISH_RECORD_WAIT_MS, `outbox ${outboxId}: its publish is not recorded yet`);
+    if (current.status === 'retrying' && current.nextAttemptAt && current.nextAttemptAt > new Date()) throw new RetryLaterError(current.nextAttemptAt.getTime() - Date.now(), `outbox ${outboxId}: next attempt at ${current.nextAttemptAt.toISOString()}`);
+    if (current.status === 'sending') throw new RetryLaterError(Math.max(1_000, current.updatedAt.getTime() + ATTEMPT_STALE_MS - Date.now()), `outbox ${outboxId} is being sent by another handler`);
+    throw new RetryLaterError(PUBLISH_RECORD_WAIT_MS, `outbox ${outboxId} (${current.status}) could not be taken; trying again`);
+  }
+
+  private async attempt({ item, account, send, now, heartbeat }: { item: OutboxItemDocument; account: AccountDocument; send: StoredSendSettings; now: Date; heartbeat: AttemptHeartbeat }): Promise<void> {
     const attachments = await Promise.all(item.attachments.map(async ({ filename, contentType, blobId: id }) => ({ filename, contentType, content: Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray()) })));
     const composed = await composeMessage({
       from: item.from,
@@ -110,7 +121,9 @@ export class SendAttemptService {
     let info: SMTPTransport.SentMessageInfo;
     try {
       info = await transport.sendMail({ envelope: { from: composed.envelope.from, to: composed.envelope.to }, raw: composed.raw });
+      await heartbeat.stopTouching();
     } catch (error) {
+      await heartbeat.stopTouching();
       const classified = classifySendError(error);
       this.metrics.failures.inc({ class: classified.errorClass });
       if (classified.kind === 'permanent') return this.failPermanently(item, classified);
@@ -126,6 +139,7 @@ export class SendAttemptService {
     // From here a failure (MongoDB, NATS) redelivers the event while the item is still `sending`: the
     // mail may go out twice, the only duplicate the design allows, with the same Message-ID.
     const outcome = recipientOutcome(info);
+    const skippedSentFolder = this.sentFolder.skipped(account);
     const sent: Partial<OutboxItemDocument> = {
       status: 'sent',
       sentAt: new Date(),
@@ -133,7 +147,10 @@ export class SendAttemptService {
       rejectedRecipients: outcome.rejected.map(({ recipient, kind, smtpCode, smtpText }) => ({ address: recipient, kind, ...(smtpCode ? { code: smtpCode } : {}), text: smtpText })),
       ...(outcome.response ? { smtpResponse: outcome.response } : {}),
       sentBlob: { id: sentBlob.id, size: sentBlob.length, sha256: sentBlob.sha256 },
+      // Known without the IMAP server (no IMAP side, appendToSent never, a self-filing provider): one write less.
+      ...(skippedSentFolder ? { sentFolder: skippedSentFolder } : {}),
     };
+    if (skippedSentFolder) this.metrics.sentFolderAppends.inc({ outcome: 'skipped' });
     await this.items.update({ id: item._id, set: sent });
     await this.finishSent({ ...item, ...sent }, { account, raw: composed.raw });
   }

@@ -10,6 +10,6 @@ export class SendRequestedConsumer {
 
   @OnEvent(Events.sendRequested, { concurrency: 4 })
   onSendRequested(event: SendRequested, ctx: EventContext): Promise<void> {
-    return this.sender.onSendRequested(event.outboxId, ctx);
+    return this.sender.onSendRequested(event, ctx);
   }
 }

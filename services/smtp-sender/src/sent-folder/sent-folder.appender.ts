@@ -34,11 +34,19 @@ export const SENT_FOLDER_STATUS_PROTO: Record<SentFolderOutcome['status'], SentF
 export class SentFolderAppender {
   private readonly logger = new Logger(SentFolderAppender.name);
 
-  async append({ account, raw, messageIdHeader, box, timeoutMs }: { account: AccountDocument; raw: Buffer; messageIdHeader: string; box: SecretBox; timeoutMs: number }): Promise<SentFolderOutcome> {
+  /** The outcome when it is known without asking the IMAP server; undefined when an append is due. */
+  skipped(account: AccountDocument): SentFolderOutcome | undefined {
     const receive = account.receive;
     if (!receive || receive.protocol !== 'imap') return { status: 'skipped', folder: '', reason: 'the account has no IMAP mailbox' };
     const decision = appendToSentDecision({ setting: account.send?.appendToSent ?? 'auto', smtpHost: account.send?.host ?? '', imapHost: receive.host });
-    if (!decision.append) return { status: 'skipped', folder: account.send?.sentFolder ?? '', reason: decision.reason === 'setting-never' ? 'appendToSent is never' : `${decision.provider} files mail sent through its SMTP server itself` };
+    if (decision.append) return undefined;
+    return { status: 'skipped', folder: account.send?.sentFolder ?? '', reason: decision.reason === 'setting-never' ? 'appendToSent is never' : `${decision.provider} files mail sent through its SMTP server itself` };
+  }
+
+  async append({ account, raw, messageIdHeader, box, timeoutMs }: { account: AccountDocument; raw: Buffer; messageIdHeader: string; box: SecretBox; timeoutMs: number }): Promise<SentFolderOutcome> {
+    const skipped = this.skipped(account);
+    const receive = account.receive;
+    if (skipped || !receive) return skipped ?? { status: 'skipped', folder: '', reason: 'the account has no IMAP mailbox' };
     const client = new ImapFlow(imapFlowOptions({ protocol: 'imap', host: receive.host, port: receive.port, security: receive.security, username: receive.username, password: openAccountSecret({ box, account, side: 'receive' }) }, { timeoutMs }));
     client.on('error', () => undefined); // a dropped connection also rejects the command in flight, which reports it
     let folder = account.send?.sentFolder ?? '';
