@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import type { SmtpSenderConfig } from './config/smtp-sender.config';
+import { OutboxAttemptLeases } from './outbox/outbox-attempt-leases';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { OutboxRpcController } from './outbox/outbox.rpc-controller';
 import { OutboxService } from './outbox/outbox.service';
@@ -19,7 +20,7 @@ export class AppModule {
   static forRoot(config: SmtpSenderConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ service: 'smtp-sender', config }), MongoModule.forFeature([OutboxRepository, BlobStore])],
+      imports: [ServiceRuntimeModule.forRoot({ service: 'smtp-sender', config }), MongoModule.forFeature([OutboxRepository, OutboxAttemptLeases, BlobStore])],
       controllers: [OutboxRpcController, SendRequestedConsumer],
       providers: [
         { provide: SENDER_SECRET_BOX, useValue: config.secretBox },

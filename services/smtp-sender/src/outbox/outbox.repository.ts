@@ -36,21 +36,6 @@ export class OutboxRepository {
     await this.items.updateOne({ _id: id }, { $set: { pendingPublish: false } });
   }
 
-  /**
-   * Takes the item for an attempt: queued, retrying, or left `sending` by a crash — an attempt alive
-   * touches its item (heartbeat), so one untouched since `staleBefore` has died (a repeat may then send
-   * it twice; the fixed Message-ID lets receivers drop the copy). Sent and failed items are not taken,
-   * nor one that another handler is sending right now, nor one whose request has not recorded its publish
-   * yet (that write and this one would overlap).
-   */
-  beginAttempt({ id, now, staleBefore }: { id: string; now: Date; staleBefore: Date }): Promise<OutboxItemDocument | null> {
-    return this.items.findOneAndUpdate(
-      { _id: id, pendingPublish: false, $or: [{ status: 'queued' }, { status: 'retrying', nextAttemptAt: { $lte: now } }, { status: 'sending', updatedAt: { $lt: staleBefore } }] },
-      { $set: { status: 'sending', updatedAt: now }, $inc: { attempts: 1 }, $min: { firstAttemptAt: now } },
-      { returnDocument: 'after' },
-    );
-  }
-
   async update({ id, set }: { id: string; set: Partial<OutboxItemDocument> }): Promise<void> {
     await this.items.updateOne({ _id: id }, { $set: { ...set, updatedAt: new Date() } });
   }
@@ -69,11 +54,6 @@ export class OutboxRepository {
       .sort({ updatedAt: 1 })
       .limit(limit)
       .toArray();
-  }
-
-  /** An attempt alive (or deferred on purpose) is not stalled. */
-  async touch(id: string): Promise<void> {
-    await this.items.updateOne({ _id: id }, { $set: { updatedAt: new Date() } });
   }
 
   /** Not requested again before the stalled clock runs out once more; updatedAt stays, so the attempt can take the item. */

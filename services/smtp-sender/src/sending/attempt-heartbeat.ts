@@ -4,31 +4,26 @@ const HEARTBEAT_MS = 10_000;
 
 /**
  * Keeps a long attempt alive: restarts the event's ack-wait timer (no redelivery to a second handler)
- * and, until the attempt writes its outcome, touches the item (not stale, not stalled). Touches run one
- * at a time and stopTouching() waits for the last one, so it never overlaps the outcome's write.
+ * and renews the attempt's lease. Renewals run one at a time; stop() waits for the last one.
  */
 export class AttemptHeartbeat {
   private readonly timer: NodeJS.Timeout;
-  private touching: Promise<void> = Promise.resolve();
-  private touch?: () => Promise<void>;
+  private renewing: Promise<void> = Promise.resolve();
+  private keepAlive?: () => Promise<void>;
 
-  constructor({ touch, ctx }: { touch?: () => Promise<void>; ctx?: Pick<EventContext, 'working'> }) {
-    this.touch = touch;
+  constructor({ keepAlive, ctx }: { keepAlive?: () => Promise<void>; ctx?: Pick<EventContext, 'working'> }) {
+    this.keepAlive = keepAlive;
     this.timer = setInterval(() => {
       ctx?.working();
-      const touch = this.touch;
-      if (touch) this.touching = this.touching.then(touch).catch(() => undefined);
+      const keepAlive = this.keepAlive;
+      if (keepAlive) this.renewing = this.renewing.then(keepAlive).catch(() => undefined);
     }, HEARTBEAT_MS);
     this.timer.unref();
   }
 
-  async stopTouching(): Promise<void> {
-    this.touch = undefined;
-    await this.touching;
-  }
-
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.stopTouching();
+    this.keepAlive = undefined;
+    await this.renewing;
   }
 }

@@ -4,13 +4,14 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { Events, SendFailureKind, mailErrorClass, timestampFromDate } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
 import { DirectoryCollections, openAccountSecret, type AccountDocument, type StoredSendSettings } from '@mailbus/directory';
-import { BlobStore, MONGO_DB, blobId } from '@mailbus/mongo-dal';
+import { BlobStore, MONGO_DB, blobId, newId } from '@mailbus/mongo-dal';
 import { EventPublisher, RetryLaterError, type EventContext } from '@mailbus/nats-transport';
 import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
 import { composeMessage } from '../composition';
 import { classifySendError, nextAttempt, recipientOutcome, type ClassifiedSendError } from '../delivery';
 import type { OutboxItemDocument } from '../outbox/outbox-item.document';
+import { OutboxAttemptLeases } from '../outbox/outbox-attempt-leases';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { SENT_FOLDER_STATUS_PROTO, SentFolderAppender, type SentFolderOutcome } from '../sent-folder/sent-folder.appender';
 import { AttemptHeartbeat } from './attempt-heartbeat';
@@ -18,8 +19,8 @@ import { SendRateLimits } from './send-rate-limits';
 import { SenderMetrics } from './sender.metrics';
 import { SmtpTransports } from './smtp-transports';
 
-/** An item `sending` untouched this long belongs to a handler that died (a live one touches it every 10 s). */
-const ATTEMPT_STALE_MS = 45_000;
+/** An attempt's lease lives this long without renewal (its heartbeat renews it every 10 s): a dead handler's item is taken again after it. */
+const ATTEMPT_LEASE_MS = 45_000;
 /** How soon an event that came before its request's last write tries again. */
 const PUBLISH_RECORD_WAIT_MS = 250;
 
@@ -35,6 +36,7 @@ export class SendAttemptService {
   constructor(
     @Inject(MONGO_DB) private readonly db: Db,
     private readonly items: OutboxRepository,
+    private readonly leases: OutboxAttemptLeases,
     private readonly blobs: BlobStore,
     private readonly transports: SmtpTransports,
     private readonly events: EventPublisher,
@@ -46,49 +48,57 @@ export class SendAttemptService {
   ) {}
 
   /**
-   * One conditional update takes the item (no read first: FerretDB answers every query with a scan);
-   * only when it is not taken does a read say why. Writes to one item never overlap: FerretDB 1.x
-   * rewrites whole documents, so two concurrent updates of one item lose one of them.
+   * The item is taken under its attempt lease (reads and writes by _id only: FerretDB answers those from
+   * SQLite, anything else with a scan of the collection). Only the lease holder writes the item, because
+   * FerretDB 1.x rewrites whole documents and two overlapping updates of one item lose one of them.
    */
   async onSendRequested({ outboxId, accountId }: { outboxId: string; accountId: string }, ctx?: Pick<EventContext, 'working'>): Promise<void> {
     const now = new Date();
+    const current = await this.items.findById(outboxId);
+    if (!current || !takeable(current, now)) return this.notTaken(current, outboxId);
     const account = await this.account(accountId);
     const usable = account && !account.deletedAt && account.serviceEnabled && account.send?.enabled ? { account, send: account.send } : undefined;
-    if (usable) {
-      // Not recorded on the item: a deferral is no write (writes to one item must not overlap; see above).
-      await this.rateLimits.admit({ accountId, host: usable.send.host, what: `outbox ${outboxId}` });
-    }
-    const item = await this.items.beginAttempt({ id: outboxId, now, staleBefore: new Date(now.getTime() - ATTEMPT_STALE_MS) });
-    if (!item) return this.notTaken(outboxId, ctx);
-    if (!usable) return this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
-    const heartbeat = new AttemptHeartbeat({ touch: () => this.items.touch(outboxId), ctx });
+    if (usable) await this.rateLimits.admit({ accountId, host: usable.send.host, what: `outbox ${outboxId}` });
+    const lease = { id: outboxId, holder: newId() };
+    if (!(await this.leases.acquire({ ...lease, leaseMs: ATTEMPT_LEASE_MS }))) throw new RetryLaterError(ATTEMPT_LEASE_MS / 3, `outbox ${outboxId} is being sent by another handler`);
+    const heartbeat = new AttemptHeartbeat({ keepAlive: () => this.leases.renew({ ...lease, leaseMs: ATTEMPT_LEASE_MS }), ctx });
     try {
-      await this.attempt({ item, ...usable, now, heartbeat });
+      // Read again under the lease: the previous holder may have finished since the first read.
+      const fresh = await this.items.findById(outboxId);
+      if (!fresh || !takeable(fresh, now)) return await this.notTaken(fresh, outboxId);
+      const item: OutboxItemDocument = { ...fresh, status: 'sending', attempts: fresh.attempts + 1, firstAttemptAt: fresh.firstAttemptAt ?? now };
+      await this.items.update({ id: outboxId, set: { status: 'sending', attempts: item.attempts, firstAttemptAt: item.firstAttemptAt! } });
+      if (!usable) return await this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
+      await this.attempt({ item, ...usable, now });
     } finally {
       await heartbeat.stop();
+      await this.leases.release(lease).catch(() => undefined); // an unreleased lease expires
     }
   }
 
-  /** Why the item was not taken: gone, done, not due, being sent by another handler, or its publish not yet recorded. */
-  private async notTaken(outboxId: string, ctx?: Pick<EventContext, 'working'>): Promise<void> {
-    const current = await this.items.findById(outboxId);
+  /** Why the item is not taken: gone, failed, sent (its Sent-folder copy and message.sent may be due), not due, or its publish not yet recorded. */
+  private async notTaken(current: OutboxItemDocument | null, outboxId: string): Promise<void> {
     if (!current || current.status === 'failed') return;
-    if (current.status === 'sent') {
-      const heartbeat = new AttemptHeartbeat({ ctx });
-      try {
-        return await this.finishSent(current);
-      } finally {
-        await heartbeat.stop();
-      }
-    }
+    if (current.status === 'sent') return this.finishSentUnderLease(current);
     // The request's own write (pendingPublish: false) is still to come; taking the item now would overlap it.
     if (current.pendingPublish) throw new RetryLaterError(PUBLISH_RECORD_WAIT_MS, `outbox ${outboxId}: its publish is not recorded yet`);
-    if (current.status === 'retrying' && current.nextAttemptAt && current.nextAttemptAt > new Date()) throw new RetryLaterError(current.nextAttemptAt.getTime() - Date.now(), `outbox ${outboxId}: next attempt at ${current.nextAttemptAt.toISOString()}`);
-    if (current.status === 'sending') throw new RetryLaterError(Math.max(1_000, current.updatedAt.getTime() + ATTEMPT_STALE_MS - Date.now()), `outbox ${outboxId} is being sent by another handler`);
-    throw new RetryLaterError(PUBLISH_RECORD_WAIT_MS, `outbox ${outboxId} (${current.status}) could not be taken; trying again`);
+    if (current.status === 'retrying' && current.nextAttemptAt) throw new RetryLaterError(Math.max(0, current.nextAttemptAt.getTime() - Date.now()), `outbox ${outboxId}: next attempt at ${current.nextAttemptAt.toISOString()}`);
   }
 
-  private async attempt({ item, account, send, now, heartbeat }: { item: OutboxItemDocument; account: AccountDocument; send: StoredSendSettings; now: Date; heartbeat: AttemptHeartbeat }): Promise<void> {
+  /** A redelivered event of a sent item: what is left (Sent folder, message.sent) is done by one handler at a time. */
+  private async finishSentUnderLease(item: OutboxItemDocument): Promise<void> {
+    if (item.sentFolder || !item.sentBlob) return this.announceSent(item);
+    const lease = { id: item._id, holder: newId() };
+    if (!(await this.leases.acquire({ ...lease, leaseMs: ATTEMPT_LEASE_MS }))) throw new RetryLaterError(ATTEMPT_LEASE_MS / 3, `outbox ${item._id} is being finished by another handler`);
+    try {
+      const fresh = (await this.items.findById(item._id)) ?? item;
+      await this.finishSent(fresh);
+    } finally {
+      await this.leases.release(lease).catch(() => undefined);
+    }
+  }
+
+  private async attempt({ item, account, send, now }: { item: OutboxItemDocument; account: AccountDocument; send: StoredSendSettings; now: Date }): Promise<void> {
     const attachments = await Promise.all(item.attachments.map(async ({ filename, contentType, blobId: id }) => ({ filename, contentType, content: Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray()) })));
     const composed = await composeMessage({
       from: item.from,
@@ -121,9 +131,7 @@ export class SendAttemptService {
     let info: SMTPTransport.SentMessageInfo;
     try {
       info = await transport.sendMail({ envelope: { from: composed.envelope.from, to: composed.envelope.to }, raw: composed.raw });
-      await heartbeat.stopTouching();
     } catch (error) {
-      await heartbeat.stopTouching();
       const classified = classifySendError(error);
       this.metrics.failures.inc({ class: classified.errorClass });
       if (classified.kind === 'permanent') return this.failPermanently(item, classified);
@@ -225,4 +233,11 @@ export class SendAttemptService {
 
 function lastError(classified: ClassifiedSendError): NonNullable<OutboxItemDocument['lastError']> {
   return { kind: classified.kind, class: classified.errorClass, ...(classified.smtpCode ? { smtpCode: classified.smtpCode } : {}), ...(classified.enhancedStatus ? { enhancedStatus: classified.enhancedStatus } : {}), text: classified.smtpText, at: new Date() };
+}
+
+/** Whether an attempt may start: not finished, due, and the request's publish recorded. `sending` counts: the lease says whether its handler lives. */
+function takeable(item: OutboxItemDocument, now: Date): boolean {
+  if (item.pendingPublish) return false;
+  if (item.status === 'queued' || item.status === 'sending') return true;
+  return item.status === 'retrying' && (!item.nextAttemptAt || item.nextAttemptAt <= now);
 }
