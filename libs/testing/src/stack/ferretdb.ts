@@ -1,9 +1,10 @@
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
+import { indexFerretDbIds } from './ferretdb-id-indexes';
 import { freePort } from './free-port.util';
 import { ManagedProcess } from './managed-process';
-import { execFileAsync, findExecutable } from './tools.util';
+import { ensureAptPackages, execFileAsync, findExecutable } from './tools.util';
 
 export const FERRETDB_VERSION = 'v1.24.2';
 
@@ -11,6 +12,8 @@ export interface RunningFerretDb {
   url: string;
   port: number;
   process: ManagedProcess;
+  /** Stops FerretDB (and the _id indexer of FERRETDB_ID_INDEXES=1). */
+  stop(): Promise<void>;
 }
 
 async function goBinDir(): Promise<string> {
@@ -54,7 +57,8 @@ async function ferretDbBinary(log: (line: string) => void): Promise<string> {
  * logs every SQL statement with its time. Know this when reading figures: FerretDB 1.24's SQLite
  * backend creates its indexes on `sjson->"field"` but queries `sjson->'$.field'`, so SQLite never
  * uses them (EXPLAIN QUERY PLAN: SCAN): every query, by _id too, reads the whole collection, and
- * costs grow with the data stored. Unique indexes still enforce uniqueness on insert.
+ * costs grow with the data stored. Unique indexes still enforce uniqueness on insert. Benchmarks may
+ * set FERRETDB_ID_INDEXES=1 to add the index FerretDB's _id lookups need (see ferretdb-id-indexes.ts).
  */
 export async function startFerretDb({ dir, log }: { dir: string; log: (line: string) => void }): Promise<RunningFerretDb> {
   const binary = await ferretDbBinary(log);
@@ -70,5 +74,15 @@ export async function startFerretDb({ dir, log }: { dir: string; log: (line: str
     logFile: join(dir, 'ferretdb.log'),
   });
   await ferretDb.waitForPort({ port });
-  return { url: `mongodb://127.0.0.1:${port}/`, port, process: ferretDb };
+  if (process.env.FERRETDB_ID_INDEXES === '1') await ensureAptPackages({ packages: ['sqlite3'], log });
+  const indexer = process.env.FERRETDB_ID_INDEXES === '1' ? indexFerretDbIds({ dataDir, log }) : undefined;
+  return {
+    url: `mongodb://127.0.0.1:${port}/`,
+    port,
+    process: ferretDb,
+    stop: async () => {
+      await indexer?.stop();
+      await ferretDb.stop();
+    },
+  };
 }

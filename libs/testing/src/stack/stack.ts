@@ -89,7 +89,7 @@ export async function startStack({ mail = false, log = () => undefined, keepDir 
       }),
     process.env.MONGODB_URL ??
       startFerretDb({ dir, log }).then((started) => {
-        onStarted(() => started.process.stop());
+        onStarted(() => started.stop());
         return started.url;
       }),
     mail ? startMail({ dir, log, onStarted }) : undefined,
