@@ -53,6 +53,17 @@ afterAll(async () => {
   await system?.stop();
 });
 
+/** Waits until the item has this status, and answers it. */
+const settled = (id: string, status: string) =>
+  expectEventually(
+    async () => {
+      const item = (await system.api<OutboxItemView>('GET', `/v1/outbox/${id}`, { token: system.tokens.app })).body;
+      expect(item.status).toBe(status);
+      return item;
+    },
+    { timeoutMs: 30_000 },
+  );
+
 const send = (body: Record<string, unknown>) => system.api<OutboxItemView & { error?: { code: string; message: string } }>('POST', '/v1/outbox', { body, token: system.tokens.app });
 
 describe('POST /v1/outbox', () => {
@@ -146,15 +157,6 @@ describe('POST /v1/outbox', () => {
 });
 
 describe('sending', () => {
-  const settled = (id: string, status: string) =>
-    expectEventually(
-      async () => {
-        const item = (await system.api<OutboxItemView>('GET', `/v1/outbox/${id}`, { token: system.tokens.app })).body;
-        expect(item.status).toBe(status);
-        return item;
-      },
-      { timeoutMs: 30_000 },
-    );
   const received = async (messageIdHeader: string) => (await system.stack.smtp!.messages()).filter((mail) => mail.raw.toString().includes(`Message-ID: ${messageIdHeader}`));
 
   it('should send the mail with the account signature, the attachment byte for byte, and the archive Bcc in the envelope only', async () => {
@@ -222,18 +224,15 @@ describe('the Sent folder and the sent delivery', () => {
   let erik: UserView;
   let sentAccount: AccountView;
   const username = 'sentbox';
-  const settled = (id: string, status: string) =>
-    expectEventually(
-      async () => {
-        const item = (await system.api<OutboxItemView>('GET', `/v1/outbox/${id}`, { token: system.tokens.app })).body;
-        expect(item.status).toBe(status);
-        return item;
-      },
-      { timeoutMs: 30_000 },
-    );
   const onServer = async (mailbox: string, messageIdHeader: string): Promise<string[]> =>
     (await system.stack.dovecot!.doveadm(['fetch', '-u', username, 'uid flags', 'mailbox', mailbox, 'header', 'Message-ID', messageIdHeader])).split('\n').filter((line) => line.startsWith('uid:'));
   const sentFolder = async (userId: string) => (await system.api<MessagePageView>('GET', `/v1/users/${userId}/messages?folder=sent`, { token: system.tokens.app })).body.messages;
+  const theSentEvent = (outboxId: string) =>
+    expectEventually(async () => {
+      const events = await sentEvent(outboxId);
+      expect(events).toHaveLength(1);
+      return events[0]!;
+    });
   const sentEvent = async (outboxId: string) => (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.messageSent.subject })).map((event) => fromBinary(MessageSentSchema, event.data)).filter((event) => event.outboxId === outboxId);
 
   beforeAll(async () => {
@@ -256,15 +255,11 @@ describe('the Sent folder and the sent delivery', () => {
     const queued = (await send({ userId: erik.id, to: ['max@example.org'], subject: 'Angebot', text: 'Guten Tag' })).body;
     await settled(queued.id, 'sent');
 
-    const [event] = await expectEventually(async () => {
-      const events = await sentEvent(queued.id);
-      expect(events).toHaveLength(1);
-      return events;
-    });
-    expect(event!.sentFolder).toMatchObject({ status: SentFolderAppendStatus.APPENDED, folder: 'Sent' });
+    const event = await theSentEvent(queued.id);
+    expect(event.sentFolder).toMatchObject({ status: SentFolderAppendStatus.APPENDED, folder: 'Sent' });
     const copies = await onServer('Sent', queued.messageIdHeader);
-    expect(copies).toEqual([expect.stringMatching(new RegExp(`^uid: ${event!.sentFolder!.uid}\\b`))]);
-    expect((await system.stack.dovecot!.doveadm(['fetch', '-u', username, 'flags', 'mailbox', 'Sent', 'uid', String(event!.sentFolder!.uid)]))).toContain('\\Seen');
+    expect(copies).toEqual([expect.stringMatching(new RegExp(`^uid: ${event.sentFolder!.uid}\\b`))]);
+    expect((await system.stack.dovecot!.doveadm(['fetch', '-u', username, 'flags', 'mailbox', 'Sent', 'uid', String(event.sentFolder!.uid)]))).toContain('\\Seen');
 
     const [inSent] = await expectEventually(async () => {
       const messages = (await sentFolder(erik.id)).filter(({ subject }) => subject === 'Angebot');
@@ -324,12 +319,8 @@ describe('the Sent folder and the sent delivery', () => {
     expect((await system.api('PATCH', `/v1/accounts/${sentAccount.id}`, { body: { send: { appendToSent: 'never' } } })).status).toBe(200);
     const queued = (await send({ accountId: sentAccount.id, to: ['orders@example.org'], subject: 'System', text: 'x' })).body;
     await settled(queued.id, 'sent');
-    const [event] = await expectEventually(async () => {
-      const events = await sentEvent(queued.id);
-      expect(events).toHaveLength(1);
-      return events;
-    });
-    expect(event!.sentFolder).toMatchObject({ status: SentFolderAppendStatus.SKIPPED, reason: 'appendToSent is never' });
+    const event = await theSentEvent(queued.id);
+    expect(event.sentFolder).toMatchObject({ status: SentFolderAppendStatus.SKIPPED, reason: 'appendToSent is never' });
     expect(await onServer('Sent', queued.messageIdHeader)).toEqual([]);
     expect(await mongo.db(system.env.MONGODB_DB).collection('messages').countDocuments({ messageIdHeader: queued.messageIdHeader })).toBe(0);
   });

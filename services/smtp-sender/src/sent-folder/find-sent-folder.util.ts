@@ -1,3 +1,4 @@
+import { findFolderByUseOrName, type MailFolderSpecialUse } from '@mailbus/mail-clients';
 /** An imapflow `list()` entry, as far as finding Sent needs it. */
 export interface ListedFolder {
   path: string;
@@ -35,37 +36,14 @@ export const KNOWN_SENT_FOLDER_NAMES: readonly string[] = [
   'verzonden items',
 ];
 
-const UNSELECTABLE = new Set(['\\noselect', '\\nonexistent']);
-
-const flagsOf = (folder: ListedFolder): string[] => [...(folder.flags ?? [])].map((flag) => flag.toLowerCase());
-const isSelectable = (folder: ListedFolder): boolean => !flagsOf(folder).some((flag) => UNSELECTABLE.has(flag));
-const isSpecialUseSent = (folder: ListedFolder): boolean => folder.specialUse?.toLowerCase() === '\\sent' || flagsOf(folder).includes('\\sent');
-
-/** Lowercase NFC segments joined by '/', without a leading INBOX; whether there was one. */
-function normalizedName(folder: ListedFolder): { name: string; underInbox: boolean } {
-  const splitter = folder.delimiter ? folder.delimiter : /[/.]/;
-  const segments = folder.path.normalize('NFC').toLowerCase().split(splitter);
-  const underInbox = segments.length > 1 && segments[0] === 'inbox';
-  return { name: (underInbox ? segments.slice(1) : segments).join('/'), underInbox };
-}
-
 /**
  * The folder to APPEND sent mail to: the selectable `\Sent` special-use folder, else the best known
  * name (by KNOWN_SENT_FOLDER_NAMES order, top level before INBOX's child), else undefined and the
- * caller creates DEFAULT_SENT_FOLDER_NAME.
+ * caller creates DEFAULT_SENT_FOLDER_NAME. The lookup is the one Junk discovery uses too.
  * @example findSentFolder(await client.list()) // { path: 'INBOX.Sent', delimiter: '.', … }
  */
 export function findSentFolder<T extends ListedFolder>(folders: readonly T[]): T | undefined {
-  const selectable = folders.filter(isSelectable);
-  const special = selectable.find(isSpecialUseSent);
-  if (special) return special;
-  let best: { folder: T; rank: number } | undefined;
-  for (const folder of selectable) {
-    const { name, underInbox } = normalizedName(folder);
-    const index = KNOWN_SENT_FOLDER_NAMES.indexOf(name);
-    if (index === -1) continue;
-    const rank = index * 2 + (underInbox ? 1 : 0);
-    if (!best || rank < best.rank) best = { folder, rank };
-  }
-  return best?.folder;
+  const candidates = folders.map((folder, index) => ({ index, path: folder.path, delimiter: folder.delimiter ?? '', ...(folder.specialUse ? { specialUse: folder.specialUse as MailFolderSpecialUse } : {}), flags: [...(folder.flags ?? [])], selectable: true }));
+  const found = findFolderByUseOrName({ folders: candidates, specialUse: '\\Sent', knownNames: KNOWN_SENT_FOLDER_NAMES });
+  return found ? folders[found.index] : undefined;
 }
