@@ -46,7 +46,8 @@ export type SealedSecret = string;
 
 export const secretContext = ({ accountId, side }: { accountId: string; side: 'receive' | 'send' }): string => `account:${accountId}:${side}.password`;
 
-export type StoredReceiveSettings = Omit<ReceiveSettings, 'password'> & { passwordSealed?: SealedSecret };
+/** createJunkFolder is optional: accounts stored before it existed lack it (true then). */
+export type StoredReceiveSettings = Omit<ReceiveSettings, 'password' | 'createJunkFolder'> & { createJunkFolder?: boolean; passwordSealed?: SealedSecret };
 export type StoredSendSettings = Omit<SendSettings, 'password'> & { passwordSealed?: SealedSecret };
 
 export type AccountChangeKind = 'created' | 'updated' | 'deleted';

@@ -62,6 +62,8 @@ const receiveFields = {
   intervalSeconds: z.number().int().min(30, 'must be at least 30 seconds').max(86_400).default(300),
   activeHours: activeHoursSchema.optional(),
   multidrop: multidropSchema.default({ enabled: false }),
+  /** IMAP only: a spam mark creates a Junk folder on a server that has none (else the mark stays in mailbus). */
+  createJunkFolder: z.boolean().default(true),
 };
 
 const sendFields = {

@@ -55,8 +55,8 @@ export class SpamWritebackService {
   }
 
   private async move({ client, account, event }: { client: ImapFlow; account: AccountDocument; event: SpamMarked }): Promise<Answer> {
-    const junk = event.spam ? await ensureJunkFolder(client, { create: this.settings.createJunkFolder }) : findJunkFolder(toMailFolders(await client.list()));
-    if (event.spam && !junk) return { result: SpamMoveResult.SKIPPED, reason: 'the server has no Junk folder, and creating one is switched off' };
+    const junk = event.spam ? await ensureJunkFolder(client, { create: this.settings.createJunkFolder && (account.receive?.createJunkFolder ?? true) }) : findJunkFolder(toMailFolders(await client.list()));
+    if (event.spam && !junk) return { result: SpamMoveResult.SKIPPED, reason: 'the server has no Junk folder, and creating one is switched off (receive.createJunkFolder or WRITEBACK_CREATE_JUNK_FOLDER)' };
     const to = event.spam ? junk!.path : INBOX;
     const location = event.location;
     const message = {
