@@ -257,6 +257,7 @@ describe('the Sent folder and the sent delivery', () => {
 
     const event = await theSentEvent(queued.id);
     expect(event.sentFolder).toMatchObject({ status: SentFolderAppendStatus.APPENDED, folder: 'Sent' });
+    expect((await system.api<OutboxItemView>('GET', `/v1/outbox/${queued.id}`, { token: system.tokens.app })).body.sentFolder).toEqual({ status: 'appended', folder: 'Sent', uidValidity: event.sentFolder!.uidValidity, uid: event.sentFolder!.uid });
     const copies = await onServer('Sent', queued.messageIdHeader);
     expect(copies).toEqual([expect.stringMatching(new RegExp(`^uid: ${event.sentFolder!.uid}\\b`))]);
     expect((await system.stack.dovecot!.doveadm(['fetch', '-u', username, 'flags', 'mailbox', 'Sent', 'uid', String(event.sentFolder!.uid)]))).toContain('\\Seen');

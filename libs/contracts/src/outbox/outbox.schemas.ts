@@ -65,4 +65,6 @@ export type OutboxItemView = {
   rejectedRecipients?: Array<{ address: string; code?: number; text: string }>;
   createdAt: string;
   sentAt?: string;
+  /** The copy in the account's IMAP Sent folder, once the mail is sent: appended (with its UID), skipped or failed, and why. */
+  sentFolder?: { status: 'appended' | 'skipped' | 'failed'; folder: string; uidValidity?: number; uid?: number; reason?: string };
 };
