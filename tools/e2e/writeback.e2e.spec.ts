@@ -2,7 +2,10 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Events, SpamMarkedSchema, SpamMovedSchema, SpamMoveResult, MessageDeletedSchema, DeleteScope, type AccountView, type MessageDeletionView, type MessagePageView, type MessageSummaryView, type MessageView, type SpamMarkView, type SpamMoved, type UserView } from '@mailbus/contracts';
-import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually } from '@mailbus/testing';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually, startDovecot, type RunningDovecot } from '@mailbus/testing';
 import { Pop3Client } from '@mailbus/mail-clients';
 import { readStoredEvents } from './stream-reader';
 import { startSystem, type System } from './system';
@@ -231,5 +234,51 @@ describe('deletions', () => {
       { timeoutMs: 60_000 },
     );
     expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: '<Popkept@shop.example>' })).toHaveLength(1);
+  });
+});
+
+describe('a server without special-use folders', () => {
+  let bare: RunningDovecot;
+  let dir: string;
+  const usernames = ['spamfolder', 'nojunk', 'nocreate'];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mailbus-bare-dovecot-'));
+    bare = await startDovecot({ dir, log: () => undefined, users: usernames.map((username) => ({ username, password: DEFAULT_MAIL_PASSWORD })), specialUseFolders: [] });
+  });
+
+  afterAll(async () => {
+    await bare?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const markSpamOn = async ({ username, receive = {} }: { username: string; receive?: Record<string, unknown> }): Promise<SpamMoved> => {
+    const subject = `Spam for ${username}`;
+    await appendMessage({ dovecot: bare, username, raw: mail({ subject }) });
+    const created = await system.api<AccountView>('POST', '/v1/accounts', {
+      body: { name: username, email: `${username}@bare.example`, owners: [anna.id], receive: { protocol: 'imap', host: '127.0.0.1', port: bare.imapPort, security: 'none', username, password: DEFAULT_MAIL_PASSWORD, intervalSeconds: 3600, ...receive } },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const message = await delivered(anna.id, 'inbox', subject);
+    const marked = await system.api<SpamMarkView>('POST', `/v1/messages/${message.id}/spam`, { token: system.tokens.app, body: { userId: anna.id } });
+    expect(marked.status).toBe(202);
+    return spamMoved(marked.body.requestId);
+  };
+  const folders = async (username: string): Promise<string[]> => (await bare.doveadm(['mailbox', 'list', '-u', username])).split('\n').filter(Boolean);
+
+  it('should move to a folder named "Spam" when there is no \\Junk', async () => {
+    await bare.doveadm(['mailbox', 'create', '-u', 'spamfolder', 'Spam']);
+    expect(await markSpamOn({ username: 'spamfolder' })).toMatchObject({ result: SpamMoveResult.MOVED, fromFolder: 'INBOX', toFolder: 'Spam' });
+    expect(await folders('spamfolder')).not.toContain('Junk');
+  });
+
+  it('should create Junk when there is neither, and leave the mark local when the account does not allow creating it', async () => {
+    expect(await markSpamOn({ username: 'nojunk' })).toMatchObject({ result: SpamMoveResult.MOVED, toFolder: 'Junk' });
+    expect(await folders('nojunk')).toContain('Junk');
+
+    const refused = await markSpamOn({ username: 'nocreate', receive: { createJunkFolder: false } });
+    expect(refused).toMatchObject({ result: SpamMoveResult.SKIPPED, toFolder: '' });
+    expect(refused.reason).toMatch(/no Junk folder/);
+    expect(await folders('nocreate')).toEqual(['INBOX']);
   });
 });
