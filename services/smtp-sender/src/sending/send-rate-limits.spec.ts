@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RetryLaterError } from '@mailbus/nats-transport';
+import { SendRateLimits } from './send-rate-limits';
+
+const admit = (limits: SendRateLimits, accountId: string, host = 'smtp.example.com') => limits.admit({ accountId, host, what: 'test' });
+const refusal = async (promise: Promise<void>): Promise<RetryLaterError> => {
+  const error = await promise.catch((caught: unknown) => caught);
+  expect(error).toBeInstanceOf(RetryLaterError);
+  return error as RetryLaterError;
+};
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe(SendRateLimits.name, () => {
+  it('should hand the event back with the wait when the account has sent its share, without holding back other accounts', async () => {
+    const limits = new SendRateLimits({ perAccountPerMinute: 6, perHostPerMinute: 0 });
+    await admit(limits, 'a1');
+
+    const refused = await refusal(admit(limits, 'a1'));
+
+    expect(refused.delayMs).toBeGreaterThan(9_000);
+    expect(refused.delayMs).toBeLessThanOrEqual(10_000);
+    await expect(admit(limits, 'a2')).resolves.toBeUndefined();
+  });
+
+  it('should give the token back when it hands the event back, so the next caller is not pushed further out', async () => {
+    const limits = new SendRateLimits({ perAccountPerMinute: 6, perHostPerMinute: 0 });
+    await admit(limits, 'a1');
+    const first = await refusal(admit(limits, 'a1'));
+    const second = await refusal(admit(limits, 'a1'));
+
+    expect(second.delayMs).toBeLessThanOrEqual(first.delayMs);
+  });
+
+  it('should limit a host across its accounts, whatever the case of its name', async () => {
+    const limits = new SendRateLimits({ perAccountPerMinute: 0, perHostPerMinute: 6 });
+    await admit(limits, 'a1', 'SMTP.Example.com');
+
+    await refusal(admit(limits, 'a2', 'smtp.example.com'));
+    await expect(admit(limits, 'a2', 'smtp.other.example')).resolves.toBeUndefined();
+  });
+
+  it('should wait in the handler when the wait is short', async () => {
+    vi.useFakeTimers();
+    const limits = new SendRateLimits({ perAccountPerMinute: 60, perHostPerMinute: 0 });
+    for (let n = 0; n < 6; n += 1) await admit(limits, 'a1');
+    let admitted = false;
+    const waiting = admit(limits, 'a1').then(() => void (admitted = true));
+
+    await vi.advanceTimersByTimeAsync(900);
+    expect(admitted).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    await waiting;
+    expect(admitted).toBe(true);
+  });
+
+  it('should not limit at all when both limits are 0', async () => {
+    const limits = new SendRateLimits({ perAccountPerMinute: 0, perHostPerMinute: 0 });
+    for (let n = 0; n < 1_000; n += 1) await admit(limits, 'a1');
+  });
+});
