@@ -209,6 +209,25 @@ describe('sending', () => {
     expect(failures).toEqual([expect.objectContaining({ kind: SendFailureKind.PERMANENT, smtpCode: 554 })]);
   });
 
+  it('should send again, later, to the recipients the server deferred one by one, with the same message', async () => {
+    const rule = { match: 'greylisted-rcpt', stage: 'rcpt' as const, code: 451, message: '4.7.1 Greylisted, try again later' };
+    system.stack.smtp!.failureRules.push(rule);
+    const queued = (await send({ userId: anna.id, to: ['first@example.org', 'greylisted-rcpt@example.org'], subject: 'deferred', text: 'x' })).body;
+
+    const sent = await settled(queued.id, 'sent');
+    expect(sent.rejectedRecipients).toEqual([{ address: 'greylisted-rcpt@example.org', code: 451, text: expect.stringContaining('Greylisted') }]);
+    expect(sent.deferredTo).toBeDefined();
+    const followUp = (await system.api<OutboxItemView>('GET', `/v1/outbox/${sent.deferredTo}`, { token: system.tokens.app })).body;
+    expect(followUp).toMatchObject({ retryOf: queued.id, envelopeTo: ['greylisted-rcpt@example.org'], messageIdHeader: queued.messageIdHeader });
+    system.stack.smtp!.failureRules.splice(system.stack.smtp!.failureRules.indexOf(rule), 1);
+
+    const retried = await settled(sent.deferredTo!, 'sent');
+    expect(retried.acceptedRecipients).toEqual(['greylisted-rcpt@example.org']);
+    const copies = await received(queued.messageIdHeader);
+    expect(copies.map((mail) => mail.rcptTo.filter((address) => !address.includes('archive')))).toEqual([['first@example.org'], ['greylisted-rcpt@example.org']]);
+    expect(copies[0]!.raw.equals(copies[1]!.raw)).toBe(true);
+  });
+
   it('should send to the accepted recipients and report the ones rejected one by one', async () => {
     const queued = (await send({ userId: anna.id, to: ['good@example.org', 'nobody-reject-5xx@example.org'], subject: 'mixed', text: 'x' })).body;
 

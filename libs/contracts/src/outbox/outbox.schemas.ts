@@ -67,4 +67,9 @@ export type OutboxItemView = {
   sentAt?: string;
   /** The copy in the account's IMAP Sent folder, once the mail is sent: appended (with its UID), skipped or failed, and why. */
   sentFolder?: { status: 'appended' | 'skipped' | 'failed'; folder: string; uidValidity?: number; uid?: number; reason?: string };
+  /** Recipients the server deferred (4xx one by one) are retried by this follow-up item (same message, only them). */
+  deferredTo?: string;
+  /** Of a follow-up item: the original item, and the recipients it retries. */
+  retryOf?: string;
+  envelopeTo?: string[];
 };

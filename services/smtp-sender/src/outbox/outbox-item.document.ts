@@ -52,6 +52,12 @@ export interface OutboxItemDocument {
   sentBlob?: { id: string; size: number; sha256: string };
   /** The Sent-folder copy; unset between the server's acceptance and the append (a redelivery appends then). */
   sentFolder?: SentFolderOutcome;
+  /** A follow-up item: the same message again, to the recipients the first delivery's server deferred (4xx one by one). */
+  retryOf?: string;
+  /** Of a follow-up: the only envelope recipients (headers stay those of the original). */
+  envelopeTo?: string[];
+  /** Of an item whose server deferred recipients: the follow-up item that retries them. */
+  deferredTo?: string;
   /** Set while send.requested is not yet in JetStream (outbox pattern); the sweeper publishes what is left. */
   pendingPublish: boolean;
   createdAt: Date;

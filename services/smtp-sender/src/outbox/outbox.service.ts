@@ -127,6 +127,8 @@ export function outboxView(item: OutboxItemDocument): OutboxItemView {
     ...(item.rejectedRecipients ? { rejectedRecipients: item.rejectedRecipients.map(({ address, code, text }) => ({ address, ...(code ? { code } : {}), text })) } : {}),
     createdAt: item.createdAt.toISOString(),
     ...(item.sentAt ? { sentAt: item.sentAt.toISOString() } : {}),
+    ...(item.deferredTo ? { deferredTo: item.deferredTo } : {}),
+    ...(item.retryOf ? { retryOf: item.retryOf, envelopeTo: item.envelopeTo ?? [] } : {}),
     ...(item.sentFolder ? { sentFolder: { status: item.sentFolder.status, folder: item.sentFolder.folder, ...(item.sentFolder.uidValidity ? { uidValidity: item.sentFolder.uidValidity } : {}), ...(item.sentFolder.uid ? { uid: item.sentFolder.uid } : {}), ...(item.sentFolder.reason ? { reason: item.sentFolder.reason } : {}) } } : {}),
   };
 }

@@ -130,7 +130,7 @@ export class SendAttemptService {
     this.metrics.attempts.inc();
     let info: SMTPTransport.SentMessageInfo;
     try {
-      info = await transport.sendMail({ envelope: { from: composed.envelope.from, to: composed.envelope.to }, raw: composed.raw });
+      info = await transport.sendMail({ envelope: { from: composed.envelope.from, to: item.envelopeTo ?? composed.envelope.to }, raw: composed.raw });
     } catch (error) {
       const classified = classifySendError(error);
       this.metrics.failures.inc({ class: classified.errorClass });
@@ -147,7 +147,11 @@ export class SendAttemptService {
     // From here a failure (MongoDB, NATS) redelivers the event while the item is still `sending`: the
     // mail may go out twice, the only duplicate the design allows, with the same Message-ID.
     const outcome = recipientOutcome(info);
-    const skippedSentFolder = this.sentFolder.skipped(account);
+    // A follow-up's copy was filed with the first delivery.
+    const skippedSentFolder: SentFolderOutcome | undefined = item.retryOf ? { status: 'skipped', folder: '', reason: `filed with the first delivery (outbox ${item.retryOf})` } : this.sentFolder.skipped(account);
+    const followUp = this.followUpFor({ item, deferred: outcome.rejected.filter(({ kind }) => kind === 'retrying').map(({ recipient }) => recipient), now });
+    // Stored before the item is recorded sent: a crash in between sends the whole mail again (allowed), never loses the deferred recipients.
+    if (followUp) await this.items.insertIfAbsent(followUp);
     const sent: Partial<OutboxItemDocument> = {
       status: 'sent',
       sentAt: new Date(),
@@ -157,10 +161,34 @@ export class SendAttemptService {
       sentBlob: { id: sentBlob.id, size: sentBlob.length, sha256: sentBlob.sha256 },
       // Known without the IMAP server (no IMAP side, appendToSent never, a self-filing provider): one write less.
       ...(skippedSentFolder ? { sentFolder: skippedSentFolder } : {}),
+      ...(followUp ? { deferredTo: followUp._id } : {}),
     };
     if (skippedSentFolder) this.metrics.sentFolderAppends.inc({ outcome: 'skipped' });
     await this.items.update({ id: item._id, set: sent });
+    if (followUp) await this.requestFollowUp(followUp);
     await this.finishSent({ ...item, ...sent }, { account, raw: composed.raw });
+  }
+
+  /**
+   * Recipients the server deferred one by one (4xx at RCPT) while it took the others get the same
+   * message again later, as a follow-up item with only them in the envelope, retried like any item
+   * until the horizon (counted from the first attempt). None when nothing was deferred or time is up.
+   */
+  private followUpFor({ item, deferred, now }: { item: OutboxItemDocument; deferred: string[]; now: Date }): OutboxItemDocument | undefined {
+    if (deferred.length === 0) return undefined;
+    const next = nextAttempt({ attempt: item.attempts, firstAttemptAt: item.firstAttemptAt ?? now, now, horizonMs: this.settings.horizonMs, baseMs: this.settings.retryBaseMs, maxDelayMs: this.settings.retryMaxDelayMs });
+    if ('giveUp' in next) return undefined;
+    const { sentAt: _sentAt, acceptedRecipients: _accepted, rejectedRecipients: _rejected, smtpResponse: _response, sentBlob: _blob, sentFolder: _folder, lastError: _error, deferredTo: _deferredTo, requestedAgainAt: _again, ...message } = item;
+    return { ...message, _id: `${item._id}-r${item.attempts}`, retryOf: item.retryOf ?? item._id, envelopeTo: deferred, status: 'retrying', nextAttemptAt: next.at, pendingPublish: true, createdAt: now, updatedAt: now };
+  }
+
+  private async requestFollowUp(followUp: OutboxItemDocument): Promise<void> {
+    try {
+      await this.events.publish(Events.sendRequested, { outboxId: followUp._id, userId: followUp.userId ?? '', accountId: followUp.accountId, requestedAt: timestampFromDate(followUp.createdAt) }, { msgId: `send.requested:${followUp._id}` });
+      await this.items.markPublished(followUp._id);
+    } catch (error) {
+      this.logger.warn({ msg: 'send.requested of a follow-up not published yet; the sweeper retries', outboxId: followUp._id, err: error });
+    }
   }
 
   /** After the server's acceptance: the Sent-folder copy (once; a redelivery after a crash does it then), then message.sent. */
@@ -202,6 +230,7 @@ export class SendAttemptService {
         ...(item.sentAt ? { sentAt: timestampFromDate(item.sentAt) } : {}),
         ...(item.sentFolder ? { sentFolder: { status: SENT_FOLDER_STATUS_PROTO[item.sentFolder.status], folder: item.sentFolder.folder, uidValidity: item.sentFolder.uidValidity ?? 0, uid: item.sentFolder.uid ?? 0, reason: item.sentFolder.reason } } : {}),
         blobId: item.sentBlob?.id ?? '',
+        retryOf: item.retryOf ?? '',
         size: BigInt(item.sentBlob?.size ?? 0),
         sha256: item.sentBlob?.sha256 ?? '',
       },
