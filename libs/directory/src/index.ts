@@ -1,4 +1,4 @@
-export { DirectoryCollections } from './directory.collections';
+export { DirectoryCollections, findAccount } from './directory.collections';
 export {
   addressClaimId,
   secretContext,
@@ -12,4 +12,4 @@ export {
   type AccountChangeKind,
   type AccountDocument,
 } from './directory.documents';
-export { openAccountSecret } from './open-account-secret.util';
+export { accountServerSettings, type AccountServerSettings } from './account-server-settings.util';

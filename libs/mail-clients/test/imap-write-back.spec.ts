@@ -154,7 +154,7 @@ describe(appendImapMessageOnce.name, () => {
     const input = { folder: 'Gesendete Objekte', raw: rawMessage('sent-2@example.com'), messageIdHeader: '<sent-2@example.com>', flags: ['$Forwarded'] };
 
     await expect(appendImapMessageOnce(client, input)).rejects.toThrow(/does not exist/);
-    const outcome = await appendImapMessageOnce(client, { ...input, createIfMissing: true, specialUse: '\\Sent' });
+    const outcome = await appendImapMessageOnce(client, { ...input, createIfMissing: true });
 
     expect(outcome).toMatchObject({ alreadyPresent: false, created: true, uid: expect.any(Number) });
     expect(await messagesIn(client, 'Gesendete Objekte')).toEqual([{ uid: outcome.uid, messageId: '<sent-2@example.com>', flags: ['$Forwarded', '\\Seen'] }]);

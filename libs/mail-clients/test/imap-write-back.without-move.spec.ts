@@ -67,7 +67,7 @@ describe(ensureJunkFolder.name, () => {
     const created = await ensureJunkFolder(client, { create: true });
 
     expect(created).toMatchObject({ path: 'Junk', subscribed: true, selectable: true });
-    // No CREATE-SPECIAL-USE here, so no USE list.
+    // A plain CREATE: no USE list.
     expect(commands.filter((command) => /\bCREATE\b/.test(command))).toEqual([expect.not.stringContaining('USE')]);
     expect(await ensureJunkFolder(client, { create: false })).toMatchObject({ path: 'Junk' });
   });

@@ -10,8 +10,6 @@ export interface AppendImapMessageOnceInput {
   /** Flags besides \Seen, which every appended copy gets. */
   flags?: string[];
   createIfMissing?: boolean;
-  /** The special use a folder created here gets, where the server supports CREATE-SPECIAL-USE. */
-  specialUse?: '\\Sent' | '\\Junk';
 }
 
 export interface AppendImapMessageOnceResult {
@@ -32,7 +30,7 @@ async function findIn(client: ImapFlow, { folder, messageIdHeader }: { folder: s
  * already, so a retry after a crash between APPEND and recording it stores no second copy. Creates
  * the folder when it is missing and `createIfMissing` is set. The UID comes from APPENDUID, else
  * from a Message-ID search after the append. Call without holding an imapflow mailbox lock.
- * @example await appendImapMessageOnce(client, { folder: sent.path, raw, messageIdHeader: 'abc@example.com', createIfMissing: true, specialUse: '\\Sent' })
+ * @example await appendImapMessageOnce(client, { folder: sent.path, raw, messageIdHeader: 'abc@example.com', createIfMissing: true })
  */
 export async function appendImapMessageOnce(client: ImapFlow, input: AppendImapMessageOnceInput): Promise<AppendImapMessageOnceResult> {
   const { folder, raw, messageIdHeader } = input;
@@ -40,7 +38,7 @@ export async function appendImapMessageOnce(client: ImapFlow, input: AppendImapM
   let before = await findIn(client, { folder, messageIdHeader });
   if (!before) {
     if (!input.createIfMissing) throw new Error(`the IMAP folder ${folder} does not exist (or cannot be selected)`);
-    created = (await createImapFolder(client, { path: folder, specialUse: input.specialUse })).created;
+    created = (await createImapFolder(client, { path: folder })).created;
     before = await findIn(client, { folder, messageIdHeader });
     if (!before) throw new Error(`the IMAP folder ${folder} cannot be selected after creating it`);
   }

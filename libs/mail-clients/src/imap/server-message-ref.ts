@@ -3,6 +3,6 @@ export interface ServerMessageRef {
   folder: string;
   uidValidity?: number;
   uid?: number;
-  /** The Message-ID header without the angle brackets. */
+  /** The Message-ID header, with or without its angle brackets. */
   messageIdHeader?: string;
 }

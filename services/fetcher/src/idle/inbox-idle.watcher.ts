@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Db } from 'mongodb';
 import type { SecretBox } from '@mailbus/crypto';
-import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
+import { DirectoryCollections, accountServerSettings, type AccountDocument } from '@mailbus/directory';
 import { HostConnectionSlots, InsertLeases, MONGO_DB, accountId as toAccountId, type HostSlot } from '@mailbus/mongo-dal';
 import type { FetchSettings } from '../config/fetcher.config';
 import { FETCHER_SECRET_BOX, FETCH_SETTINGS } from '../runs/account-run.service';
@@ -125,7 +125,7 @@ export class InboxIdleWatcher implements OnApplicationBootstrap, OnApplicationSh
       {
         accountId,
         timeoutMs: this.settings.mailTimeoutMs,
-        server: { protocol: 'imap', host: receive.host, port: receive.port, security: receive.security, username: receive.username, password: openAccountSecret({ box: this.box, account, side: 'receive' }) },
+        server: accountServerSettings({ box: this.box, account, side: 'receive' }),
       },
       {
         newMail: () => void this.newMail(accountId),

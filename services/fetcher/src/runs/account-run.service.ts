@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Db } from 'mongodb';
 import { Events, MailProtocol, mailErrorClass, timestampFromDate } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
-import { DirectoryCollections, openAccountSecret, type AccountDocument } from '@mailbus/directory';
+import { accountServerSettings, findAccount, type AccountDocument } from '@mailbus/directory';
 import { OwnerActivityReader } from '../scheduling/owner-activity.reader';
 import { MailConnectionError } from '@mailbus/mail-clients';
 import { classifyConnectionError } from '@mailbus/mail-protocol';
@@ -58,7 +58,7 @@ export class AccountRunService {
   /** Runs an account whose lease `owner` holds; the caller releases the lease afterwards. */
   async run({ state, owner }: { state: AccountSyncStateDocument; owner: string }): Promise<void> {
     const accountId = toAccountId(state._id);
-    const document = await this.db.collection<AccountDocument>(DirectoryCollections.accounts).findOne({ _id: accountId });
+    const document = await findAccount(this.db, accountId);
     const receive = document?.receive;
     if (!document || document.deletedAt || !document.serviceEnabled || !receive?.enabled) {
       await this.states.finishRun({ accountId, set: { state: 'disabled' }, unset: ['nextRunAt'] });
@@ -125,14 +125,7 @@ export class AccountRunService {
       id: accountId,
       document,
       receive,
-      server: {
-        protocol: receive.protocol,
-        host: receive.host,
-        port: receive.port,
-        security: receive.security,
-        username: receive.username,
-        password: openAccountSecret({ box: this.box, account: document, side: 'receive' }),
-      },
+      server: accountServerSettings({ box: this.box, account: document, side: 'receive' }),
     };
     const input: RunInput = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs, signal: this.shutdown.signal };
     return receive.protocol === 'imap' ? this.imap.run(input) : this.pop3.run(input);

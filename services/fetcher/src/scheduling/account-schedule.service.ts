@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Db } from 'mongodb';
 import { AccountChange, type AccountChanged } from '@mailbus/contracts';
-import { DirectoryCollections, type AccountDocument } from '@mailbus/directory';
+import { findAccount, type AccountDocument } from '@mailbus/directory';
 import { OwnerActivityReader } from './owner-activity.reader';
 import { MONGO_DB, type AccountId } from '@mailbus/mongo-dal';
 import { nextActiveTime } from '../runs/active-hours.util';
@@ -80,6 +80,6 @@ export class AccountScheduleService {
   }
 
   private account(accountId: AccountId): Promise<AccountDocument | null> {
-    return this.db.collection<AccountDocument>(DirectoryCollections.accounts).findOne({ _id: accountId });
+    return findAccount(this.db, accountId);
   }
 }

@@ -3,6 +3,7 @@ import { timestampDate } from '@mailbus/contracts';
 import type { ParsedMessage } from '@mailbus/mime';
 import { threadIdFor } from '@mailbus/mime';
 import type { MessageDocument } from '../messages/message.document';
+import { messageIdFor } from '../messages/message.repository';
 import { fromFolderRoleProto } from '../routing';
 
 /** Fetch keys of mail sent by mailbus (message.sent), which no fetcher made: `sent:<outbox id>`. */
@@ -12,17 +13,20 @@ export const SENT_FETCH_KEY_PREFIX = 'sent:';
 const MAX_STORED_HEADERS = 200;
 const MAX_HEADER_VALUE = 4_000;
 
-/** The message's own parts of the record; what the fetcher knows (where it came from) is added by `fromFetched`. */
-export function messageDocument({ id, event, parsed, parseError, routedAt }: { id: string; event: MessageFetched; parsed?: ParsedMessage; parseError?: string; routedAt: Date }): Omit<MessageDocument, 'deliveryIds'> {
-  const base = fromFetched({ id, event });
+/**
+ * The message's own parts of the record; what the fetcher knows (where it came from) is added by
+ * `fromFetched`. Its id derives from the account and the identity (see messageIdFor).
+ */
+export function messageDocument({ event, parsed, parseError, routedAt }: { event: MessageFetched; parsed?: ParsedMessage; parseError?: string; routedAt: Date }): Omit<MessageDocument, 'deliveryIds'> {
+  const messageIdHeader = parsed?.messageIdHeader ?? (event.messageIdHeader || undefined);
+  const identity = identityOf({ messageIdHeader, sha256: event.sha256 });
+  const id = messageIdFor({ accountId: event.accountId, identity });
+  const base = { ...fromFetched({ id, event }), identity, ...(messageIdHeader ? { messageIdHeader } : {}) };
   if (!parsed) {
-    return { ...base, identity: identityOf({ messageIdHeader: event.messageIdHeader, sha256: event.sha256 }), ...(event.messageIdHeader ? { messageIdHeader: event.messageIdHeader } : {}), references: [], threadId: `t-${id}`, to: [], cc: [], bcc: [], replyTo: [], subject: '', headers: [], text: '', htmlHasRemoteContent: false, attachments: [], spam: { spam: false }, parseError: parseError ?? 'the message could not be parsed', routedAt };
+    return { ...base, references: [], threadId: `t-${id}`, to: [], cc: [], bcc: [], replyTo: [], subject: '', headers: [], text: '', htmlHasRemoteContent: false, attachments: [], spam: { spam: false }, parseError: parseError ?? 'the message could not be parsed', routedAt };
   }
-  const messageIdHeader = parsed.messageIdHeader ?? (event.messageIdHeader || undefined);
   return {
     ...base,
-    identity: identityOf({ messageIdHeader, sha256: event.sha256 }),
-    ...(messageIdHeader ? { messageIdHeader } : {}),
     ...(parsed.inReplyTo ? { inReplyTo: parsed.inReplyTo } : {}),
     references: parsed.references,
     threadId: threadIdFor({ ...parsed, messageIdHeader }, { fallbackKey: id }),
@@ -80,7 +84,7 @@ function fromFetched({ id, event }: { id: string; event: MessageFetched }): Pick
  * What makes two fetched copies the same mail for a user: the Message-ID, else the exact bytes. The
  * same mail through two accounts (or a re-fetch after a lost checkpoint) is then one delivery.
  */
-export function identityOf({ messageIdHeader, sha256 }: { messageIdHeader?: string; sha256: string }): string {
+function identityOf({ messageIdHeader, sha256 }: { messageIdHeader?: string; sha256: string }): string {
   const messageId = messageIdHeader?.trim();
   return messageId ? `mid:${messageId}` : `sha256:${sha256}`;
 }

@@ -8,11 +8,11 @@ import { DeliveryRepository, deliveryIdFor } from '../deliveries/delivery.reposi
 import { MongoRecipientDirectory } from '../directory/mongo-recipient.directory';
 import { RoutingAccountReader } from '../directory/routing-account.reader';
 import type { MessageDocument } from '../messages/message.document';
-import { MessageRepository, messageIdFor } from '../messages/message.repository';
+import { MessageRepository } from '../messages/message.repository';
 import { RouterMetrics } from '../metrics/router.metrics';
 import { ownersOrUnassigned, routeMessage, type Delivery } from '../routing';
 import { deliveredEvent } from './delivered-event.factory';
-import { identityOf, messageDocument } from './message-document.factory';
+import { messageDocument } from './message-document.factory';
 
 export const ROUTING_SETTINGS = Symbol('ROUTING_SETTINGS');
 export interface RoutingSettings {
@@ -53,8 +53,7 @@ export class MessageRoutingService {
     // No look for the record first: a redelivered event is rare, and the insert finds the record of an
     // earlier delivery anyway (FerretDB answers every lookup with a scan; see libs/testing ferretdb.ts).
     const { parsed, parseError } = await this.parse(event);
-    const identity = identityOf({ messageIdHeader: parsed ? (parsed.messageIdHeader ?? (event.messageIdHeader || undefined)) : event.messageIdHeader, sha256: event.sha256 });
-    const record = messageDocument({ id: messageIdFor({ accountId: event.accountId, identity }), event, parsed, parseError, routedAt: new Date() });
+    const record = messageDocument({ event, parsed, parseError, routedAt: new Date() });
     const deliveries = to ? this.deliveriesOf({ message: record, routed: [to] }) : await this.route({ message: record, parsed });
     // Deliveries first: a message record means "routed", so a redelivery after a crash in between routes again (idempotently).
     await this.deliveries.insertManyIfAbsent(deliveries);

@@ -8,7 +8,8 @@ import { MessageRoutingService } from './message-routing.service';
 /**
  * Mail a user sent through mailbus becomes a delivery in that user's `sent` folder, made from the
  * exact bytes sent. The copy filed in a synced Sent folder, fetched later, is the same record (same
- * account and Message-ID). System mail (no user) has no folder to land in.
+ * account and Message-ID). System mail (no user) has no folder to land in, and a follow-up to
+ * deferred recipients (no sent copy of its own) adds nothing.
  */
 @Controller()
 export class MessageSentConsumer {

@@ -45,16 +45,16 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async create(request: CreateOutboxRequest): Promise<OutboxItemView> {
-    const user = request.userId ? await this.directory.user(request.userId) : undefined;
-    const accounts = await this.directory.candidates({ ...(request.accountId ? { accountId: request.accountId } : {}), ...(request.userId ? { userId: request.userId } : {}) });
-    const selection = selectSenderAccount({ request: { ...(request.userId ? { userId: request.userId } : {}), ...(request.accountId ? { accountId: request.accountId } : {}), ...(request.from ? { from: request.from } : {}) }, user, accounts });
-    if (selection.refused) throw RpcDomainError.unprocessable(`${selection.reason} (${selection.code})`);
     // A repeated request with the same key is the same item: its id derives from the key.
     const id = request.idempotencyKey ? idFromKey(`${request.userId ?? `account:${request.accountId}`}\u0000${request.idempotencyKey}`) : newId();
     if (request.idempotencyKey) {
       const earlier = await this.items.findById(id);
       if (earlier) return outboxView(earlier);
     }
+    const user = request.userId ? await this.directory.user(request.userId) : undefined;
+    const accounts = await this.directory.candidates({ ...(request.accountId ? { accountId: request.accountId } : {}), ...(request.userId ? { userId: request.userId } : {}) });
+    const selection = selectSenderAccount({ request: { ...(request.userId ? { userId: request.userId } : {}), ...(request.accountId ? { accountId: request.accountId } : {}), ...(request.from ? { from: request.from } : {}) }, user, accounts });
+    if (selection.refused) throw RpcDomainError.unprocessable(`${selection.reason} (${selection.code})`);
     const stored = await this.blobs.putMany(request.attachments.map(({ contentBase64 }, index) => ({ id: blobId(`outbox-${id}-${index}`), bytes: Buffer.from(contentBase64, 'base64'), metadata: { outboxId: id } })));
     const now = new Date();
     const domain = selection.from.address.split('@').pop() ?? 'mailbus.invalid';
@@ -87,7 +87,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
       updatedAt: now,
     };
     if (!(await this.items.insertIfAbsent(item))) return outboxView((await this.items.findById(id)) ?? item);
-    await this.publish(item).catch((error: Error) => this.logger.warn({ msg: 'send.requested not published yet; the sweeper retries', outboxId: id, err: error }));
+    await this.requestSend(item);
     return outboxView(item);
   }
 
@@ -97,18 +97,25 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     return outboxView(item);
   }
 
+  /** Publishes send.requested for a stored item and records that; what fails here the sweeper publishes later. */
+  async requestSend(item: OutboxItemDocument): Promise<void> {
+    await this.publish(item).catch((error: Error) => this.logger.warn({ msg: 'send.requested not published yet; the sweeper retries', outboxId: item._id, err: error }));
+  }
+
   /** A new msg id per request: JetStream must not drop it as a repeat of the first one. */
   private async requestAgain(item: OutboxItemDocument): Promise<void> {
     this.logger.warn({ msg: 'outbox item stalled; requesting it again', outboxId: item._id, status: item.status, since: item.updatedAt });
-    await this.events.publish(Events.sendRequested, { outboxId: item._id, userId: item.userId ?? '', accountId: item.accountId, requestedAt: timestampFromDate(item.createdAt) }, { msgId: `send.requested:${item._id}:again:${Date.now()}` });
+    await this.events.publish(Events.sendRequested, sendRequestedOf(item), { msgId: `send.requested:${item._id}:again:${Date.now()}` });
     await this.items.markRequestedAgain(item._id);
   }
 
   private async publish(item: OutboxItemDocument): Promise<void> {
-    await this.events.publish(Events.sendRequested, { outboxId: item._id, userId: item.userId ?? '', accountId: item.accountId, requestedAt: timestampFromDate(item.createdAt) }, { msgId: `send.requested:${item._id}` });
+    await this.events.publish(Events.sendRequested, sendRequestedOf(item), { msgId: `send.requested:${item._id}` });
     await this.items.markPublished(item._id);
   }
 }
+
+const sendRequestedOf = (item: OutboxItemDocument) => ({ outboxId: item._id, userId: item.userId ?? '', accountId: item.accountId, requestedAt: timestampFromDate(item.createdAt) });
 
 /** 22 URL-safe characters like newId(), from the key's SHA-256. */
 const idFromKey = (key: string): string => createHash('sha256').update(key).digest('base64url').slice(0, 22);

@@ -3,7 +3,7 @@ import type { Db } from 'mongodb';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { Events, SendFailureKind, mailErrorClass, timestampFromDate } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
-import { DirectoryCollections, openAccountSecret, type AccountDocument, type StoredSendSettings } from '@mailbus/directory';
+import { accountServerSettings, findAccount, type AccountDocument } from '@mailbus/directory';
 import { BlobStore, MONGO_DB, blobId, newId } from '@mailbus/mongo-dal';
 import { EventPublisher, RetryLaterError, type EventContext } from '@mailbus/nats-transport';
 import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
@@ -13,6 +13,7 @@ import { classifySendError, nextAttempt, recipientOutcome, type ClassifiedSendEr
 import type { OutboxItemDocument } from '../outbox/outbox-item.document';
 import { OutboxAttemptLeases } from '../outbox/outbox-attempt-leases';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxService } from '../outbox/outbox.service';
 import { SENT_FOLDER_STATUS_PROTO, SentFolderAppender, type SentFolderOutcome } from '../sent-folder/sent-folder.appender';
 import { AttemptHeartbeat } from './attempt-heartbeat';
 import { SendRateLimits } from './send-rate-limits';
@@ -37,6 +38,7 @@ export class SendAttemptService {
     @Inject(MONGO_DB) private readonly db: Db,
     private readonly items: OutboxRepository,
     private readonly leases: OutboxAttemptLeases,
+    private readonly outbox: OutboxService,
     private readonly blobs: BlobStore,
     private readonly transports: SmtpTransports,
     private readonly events: EventPublisher,
@@ -48,57 +50,52 @@ export class SendAttemptService {
   ) {}
 
   /**
-   * The item is taken under its attempt lease (reads and writes by _id only: FerretDB answers those from
+   * The item is worked on under its lease (reads and writes by _id only: FerretDB answers those from
    * SQLite, anything else with a scan of the collection). Only the lease holder writes the item, because
    * FerretDB 1.x rewrites whole documents and two overlapping updates of one item lose one of them.
    */
   async onSendRequested({ outboxId, accountId }: { outboxId: string; accountId: string }, ctx?: Pick<EventContext, 'working'>): Promise<void> {
     const now = new Date();
     const current = await this.items.findById(outboxId);
-    if (!current || !takeable(current, now)) return this.notTaken(current, outboxId);
+    if (!current || (!takeable(current, now) && !unfinished(current))) return this.notTaken(current, outboxId);
     const account = await this.account(accountId);
     const usable = account && !account.deletedAt && account.serviceEnabled && account.send?.enabled ? { account, send: account.send } : undefined;
-    if (usable) await this.rateLimits.admit({ accountId, host: usable.send.host, what: `outbox ${outboxId}` });
-    const lease = { id: outboxId, holder: newId() };
-    if (!(await this.leases.acquire({ ...lease, leaseMs: ATTEMPT_LEASE_MS }))) throw new RetryLaterError(ATTEMPT_LEASE_MS / 3, `outbox ${outboxId} is being sent by another handler`);
-    const heartbeat = new AttemptHeartbeat({ keepAlive: () => this.leases.renew({ ...lease, leaseMs: ATTEMPT_LEASE_MS }), ctx });
-    try {
+    if (usable && takeable(current, now)) await this.rateLimits.admit({ accountId, host: usable.send.host, what: `outbox ${outboxId}` });
+    await this.underLease(outboxId, ctx, async () => {
       // Read again under the lease: the previous holder may have finished since the first read.
       const fresh = await this.items.findById(outboxId);
-      if (!fresh || !takeable(fresh, now)) return await this.notTaken(fresh, outboxId);
+      if (fresh && unfinished(fresh)) return this.finishSent(fresh, { ...(account ? { account } : {}) });
+      if (!fresh || !takeable(fresh, now)) return this.notTaken(fresh, outboxId);
       const item: OutboxItemDocument = { ...fresh, status: 'sending', attempts: fresh.attempts + 1, firstAttemptAt: fresh.firstAttemptAt ?? now };
       await this.items.update({ id: outboxId, set: { status: 'sending', attempts: item.attempts, firstAttemptAt: item.firstAttemptAt! } });
-      if (!usable) return await this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
-      await this.attempt({ item, ...usable, now });
+      if (!usable) return this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
+      await this.attempt({ item, account: usable.account, now });
+    });
+  }
+
+  /** One handler at a time per item: the lease is renewed by a heartbeat (which also restarts the event's ack wait) and expires when its handler dies. */
+  private async underLease(outboxId: string, ctx: Pick<EventContext, 'working'> | undefined, work: () => Promise<void>): Promise<void> {
+    const lease = { id: outboxId, holder: newId() };
+    if (!(await this.leases.acquire({ ...lease, leaseMs: ATTEMPT_LEASE_MS }))) throw new RetryLaterError(ATTEMPT_LEASE_MS / 3, `outbox ${outboxId} is being worked on by another handler`);
+    const heartbeat = new AttemptHeartbeat({ keepAlive: () => this.leases.renew({ ...lease, leaseMs: ATTEMPT_LEASE_MS }), ctx });
+    try {
+      await work();
     } finally {
       await heartbeat.stop();
       await this.leases.release(lease).catch(() => undefined); // an unreleased lease expires
     }
   }
 
-  /** Why the item is not taken: gone, failed, sent (its Sent-folder copy and message.sent may be due), not due, or its publish not yet recorded. */
+  /** Why the item is not worked on: gone, failed, sent and finished (message.sent again; JetStream drops a repeat), not due, or its publish not yet recorded. */
   private async notTaken(current: OutboxItemDocument | null, outboxId: string): Promise<void> {
     if (!current || current.status === 'failed') return;
-    if (current.status === 'sent') return this.finishSentUnderLease(current);
+    if (current.status === 'sent') return this.announceSent(current);
     // The request's own write (pendingPublish: false) is still to come; taking the item now would overlap it.
     if (current.pendingPublish) throw new RetryLaterError(PUBLISH_RECORD_WAIT_MS, `outbox ${outboxId}: its publish is not recorded yet`);
     if (current.status === 'retrying' && current.nextAttemptAt) throw new RetryLaterError(Math.max(0, current.nextAttemptAt.getTime() - Date.now()), `outbox ${outboxId}: next attempt at ${current.nextAttemptAt.toISOString()}`);
   }
 
-  /** A redelivered event of a sent item: what is left (Sent folder, message.sent) is done by one handler at a time. */
-  private async finishSentUnderLease(item: OutboxItemDocument): Promise<void> {
-    if (item.sentFolder || !item.sentBlob) return this.announceSent(item);
-    const lease = { id: item._id, holder: newId() };
-    if (!(await this.leases.acquire({ ...lease, leaseMs: ATTEMPT_LEASE_MS }))) throw new RetryLaterError(ATTEMPT_LEASE_MS / 3, `outbox ${item._id} is being finished by another handler`);
-    try {
-      const fresh = (await this.items.findById(item._id)) ?? item;
-      await this.finishSent(fresh);
-    } finally {
-      await this.leases.release(lease).catch(() => undefined);
-    }
-  }
-
-  private async attempt({ item, account, send, now }: { item: OutboxItemDocument; account: AccountDocument; send: StoredSendSettings; now: Date }): Promise<void> {
+  private async attempt({ item, account, now }: { item: OutboxItemDocument; account: AccountDocument; now: Date }): Promise<void> {
     const attachments = await Promise.all(item.attachments.map(async ({ filename, contentType, blobId: id }) => ({ filename, contentType, content: Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray()) })));
     const composed = await composeMessage({
       from: item.from,
@@ -117,13 +114,13 @@ export class SendAttemptService {
       archiveBcc: [...this.settings.archiveBcc, ...(account.archiveBcc ? [account.archiveBcc] : [])],
       envelopeFrom: account.email,
     });
-    // Stored before sending (every attempt composes the same bytes): nothing after the server's acceptance can fail on it.
-    const [sentBlob] = await this.blobs.putMany([{ id: blobId(`sent-${item._id}`), bytes: composed.raw, metadata: { outboxId: item._id } }]);
-    if (!sentBlob || sentBlob instanceof Error) throw sentBlob ?? new Error('the composed message could not be stored');
+    // Stored before sending (every attempt composes the same bytes): nothing after the server's acceptance
+    // can fail on it. A follow-up's bytes are the original's, stored with the original.
+    const sentBlob = item.retryOf ? undefined : await this.storeSentCopy(item, composed.raw);
     const transport = this.transports.for({
       accountId: account._id,
       revision: account.revision,
-      server: { protocol: 'smtp', host: send.host, port: send.port, security: send.security, username: send.username ?? '', password: openAccountSecret({ box: this.box, account, side: 'send' }) },
+      server: accountServerSettings({ box: this.box, account, side: 'send' }),
       timeoutMs: this.settings.mailTimeoutMs,
     });
     const stopTimer = this.metrics.duration.startTimer();
@@ -135,7 +132,7 @@ export class SendAttemptService {
       const classified = classifySendError(error);
       this.metrics.failures.inc({ class: classified.errorClass });
       if (classified.kind === 'permanent') return this.failPermanently(item, classified);
-      const next = nextAttempt({ attempt: item.attempts, firstAttemptAt: item.firstAttemptAt ?? now, now: new Date(), horizonMs: this.settings.horizonMs, baseMs: this.settings.retryBaseMs, maxDelayMs: this.settings.retryMaxDelayMs });
+      const next = this.nextAttemptOf(item, new Date());
       if ('giveUp' in next) return this.failPermanently(item, { ...classified, smtpText: `${classified.smtpText} (still failing after ${Math.round(this.settings.horizonMs / 3_600_000)} h; given up)` });
       await this.items.update({ id: item._id, set: { status: 'retrying', nextAttemptAt: next.at, lastError: lastError(classified) } });
       await this.announceFailure(item, classified, SendFailureKind.RETRYING, next.at);
@@ -158,14 +155,14 @@ export class SendAttemptService {
       acceptedRecipients: outcome.accepted,
       rejectedRecipients: outcome.rejected.map(({ recipient, kind, smtpCode, smtpText }) => ({ address: recipient, kind, ...(smtpCode ? { code: smtpCode } : {}), text: smtpText })),
       ...(outcome.response ? { smtpResponse: outcome.response } : {}),
-      sentBlob: { id: sentBlob.id, size: sentBlob.length, sha256: sentBlob.sha256 },
+      ...(sentBlob ? { sentBlob } : {}),
       // Known without the IMAP server (no IMAP side, appendToSent never, a self-filing provider): one write less.
       ...(skippedSentFolder ? { sentFolder: skippedSentFolder } : {}),
       ...(followUp ? { deferredTo: followUp._id } : {}),
     };
     if (skippedSentFolder) this.metrics.sentFolderAppends.inc({ outcome: 'skipped' });
     await this.items.update({ id: item._id, set: sent });
-    if (followUp) await this.requestFollowUp(followUp);
+    if (followUp) await this.outbox.requestSend(followUp);
     await this.finishSent({ ...item, ...sent }, { account, raw: composed.raw });
   }
 
@@ -176,19 +173,21 @@ export class SendAttemptService {
    */
   private followUpFor({ item, deferred, now }: { item: OutboxItemDocument; deferred: string[]; now: Date }): OutboxItemDocument | undefined {
     if (deferred.length === 0) return undefined;
-    const next = nextAttempt({ attempt: item.attempts, firstAttemptAt: item.firstAttemptAt ?? now, now, horizonMs: this.settings.horizonMs, baseMs: this.settings.retryBaseMs, maxDelayMs: this.settings.retryMaxDelayMs });
+    const next = this.nextAttemptOf(item, now);
     if ('giveUp' in next) return undefined;
     const { sentAt: _sentAt, acceptedRecipients: _accepted, rejectedRecipients: _rejected, smtpResponse: _response, sentBlob: _blob, sentFolder: _folder, lastError: _error, deferredTo: _deferredTo, requestedAgainAt: _again, ...message } = item;
     return { ...message, _id: `${item._id}-r${item.attempts}`, retryOf: item.retryOf ?? item._id, envelopeTo: deferred, status: 'retrying', nextAttemptAt: next.at, pendingPublish: true, createdAt: now, updatedAt: now };
   }
 
-  private async requestFollowUp(followUp: OutboxItemDocument): Promise<void> {
-    try {
-      await this.events.publish(Events.sendRequested, { outboxId: followUp._id, userId: followUp.userId ?? '', accountId: followUp.accountId, requestedAt: timestampFromDate(followUp.createdAt) }, { msgId: `send.requested:${followUp._id}` });
-      await this.items.markPublished(followUp._id);
-    } catch (error) {
-      this.logger.warn({ msg: 'send.requested of a follow-up not published yet; the sweeper retries', outboxId: followUp._id, err: error });
-    }
+  private async storeSentCopy(item: OutboxItemDocument, raw: Buffer): Promise<NonNullable<OutboxItemDocument['sentBlob']>> {
+    const [stored] = await this.blobs.putMany([{ id: blobId(`sent-${item._id}`), bytes: raw, metadata: { outboxId: item._id } }]);
+    if (!stored || stored instanceof Error) throw stored ?? new Error('the composed message could not be stored');
+    return { id: stored.id, size: stored.length, sha256: stored.sha256 };
+  }
+
+  /** When to try again after this attempt: backoff with jitter, or give up past the horizon counted from the first attempt. */
+  private nextAttemptOf(item: OutboxItemDocument, now: Date): ReturnType<typeof nextAttempt> {
+    return nextAttempt({ attempt: item.attempts, firstAttemptAt: item.firstAttemptAt ?? now, now, horizonMs: this.settings.horizonMs, baseMs: this.settings.retryBaseMs, maxDelayMs: this.settings.retryMaxDelayMs });
   }
 
   /** After the server's acceptance: the Sent-folder copy (once; a redelivery after a crash does it then), then message.sent. */
@@ -196,7 +195,7 @@ export class SendAttemptService {
     if (!item.sentFolder && item.sentBlob) {
       const account = known.account ?? (await this.account(item.accountId));
       const sentFolder: SentFolderOutcome = account
-        ? await this.sentFolder.append({ account, raw: known.raw ?? Buffer.concat(await this.blobs.openReadStream(blobId(item.sentBlob.id)).toArray()), messageIdHeader: item.messageIdHeader, box: this.box, timeoutMs: this.settings.mailTimeoutMs })
+        ? await this.sentFolder.append({ account, raw: known.raw ?? Buffer.concat(await this.blobs.openReadStream(blobId(item.sentBlob.id)).toArray()), messageIdHeader: item.messageIdHeader })
         : { status: 'skipped', folder: '', reason: 'the account was deleted' };
       this.metrics.sentFolderAppends.inc({ outcome: sentFolder.status });
       await this.items.update({ id: item._id, set: { sentFolder } });
@@ -206,7 +205,7 @@ export class SendAttemptService {
   }
 
   private account(id: string): Promise<AccountDocument | null> {
-    return this.db.collection<AccountDocument>(DirectoryCollections.accounts).findOne({ _id: id });
+    return findAccount(this.db, id);
   }
 
   private async failPermanently(item: OutboxItemDocument, classified: ClassifiedSendError): Promise<void> {
@@ -269,4 +268,9 @@ function takeable(item: OutboxItemDocument, now: Date): boolean {
   if (item.pendingPublish) return false;
   if (item.status === 'queued' || item.status === 'sending') return true;
   return item.status === 'retrying' && (!item.nextAttemptAt || item.nextAttemptAt <= now);
+}
+
+/** A sent item whose Sent-folder copy (and so message.sent) is still due: a crash came after the server's acceptance. */
+function unfinished(item: OutboxItemDocument): boolean {
+  return item.status === 'sent' && !item.sentFolder && item.sentBlob !== undefined;
 }

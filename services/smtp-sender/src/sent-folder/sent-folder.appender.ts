@@ -1,10 +1,11 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ImapFlow } from 'imapflow';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SentFolderAppendStatus } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
-import { openAccountSecret, type AccountDocument } from '@mailbus/directory';
-import { appendImapMessageOnce, imapFlowOptions } from '@mailbus/mail-clients';
+import { accountServerSettings, type AccountDocument } from '@mailbus/directory';
+import { appendImapMessageOnce, withImapClient } from '@mailbus/mail-clients';
 import { classifyConnectionError } from '@mailbus/mail-protocol';
+import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
+import type { SendingSettings } from '../config/smtp-sender.config';
 import { appendToSentDecision } from './append-to-sent-decision.util';
 import { DEFAULT_SENT_FOLDER_NAME, findSentFolder } from './find-sent-folder.util';
 
@@ -34,6 +35,11 @@ export const SENT_FOLDER_STATUS_PROTO: Record<SentFolderOutcome['status'], SentF
 export class SentFolderAppender {
   private readonly logger = new Logger(SentFolderAppender.name);
 
+  constructor(
+    @Inject(SENDER_SECRET_BOX) private readonly box: SecretBox,
+    @Inject(SENDING_SETTINGS) private readonly settings: SendingSettings,
+  ) {}
+
   /** The outcome when it is known without asking the IMAP server; undefined when an append is due. */
   skipped(account: AccountDocument): SentFolderOutcome | undefined {
     const receive = account.receive;
@@ -43,24 +49,20 @@ export class SentFolderAppender {
     return { status: 'skipped', folder: account.send?.sentFolder ?? '', reason: decision.reason === 'setting-never' ? 'appendToSent is never' : `${decision.provider} files mail sent through its SMTP server itself` };
   }
 
-  async append({ account, raw, messageIdHeader, box, timeoutMs }: { account: AccountDocument; raw: Buffer; messageIdHeader: string; box: SecretBox; timeoutMs: number }): Promise<SentFolderOutcome> {
+  async append({ account, raw, messageIdHeader }: { account: AccountDocument; raw: Buffer; messageIdHeader: string }): Promise<SentFolderOutcome> {
     const skipped = this.skipped(account);
-    const receive = account.receive;
-    if (skipped || !receive) return skipped ?? { status: 'skipped', folder: '', reason: 'the account has no IMAP mailbox' };
-    const client = new ImapFlow(imapFlowOptions({ protocol: 'imap', host: receive.host, port: receive.port, security: receive.security, username: receive.username, password: openAccountSecret({ box, account, side: 'receive' }) }, { timeoutMs }));
-    client.on('error', () => undefined); // a dropped connection also rejects the command in flight, which reports it
+    if (skipped) return skipped;
     let folder = account.send?.sentFolder ?? '';
     try {
-      await client.connect();
-      folder ||= findSentFolder(await client.list())?.path ?? DEFAULT_SENT_FOLDER_NAME;
-      const appended = await appendImapMessageOnce(client, { folder, raw, messageIdHeader, flags: ['\\Seen'], createIfMissing: true, specialUse: '\\Sent' });
-      return { status: 'appended', folder, ...(appended.uidValidity ? { uidValidity: appended.uidValidity } : {}), ...(appended.uid ? { uid: appended.uid } : {}), reason: appended.alreadyPresent ? 'already in the folder' : '' };
+      return await withImapClient(accountServerSettings({ box: this.box, account, side: 'receive' }), { timeoutMs: this.settings.mailTimeoutMs }, async (client) => {
+        folder ||= findSentFolder(await client.list())?.path ?? DEFAULT_SENT_FOLDER_NAME;
+        const appended = await appendImapMessageOnce(client, { folder, raw, messageIdHeader, createIfMissing: true });
+        return { status: 'appended', folder, ...(appended.uidValidity ? { uidValidity: appended.uidValidity } : {}), ...(appended.uid ? { uid: appended.uid } : {}), reason: appended.alreadyPresent ? 'already in the folder' : '' };
+      });
     } catch (error) {
       const { errorClass, message } = classifyConnectionError(error);
       this.logger.warn({ msg: 'sent mail could not be filed in the Sent folder', accountId: account._id, folder, class: errorClass, error: message });
       return { status: 'failed', folder, reason: `${errorClass}: ${message}` };
-    } finally {
-      await client.logout().catch(() => client.close());
     }
   }
 }

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Db } from 'mongodb';
-import { DeleteScope, MailProtocol, type MessageDeleted } from '@mailbus/contracts';
-import { DirectoryCollections, type AccountDocument } from '@mailbus/directory';
+import { DeleteScope, type MessageDeleted } from '@mailbus/contracts';
+import { findAccount, type AccountDocument } from '@mailbus/directory';
 import { deleteImapMessage, deletePop3MessagesByUidl, findJunkFolder, toMailFolders } from '@mailbus/mail-clients';
 import { MONGO_DB } from '@mailbus/mongo-dal';
 import type { EventContext } from '@mailbus/nats-transport';
 import type { WritebackSettings } from '../config/spam-feedback.config';
 import { WRITEBACK_SETTINGS } from '../config/writeback.tokens';
 import { MailServerSessions } from './mail-server-sessions';
+import { searchFoldersFor, serverMessageRef } from './server-message-ref.util';
 import { writebackFailure } from './write-back-failure.util';
 import { WritebackMetrics } from './writeback.metrics';
 
@@ -33,7 +34,7 @@ export class DeleteWritebackService {
   async onMessageDeleted(event: MessageDeleted, ctx: Pick<EventContext, 'deliveryCount'>): Promise<void> {
     if (event.scope !== DeleteScope.SERVER) return;
     const stopTimer = this.metrics.duration.startTimer({ operation: 'delete' });
-    const account = await this.db.collection<AccountDocument>(DirectoryCollections.accounts).findOne({ _id: event.accountId });
+    const account = await findAccount(this.db, event.accountId);
     const protocol = account?.receive?.protocol ?? 'none';
     let outcome: { outcome: Outcome; reason: string };
     try {
@@ -49,10 +50,11 @@ export class DeleteWritebackService {
   }
 
   private async deleteOnServer({ event, account }: { event: MessageDeleted; account: AccountDocument | null }): Promise<{ outcome: Outcome; reason: string }> {
-    if (!account || account.deletedAt || !account.receive) return { outcome: 'skipped', reason: 'the account was deleted or no longer receives' };
+    const receive = account?.receive;
+    if (!account || account.deletedAt || !receive) return { outcome: 'skipped', reason: 'the account was deleted or no longer receives' };
     const location = event.location;
-    if (account.receive.protocol === 'pop3') {
-      if (!account.receive.leaveOnServer) return { outcome: 'skipped', reason: 'POP3 account without leaveOnServer: the message was deleted on the server after fetching' };
+    if (receive.protocol === 'pop3') {
+      if (!receive.leaveOnServer) return { outcome: 'skipped', reason: 'POP3 account without leaveOnServer: the message was deleted on the server after fetching' };
       if (!location?.uidl) return { outcome: 'skipped', reason: 'no POP3 UIDL is known for this message' };
       return this.sessions.pop3(account, async (client) => {
         const { deleted } = await deletePop3MessagesByUidl(client, [location.uidl]);
@@ -62,13 +64,7 @@ export class DeleteWritebackService {
     }
     return this.sessions.imap(account, async (client) => {
       const junk = findJunkFolder(toMailFolders(await client.list()));
-      const message = {
-        folder: location?.protocol === MailProtocol.IMAP && location.folder ? location.folder : 'INBOX',
-        ...(location?.uidValidity ? { uidValidity: location.uidValidity } : {}),
-        ...(location?.uid ? { uid: location.uid } : {}),
-        ...(location?.messageIdHeader ? { messageIdHeader: location.messageIdHeader.replace(/^<|>$/g, '') } : {}),
-      };
-      const result = await deleteImapMessage(client, { message, searchFolders: [...new Set(['INBOX', ...account.receive!.folders, ...(junk ? [junk.path] : [])])] });
+      const result = await deleteImapMessage(client, { message: serverMessageRef(location), searchFolders: searchFoldersFor({ syncedFolders: receive.folders, ...(junk ? { junkFolder: junk.path } : {}) }) });
       if (result.result === 'not-found') return { outcome: 'skipped', reason: result.reason };
       return { outcome: 'deleted', reason: result.expunged ? '' : 'flagged \\Deleted; the server has no UIDPLUS, so it is expunged by the next client that expunges' };
     });

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { hostname } from 'node:os';
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import type { SecretBox } from '@mailbus/crypto';
-import { openAccountSecret, type AccountDocument } from '@mailbus/directory';
-import { Pop3Client, imapFlowOptions } from '@mailbus/mail-clients';
+import { accountServerSettings, type AccountDocument } from '@mailbus/directory';
+import { Pop3Client, withImapClient } from '@mailbus/mail-clients';
 import { HostConnectionSlots, newId } from '@mailbus/mongo-dal';
 import { RetryLaterError } from '@mailbus/nats-transport';
 import type { WritebackSettings } from '../config/spam-feedback.config';
@@ -28,27 +28,18 @@ export class MailServerSessions {
     @Inject(WRITEBACK_SETTINGS) private readonly settings: WritebackSettings,
   ) {}
 
-  async imap<T>(account: AccountDocument, work: (client: ImapFlow) => Promise<T>): Promise<T> {
-    const receive = account.receive!;
-    return this.inSlot(receive.host, async () => {
-      const client = new ImapFlow(imapFlowOptions({ protocol: 'imap', host: receive.host, port: receive.port, security: receive.security, username: receive.username, password: openAccountSecret({ box: this.box, account, side: 'receive' }) }, { timeoutMs: this.settings.mailTimeoutMs }));
-      client.on('error', () => undefined); // a dropped connection also rejects the command in flight, which reports it
-      try {
-        await client.connect();
-        return await work(client);
-      } finally {
-        await client.logout().catch(() => client.close());
-      }
-    });
+  imap<T>(account: AccountDocument, work: (client: ImapFlow) => Promise<T>): Promise<T> {
+    const server = accountServerSettings({ box: this.box, account, side: 'receive' });
+    return this.inSlot(server.host, () => withImapClient(server, { timeoutMs: this.settings.mailTimeoutMs }, work));
   }
 
   /** The caller's work ends with QUIT (it commits DELE); any other exit drops the connection, and nothing is deleted. */
-  async pop3<T>(account: AccountDocument, work: (client: Pop3Client) => Promise<T>): Promise<T> {
-    const receive = account.receive!;
-    return this.inSlot(receive.host, async () => {
-      const client = await Pop3Client.connect({ host: receive.host, port: receive.port, security: receive.security, timeoutMs: this.settings.mailTimeoutMs });
+  pop3<T>(account: AccountDocument, work: (client: Pop3Client) => Promise<T>): Promise<T> {
+    const server = accountServerSettings({ box: this.box, account, side: 'receive' });
+    return this.inSlot(server.host, async () => {
+      const client = await Pop3Client.connect({ host: server.host, port: server.port, security: server.security, timeoutMs: this.settings.mailTimeoutMs });
       try {
-        await client.login({ username: receive.username, password: openAccountSecret({ box: this.box, account, side: 'receive' }) });
+        await client.login({ username: server.username, password: server.password });
         return await work(client);
       } finally {
         client.close();

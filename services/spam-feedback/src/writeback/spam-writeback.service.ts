@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Db } from 'mongodb';
-import { Events, MailProtocol, SpamMoveResult, mailErrorClass, timestampFromDate, type SpamMarked } from '@mailbus/contracts';
-import { DirectoryCollections, type AccountDocument } from '@mailbus/directory';
+import { Events, SpamMoveResult, mailErrorClass, timestampFromDate, type SpamMarked } from '@mailbus/contracts';
+import { findAccount, type AccountDocument } from '@mailbus/directory';
 import type { ImapFlow } from 'imapflow';
 import { ensureJunkFolder, findJunkFolder, moveImapMessage, toMailFolders, type ImapMoveOutcome } from '@mailbus/mail-clients';
 import { MONGO_DB } from '@mailbus/mongo-dal';
@@ -9,6 +9,7 @@ import { EventPublisher, type EventContext } from '@mailbus/nats-transport';
 import type { WritebackSettings } from '../config/spam-feedback.config';
 import { WRITEBACK_SETTINGS } from '../config/writeback.tokens';
 import { MailServerSessions } from './mail-server-sessions';
+import { searchFoldersFor, serverMessageRef } from './server-message-ref.util';
 import { writebackFailure } from './write-back-failure.util';
 import { WritebackMetrics } from './writeback.metrics';
 
@@ -37,7 +38,7 @@ export class SpamWritebackService {
 
   async onSpamMarked(event: SpamMarked, ctx: Pick<EventContext, 'deliveryCount'>): Promise<void> {
     const stopTimer = this.metrics.duration.startTimer({ operation: event.spam ? 'to-junk' : 'out-of-junk' });
-    const account = await this.db.collection<AccountDocument>(DirectoryCollections.accounts).findOne({ _id: event.accountId });
+    const account = await findAccount(this.db, event.accountId);
     let answer: Answer;
     if (!account || account.deletedAt) answer = { result: SpamMoveResult.SKIPPED, reason: `account ${event.accountId} was deleted` };
     else if (account.receive?.protocol !== 'imap') answer = { result: SpamMoveResult.SKIPPED, reason: 'POP3 accounts have no server folders: the mark stays in mailbus and the provider was not taught' };
@@ -58,14 +59,8 @@ export class SpamWritebackService {
     const junk = event.spam ? await ensureJunkFolder(client, { create: this.settings.createJunkFolder && (account.receive?.createJunkFolder ?? true) }) : findJunkFolder(toMailFolders(await client.list()));
     if (event.spam && !junk) return { result: SpamMoveResult.SKIPPED, reason: 'the server has no Junk folder, and creating one is switched off (receive.createJunkFolder or WRITEBACK_CREATE_JUNK_FOLDER)' };
     const to = event.spam ? junk!.path : INBOX;
-    const location = event.location;
-    const message = {
-      folder: location?.protocol === MailProtocol.IMAP && location.folder ? location.folder : INBOX,
-      ...(location?.uidValidity ? { uidValidity: location.uidValidity } : {}),
-      ...(location?.uid ? { uid: location.uid } : {}),
-      ...(location?.messageIdHeader ? { messageIdHeader: location.messageIdHeader.replace(/^<|>$/g, '') } : {}),
-    };
-    const searchFolders = [...new Set([INBOX, ...(account.receive?.folders ?? []), ...(junk ? [junk.path] : [])])];
+    const message = serverMessageRef(event.location);
+    const searchFolders = searchFoldersFor({ syncedFolders: account.receive?.folders ?? [], ...(junk ? { junkFolder: junk.path } : {}) });
     const keywords = event.spam ? { add: ['$Junk'], remove: ['$NotJunk'] } : { add: ['$NotJunk'], remove: ['$Junk'] };
     return answerOf(await moveImapMessage(client, { message, to, searchFolders, keywords }), message.folder);
   }
