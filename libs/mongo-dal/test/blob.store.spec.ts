@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Binary, ObjectId } from 'mongodb';
 import { BlobIntegrityError, BlobNotFoundError, BlobStore, IndexProvisioner, blobId } from '../src';
@@ -8,6 +8,12 @@ import { startTestMongo, type TestMongo } from './fixtures/test-mongo.util';
 
 const MB = 1024 * 1024;
 const CHUNK = 255 * 1024;
+const sha256Of = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+/** `content` in pieces of `size` bytes, as a connection would deliver it. */
+async function* pieces(content: Buffer, size: number): AsyncGenerator<Buffer> {
+  for (let offset = 0; offset < content.length; offset += size) yield content.subarray(offset, offset + size);
+}
 
 describe(BlobStore.name, () => {
   let mongo: TestMongo;
@@ -122,11 +128,8 @@ describe(BlobStore.name, () => {
   });
 
   describe('putMany', () => {
-    const bytesOf = (seed: string, length: number): Buffer => {
-      const bytes = Buffer.alloc(length);
-      for (let i = 0; i < length; i++) bytes[i] = (seed.charCodeAt(i % seed.length) + i) % 251;
-      return bytes;
-    };
+    /** Incompressible, so that blobs take as many chunks as their length says. */
+    const bytesOf = (seed: string, length: number): Buffer => createCipheriv('aes-128-ctr', createHash('sha256').update(seed).digest().subarray(0, 16), Buffer.alloc(16)).update(Buffer.alloc(length));
     const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
     it('should store every blob and read each back when a batch of new ids is put', async () => {
@@ -160,6 +163,91 @@ describe(BlobStore.name, () => {
       ]);
       expect(await chunkCount(leftover.id)).toBe(2);
       for (const { id, bytes } of [stored, leftover, busy, fresh]) expect((await digestStream(sut.openReadStream(id))).sha256).toBe(sha256(bytes));
+    });
+  });
+
+  describe('compression', () => {
+    /** Mail-like text: compresses to well under half. */
+    const mailText = (lines: number): Buffer => Buffer.from(Array.from({ length: lines }, (_, n) => `Line ${n}: please find the quarterly report attached, regards\r\n`).join(''));
+    const fileOf = (id: string) => mongo.db.collection('blobs.files').findOne({ _id: id as never });
+
+    it('should store a streamed message that compresses well compressed and give back its exact bytes', async () => {
+      const id = blobId('compressed-stream');
+      const content = mailText(40_000);
+
+      const put = await sut.put({ id, source: pieces(content, 70_000) });
+      const output = await digestStream(sut.openReadStream(id));
+
+      expect(put).toEqual({ id, length: content.length, sha256: sha256Of(content), created: true });
+      expect(output).toEqual({ sha256: sha256Of(content), length: content.length });
+      const file = await fileOf(id);
+      expect(file).toMatchObject({ contentEncoding: 'br', contentLength: content.length });
+      expect(file!.length).toBeLessThan(content.length / 4);
+      expect(await chunkCount(id)).toBe(Math.ceil(file!.length / CHUNK));
+      expect(await sut.stat(id)).toMatchObject({ length: content.length, sha256: sha256Of(content) });
+    });
+
+    it('should store a batch compressed where it pays and as is where it does not', async () => {
+      const text = { id: blobId('compressed-many-text'), bytes: mailText(2_000) };
+      const random = { id: blobId('compressed-many-random'), bytes: randomBytes(50_000) };
+      const tiny = { id: blobId('compressed-many-tiny'), bytes: Buffer.from('short note') };
+
+      const results = await sut.putMany([text, random, tiny]);
+
+      expect(results).toEqual([text, random, tiny].map(({ id, bytes }) => ({ id, length: bytes.length, sha256: sha256Of(bytes), created: true })));
+      expect(await fileOf(text.id)).toMatchObject({ contentEncoding: 'br', contentLength: text.bytes.length });
+      expect(await fileOf(random.id)).toMatchObject({ length: random.bytes.length });
+      expect(await fileOf(random.id)).not.toHaveProperty('contentEncoding');
+      expect(await fileOf(tiny.id)).not.toHaveProperty('contentEncoding');
+      for (const { id, bytes } of [text, random, tiny]) expect(Buffer.concat(await sut.openReadStream(id).toArray())).toEqual(bytes);
+    });
+
+    it('should answer a second put of a compressed blob with the content length and drain the source', async () => {
+      const id = blobId('compressed-twice');
+      const content = mailText(30_000);
+      const first = await sut.put({ id, source: pieces(content, 64_000) });
+      const source = Readable.from(pieces(content, 64_000));
+
+      const second = await sut.put({ id, source });
+
+      expect(second).toEqual({ ...first, created: false });
+      expect(second.length).toBe(content.length);
+      expect(source.readableEnded).toBe(true);
+      expect(await fileCount(id)).toBe(1);
+    });
+
+    it('should leave nothing behind when a compressible source fails half way', async () => {
+      const id = blobId('compressed-source-fails');
+      async function* failingSource(): AsyncGenerator<Buffer> {
+        yield* pieces(mailText(30_000), 50_000);
+        throw new Error('POP3 connection lost');
+      }
+
+      await expect(sut.put({ id, source: failingSource() })).rejects.toThrow('POP3 connection lost');
+
+      expect(await chunkCount(id)).toBe(0);
+      expect(await sut.stat(id)).toBeNull();
+    });
+
+    it('should fail the read stream with BlobIntegrityError when compressed chunks are damaged', async () => {
+      const id = blobId('compressed-damaged');
+      await sut.putMany([{ id, bytes: mailText(3_000) }]);
+      const chunk = await mongo.db.collection('blobs.chunks').findOne({ files_id: id });
+      const damaged = Buffer.from(chunk!.data.buffer);
+      damaged.fill(0x55, 10, 40);
+      await mongo.db.collection('blobs.chunks').updateOne({ _id: chunk!._id }, { $set: { data: new Binary(damaged) } });
+
+      await expect(digestStream(sut.openReadStream(id))).rejects.toThrow(BlobIntegrityError);
+    });
+
+    it('should read a blob stored as is by an earlier version (no contentEncoding)', async () => {
+      const id = blobId('stored-before-compression');
+      const content = mailText(1_000);
+      await mongo.db.collection('blobs.chunks').insertOne({ _id: `${id}#0` as never, files_id: id, n: 0, data: new Binary(content) });
+      await mongo.db.collection('blobs.files').insertOne({ _id: id as never, length: content.length, chunkSize: CHUNK, uploadDate: new Date(), filename: id, sha256: sha256Of(content), metadata: {} });
+
+      expect(Buffer.concat(await sut.openReadStream(id).toArray())).toEqual(content);
+      expect(await sut.stat(id)).toMatchObject({ length: content.length });
     });
   });
 

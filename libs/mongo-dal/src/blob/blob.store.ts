@@ -10,6 +10,7 @@ import { BlobBusyError } from './blob-busy.error';
 import { BlobIntegrityError } from './blob-integrity.error';
 import { BlobNotFoundError } from './blob-not-found.error';
 import type { BlobPutInput, BlobPutResult, BlobStat, BlobStoreOptions } from './blob-store.types';
+import { decodeStream, encodeBytes, encodeStream, type BlobEncoding, type ContentDigest } from './blob-encoding';
 import { BlobUploadClaims, type BlobClaimDocument } from './blob-upload-claims';
 import { fixedSizeChunks, type ByteSource } from './fixed-size-chunks.util';
 
@@ -25,12 +26,17 @@ const CHUNKS_READ_BY_ID = 8;
 
 interface BlobFileDocument {
   _id: BlobId;
+  /** Of the stored bytes (the chunks), as GridFS has it; the content's own length is contentLength when compressed. */
   length: number;
   chunkSize: number;
   uploadDate: Date;
   filename: string;
-  /** Not part of the GridFS spec (which deprecated md5); extra fields are allowed and other GridFS tools ignore it. */
+  /** Of the content. Not part of the GridFS spec (which deprecated md5); extra fields are allowed and other GridFS tools ignore them. */
   sha256: string;
+  /** 'br': the chunks hold the content Brotli-compressed (blob-encoding.ts); absent: as is. */
+  contentEncoding?: 'br';
+  /** The content's length when compressed. */
+  contentLength?: number;
   metadata: Document;
 }
 
@@ -46,10 +52,12 @@ const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
 
 /**
  * Raw messages and attachments in GridFS (bucket `blobs`), streamed both ways: a 50 MB message
- * never sits in memory whole. The layout is standard GridFS (the driver's GridFSBucket and mongofiles
- * can read it); the writer is our own so that the caller's deterministic id makes puts idempotent,
- * the sha256 lands in the files document atomically with the upload, and concurrent or crashed
- * uploads of one id are sorted out with a lease (BlobUploadClaims).
+ * never sits in memory whole. Content that compresses well (most mail) is stored Brotli-compressed,
+ * marked `contentEncoding: 'br'` in its files document, and decompressed on reading. The layout is
+ * standard GridFS (the driver's GridFSBucket and mongofiles can read it, compressed blobs as such);
+ * the writer is our own so that the caller's deterministic id makes puts idempotent, the sha256 lands
+ * in the files document atomically with the upload, and concurrent or crashed uploads of one id are
+ * sorted out with a lease (BlobUploadClaims).
  * Register with `MongoModule.forFeature([BlobStore])` so its indexes are created at start.
  */
 @Injectable()
@@ -120,10 +128,11 @@ export class BlobStore {
 
   private async writeBlob({ id, source, metadata, token }: { id: BlobId; source: ByteSource; metadata: Document; token: string }): Promise<BlobPutResult | { file: BlobFileDocument }> {
     try {
-      const written = await this.writeChunks({ id, source, token });
+      const encoded = await encodeStream(source);
+      const written = await this.writeChunks({ id, source: encoded.pieces, token });
       if ('file' in written) return written;
-      const { length, sha256 } = written;
-      const file: BlobFileDocument = { _id: id, length, chunkSize: this.chunkSize, uploadDate: new Date(), filename: id, sha256, metadata };
+      const content = encoded.digest();
+      const file = this.fileDocument({ id, storedLength: written.length, encoding: encoded.encoding, content, metadata });
       try {
         await this.files.insertOne(file);
       } catch (error) {
@@ -133,7 +142,7 @@ export class BlobStore {
         if (!winner) throw error;
         return toPutResult({ file: winner, created: false });
       }
-      return { id, length, sha256, created: true };
+      return { id, length: content.length, sha256: content.sha256, created: true };
     } catch (error) {
       // Leave no half upload behind, unless another writer has taken the claim (then the chunks are its)
       // or the chunks belong to a complete file (we may have failed after chunk 0 collided with it).
@@ -161,11 +170,13 @@ export class BlobStore {
     const claimed = await this.claims.tryAcquireMany(inputs.map(({ id }) => id), { token, expiresAt });
     const mine = inputs.flatMap((input, index) => (claimed.has(input.id) ? [{ ...input, index }] : []));
     try {
+      const encoded = mine.map(({ bytes }) => encodeBytes(bytes));
       const files = new Map<BlobId, BlobFileDocument>();
-      for (const { id, bytes, metadata = {} } of mine) {
-        files.set(id, { _id: id, length: bytes.length, chunkSize: this.chunkSize, uploadDate: new Date(), filename: id, sha256: createHash('sha256').update(bytes).digest('hex'), metadata });
+      for (const [n, { id, bytes, metadata = {} }] of mine.entries()) {
+        const { encoding, stored } = encoded[n]!;
+        files.set(id, this.fileDocument({ id, storedLength: stored.length, encoding, content: { length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }, metadata }));
       }
-      const found = await this.insertChunksOf(mine);
+      const found = await this.insertChunksOf(mine.map(({ id }, n) => ({ id, bytes: encoded[n]!.stored })));
       const toInsert = mine.filter(({ id }) => !found.has(id)).map(({ id }) => files.get(id)!);
       const winners = await this.insertFiles(toInsert);
       for (const { id, index } of mine) {
@@ -225,6 +236,19 @@ export class BlobStore {
     return winners;
   }
 
+  private fileDocument({ id, storedLength, encoding, content, metadata }: { id: BlobId; storedLength: number; encoding: BlobEncoding; content: ContentDigest; metadata: Document }): BlobFileDocument {
+    return {
+      _id: id,
+      length: storedLength,
+      chunkSize: this.chunkSize,
+      uploadDate: new Date(),
+      filename: id,
+      sha256: content.sha256,
+      ...(encoding === 'br' ? { contentEncoding: encoding, contentLength: content.length } : {}),
+      metadata,
+    };
+  }
+
   private chunkDocuments(id: BlobId, bytes: Buffer): BlobChunkDocument[] {
     const chunks: BlobChunkDocument[] = [];
     for (let offset = 0, n = 0; offset < bytes.length; offset += this.chunkSize, n++) {
@@ -240,12 +264,12 @@ export class BlobStore {
    * @example await pipeline(blobs.openReadStream(id), response);
    */
   openReadStream(id: BlobId): Readable {
-    return Readable.from(this.readChunks(id), { objectMode: false });
+    return Readable.from(this.readContent(id), { objectMode: false });
   }
 
   async stat(id: BlobId): Promise<BlobStat | null> {
     const file = await this.files.findOne({ _id: id });
-    return file ? { id: file._id, length: file.length, sha256: file.sha256, uploadDate: file.uploadDate, metadata: file.metadata ?? {} } : null;
+    return file ? { id: file._id, length: contentLengthOf(file), sha256: file.sha256, uploadDate: file.uploadDate, metadata: file.metadata ?? {} } : null;
   }
 
   /**
@@ -288,8 +312,7 @@ export class BlobStore {
    * delete, which are removed before writing again. Leftovers always include chunk 0 (see deleteChunks),
    * so once chunk 0 is in there can be no other collision.
    */
-  private async writeChunks({ id, source, token }: { id: BlobId; source: ByteSource; token: string }): Promise<{ length: number; sha256: string } | { file: BlobFileDocument }> {
-    const hash = createHash('sha256');
+  private async writeChunks({ id, source, token }: { id: BlobId; source: ByteSource; token: string }): Promise<{ length: number } | { file: BlobFileDocument }> {
     let length = 0;
     let n = 0;
     let batch: BlobChunkDocument[] = [];
@@ -315,7 +338,6 @@ export class BlobStore {
       return undefined;
     };
     for await (const chunk of fixedSizeChunks({ source, size: this.chunkSize })) {
-      hash.update(chunk);
       length += chunk.length;
       batch.push({ _id: chunkId(id, n), files_id: id, n: n++, data: new Binary(chunk) });
       if (batch.length >= CHUNKS_PER_BATCH) {
@@ -325,7 +347,31 @@ export class BlobStore {
     }
     const file = await flush();
     if (file) return { file };
-    return { length, sha256: hash.digest('hex') };
+    return { length };
+  }
+
+  /** The content: the stored chunks, decompressed when they are, checked against the recorded length and sha256. */
+  private async *readContent(id: BlobId): AsyncGenerator<Buffer> {
+    const file = await this.files.findOne({ _id: id });
+    if (!file) throw new BlobNotFoundError(id);
+    const hash = createHash('sha256');
+    let read = 0;
+    try {
+      for await (const piece of decodeStream({ encoding: file.contentEncoding ?? 'identity', pieces: this.readChunks(file) })) {
+        hash.update(piece);
+        read += piece.length;
+        yield piece;
+      }
+    } catch (error) {
+      // zlib's own errors (Z_BUF_ERROR on a cut stream, ERR__ERROR_FORMAT_* on damage) mean the same as a bad chunk.
+      const code = (error as { code?: unknown }).code;
+      if (typeof code === 'string' && /^(Z_|ERR__)/.test(code)) throw new BlobIntegrityError(id, `the compressed content does not decode: ${(error as Error).message}`);
+      throw error;
+    }
+    const expected = contentLengthOf(file);
+    if (read !== expected) throw new BlobIntegrityError(id, `read ${read} of ${expected} bytes`);
+    // Files written by other GridFS tools have no sha256; there is nothing to verify against then.
+    if (file.sha256 && hash.digest('hex') !== file.sha256) throw new BlobIntegrityError(id, 'sha256 does not match');
   }
 
   /**
@@ -336,18 +382,15 @@ export class BlobStore {
    * 1.6 s at 40 MB of chunks); each _id lookup is still a scan, so past a few chunks one cursor wins.
    * A file written by another GridFS tool has ObjectId chunk ids; it is read with the cursor.
    */
-  private async *readChunks(id: BlobId): AsyncGenerator<Buffer> {
-    const file = await this.files.findOne({ _id: id });
-    if (!file) throw new BlobNotFoundError(id);
+  private async *readChunks(file: BlobFileDocument): AsyncGenerator<Buffer> {
+    const id = file._id;
     const expectedChunks = Math.ceil(file.length / file.chunkSize);
-    const hash = createHash('sha256');
     let read = 0;
     const check = (chunk: BlobChunkDocument, n: number): Buffer => {
       if (chunk.n !== n) throw new BlobIntegrityError(id, chunk.n > n ? `chunk ${n} is missing` : `chunk ${chunk.n} is duplicated`);
       const bytes = chunk.data.buffer.subarray(0, chunk.data.length());
       const expectedSize = Math.min(file.chunkSize, file.length - read);
       if (n >= expectedChunks || bytes.byteLength !== expectedSize) throw new BlobIntegrityError(id, `chunk ${n} has ${bytes.byteLength} bytes, expected ${Math.max(0, expectedSize)}`);
-      hash.update(bytes);
       read += bytes.byteLength;
       return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     };
@@ -368,9 +411,7 @@ export class BlobStore {
         await cursor.close();
       }
     }
-    if (read !== file.length) throw new BlobIntegrityError(id, `read ${read} of ${file.length} bytes`);
-    // Files written by other GridFS tools have no sha256; there is nothing to verify against then.
-    if (file.sha256 && hash.digest('hex') !== file.sha256) throw new BlobIntegrityError(id, 'sha256 does not match');
+    if (read !== file.length) throw new BlobIntegrityError(id, `read ${read} of ${file.length} stored bytes`);
   }
 
   private async alreadyStored({ file, source }: { file: BlobFileDocument; source: ByteSource }): Promise<BlobPutResult> {
@@ -395,5 +436,7 @@ function firstWriteError(error: unknown): number | undefined {
 }
 
 function toPutResult({ file, created }: { file: BlobFileDocument; created: boolean }): BlobPutResult {
-  return { id: file._id, length: file.length, sha256: file.sha256, created };
+  return { id: file._id, length: contentLengthOf(file), sha256: file.sha256, created };
 }
+
+const contentLengthOf = (file: BlobFileDocument): number => file.contentLength ?? file.length;
