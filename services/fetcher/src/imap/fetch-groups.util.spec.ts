@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupForFetch, INLINE_SOURCE_MAX_BYTES } from './fetch-groups.util';
+import { groupForFetch, INLINE_SOURCE_MAX_BYTES, isStreamedGroup } from './fetch-groups.util';
 
 const sized = (sizes: number[]) => sizes.map((size, index) => ({ uid: index + 1, size }));
 
@@ -20,5 +20,13 @@ describe('groupForFetch', () => {
 
   it('should return no groups for no messages', () => {
     expect(groupForFetch([])).toEqual([]);
+  });
+});
+
+describe('isStreamedGroup', () => {
+  it('should stream only a group of one message too large to hold in memory', () => {
+    const [small, large, alone] = groupForFetch(sized([10, INLINE_SOURCE_MAX_BYTES + 1, 10]), new Set([3]));
+
+    expect([small, large, alone].map((group) => isStreamedGroup(group!))).toEqual([false, true, false]);
   });
 });

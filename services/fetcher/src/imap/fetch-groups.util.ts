@@ -35,3 +35,6 @@ export function groupForFetch<Message extends MessageSize>(messages: Message[], 
   close();
   return groups;
 }
+
+/** A group of one message too large to hold in memory: streamed from the connection into the store. */
+export const isStreamedGroup = (group: MessageSize[]): boolean => group.length === 1 && group[0]!.size > INLINE_SOURCE_MAX_BYTES;

@@ -6,7 +6,8 @@ import type { FetchedMessageRepository } from '../ingest/fetched-message.reposit
 import type { IngestSource, MessageIngestService } from '../ingest/message-ingest.service';
 import type { FolderCheckpointRepository } from '../sync-status/sync-state.repositories';
 import { checkpointId, type FailedUid, type FolderCheckpointDocument } from '../sync-status/sync-state.documents';
-import { groupForFetch, INLINE_SOURCE_MAX_BYTES, type MessageSize } from './fetch-groups.util';
+import { settledLater } from '../runs/settled-later.util';
+import { groupForFetch, isStreamedGroup, type MessageSize } from './fetch-groups.util';
 import { isFlapping, UIDVALIDITY_FLAPPING } from './uid-validity.util';
 
 /** A message the server will not hand out is tried on this many runs, then stays listed in the status. */
@@ -83,32 +84,24 @@ export class ImapFolderSync {
       this.checkpoint = await this.prepare({ mailbox, uidValidity });
       const { candidates, more: budgetLeftSome } = await this.plan({ mailbox, budget });
       const result: FolderSyncResult = { fetched: 0, relinked: 0, more: budgetLeftSome, messageErrors: [] };
-      const done = new Set<number>();
-      for (const group of groupForFetch(candidates, new Set(this.checkpoint.connectionDroppedDuring))) {
-        if (signal.aborted) {
-          result.more = true;
-          break;
-        }
-        try {
-          const { outcomes, error } = await this.storeGroup({ group, uidValidity });
-          // In fetch order, so each cursor only ever moves past messages that are stored.
-          for (const [index, outcome] of outcomes.entries()) {
-            const message = group[index]!;
-            if (outcome.kind === 'fetched') result.fetched += 1;
-            else if (outcome.kind === 'relinked') result.relinked += 1;
-            else if (outcome.kind === 'failed') result.messageErrors.push({ uid: message.uid, message: outcome.failure.error });
-            this.advance(message, outcome.kind === 'failed' ? outcome.failure : undefined);
-            done.add(message.uid);
+      const groups = groupForFetch(candidates, new Set(this.checkpoint.connectionDroppedDuring));
+      let prefetched: Promise<Map<number, Buffer>> | undefined;
+      try {
+        for (const [n, group] of groups.entries()) {
+          if (signal.aborted) {
+            result.more = true;
+            break;
           }
-          if (error) throw error;
-        } catch (error) {
-          // What was stored in order before the failure keeps its progress; the rest is fetched again.
-          await this.flush();
-          if (!client.usable) await this.connectionDropped(group.filter(({ uid }) => !done.has(uid)));
-          throw error;
-        } finally {
-          await this.flush();
+          const bodies = prefetched ?? (isStreamedGroup(group) ? undefined : this.fetchBodies(group));
+          // Pipelined: the next group's FETCH runs on the connection while this group is stored. Not
+          // around a streamed message, whose store reads from the connection.
+          const following = groups[n + 1];
+          prefetched = bodies && following && !isStreamedGroup(following) ? settledLater(this.fetchBodies(following)) : undefined;
+          await this.storeGroupInOrder({ group, uidValidity, bodies, result });
         }
+      } finally {
+        // A run that ends early waits for the FETCH in flight: the mailbox lock must outlive it.
+        await prefetched?.catch(() => undefined);
       }
       if (this.checkpoint.connectionDroppedDuring || this.checkpoint.droppedSingle) await this.save({}, ['connectionDroppedDuring', 'droppedSingle']);
       if (!result.more && this.backfillEndsWithThisRun) await this.save({}, ['backfillBelowUid']);
@@ -119,22 +112,47 @@ export class ImapFolderSync {
     }
   }
 
+  /** Stores one group and moves the cursors past what was stored, in fetch order. */
+  private async storeGroupInOrder({ group, uidValidity, bodies, result }: { group: Candidate[]; uidValidity: number; bodies?: Promise<Map<number, Buffer>>; result: FolderSyncResult }): Promise<void> {
+    const done = new Set<number>();
+    try {
+      const { outcomes, error } = await this.storeGroup({ group, uidValidity, bodies });
+      // In fetch order, so each cursor only ever moves past messages that are stored.
+      for (const [index, outcome] of outcomes.entries()) {
+        const message = group[index]!;
+        if (outcome.kind === 'fetched') result.fetched += 1;
+        else if (outcome.kind === 'relinked') result.relinked += 1;
+        else if (outcome.kind === 'failed') result.messageErrors.push({ uid: message.uid, message: outcome.failure.error });
+        this.advance(message, outcome.kind === 'failed' ? outcome.failure : undefined);
+        done.add(message.uid);
+      }
+      if (error) throw error;
+    } catch (error) {
+      // What was stored in order before the failure keeps its progress; the rest is fetched again.
+      await this.flush();
+      if (!this.deps.client.usable) await this.connectionDropped(group.filter(({ uid }) => !done.has(uid)));
+      throw error;
+    } finally {
+      await this.flush();
+    }
+  }
+
   /**
    * Fetches and stores one group. Small messages come in one pipelined FETCH and are stored as a
    * batch (MessageIngestService.ingestMany); a large one is streamed from the connection into the
    * store. @returns the outcomes of the group's leading messages up to the first that failed to be
    * stored, whose error comes with them: the cursors move past the outcomes only.
    */
-  private async storeGroup({ group, uidValidity }: { group: Candidate[]; uidValidity: number }): Promise<{ outcomes: Outcome[]; error?: Error }> {
+  private async storeGroup({ group, uidValidity, bodies: fetching }: { group: Candidate[]; uidValidity: number; bodies?: Promise<Map<number, Buffer>> }): Promise<{ outcomes: Outcome[]; error?: Error }> {
     const [first] = group;
-    if (group.length === 1 && first && first.size > INLINE_SOURCE_MAX_BYTES) {
+    if (!fetching && first) {
       try {
         return { outcomes: [await this.storeStreamed({ message: first, uidValidity })] };
       } catch (error) {
         return { outcomes: [], error: error as Error };
       }
     }
-    const bodies = await this.fetchBodies(group);
+    const bodies = await (fetching ?? this.fetchBodies(group));
     const outcomes: Array<Outcome | Error> = [];
     const toStore: Array<{ index: number; message: Candidate; bytes: Buffer }> = [];
     for (const [index, message] of group.entries()) {

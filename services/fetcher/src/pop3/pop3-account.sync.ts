@@ -7,7 +7,8 @@ import type { Pop3KeyedMessage } from './pop3-content-key.util';
 import { messagesToDelete } from './pop3-deletions.util';
 import { dateHeader, listsNewestFirst, needsOrderDetection, pickBatch } from './pop3-fetch-order.util';
 import { listPop3Messages } from './list-pop3-messages';
-import { groupForFetch, INLINE_SOURCE_MAX_BYTES } from '../imap/fetch-groups.util';
+import { groupForFetch, isStreamedGroup } from '../imap/fetch-groups.util';
+import { settledLater } from '../runs/settled-later.util';
 import type { AccountId } from '@mailbus/mongo-dal';
 
 /** POP3 has one folder; messageErrors name it like IMAP's do. */
@@ -63,11 +64,21 @@ export class Pop3AccountSync {
       const fetchedNow = new Set<string>();
       const sizes = batch.length > 1 ? new Map((await client.list()).map(({ number, size }) => [number, size])) : new Map<number, number>();
       const groups = groupForFetch(batch.map((message) => ({ ...message, uid: message.number, size: sizes.get(message.number) ?? Number.MAX_SAFE_INTEGER })));
-      for (const group of groups) {
+      let retrieving: Promise<RetrievedMessage[]> | undefined;
+      for (const [n, group] of groups.entries()) {
         // Shutdown between groups: stop here. The abort has closed the connection already (no
         // QUIT), so DELEs sent in this session are not committed; see below.
         if (signal.aborted) return { ...result, more: true };
-        const stored = group.length === 1 && group[0]!.size > INLINE_SOURCE_MAX_BYTES ? await this.storeStreamed({ client, accountId: account.id, message: group[0]!, result }) : await this.storeGroup({ client, accountId: account.id, group, result });
+        let stored: string[];
+        if (isStreamedGroup(group)) stored = await this.storeStreamed({ client, accountId: account.id, message: group[0]!, result });
+        else {
+          const retrieved = await (retrieving ?? this.retrieveGroup({ client, accountId: account.id, group, result }));
+          // Pipelined: the next group's RETRs run while this group is stored. Not before a streamed
+          // message, whose store reads from the connection.
+          const following = groups[n + 1];
+          retrieving = following && !isStreamedGroup(following) ? settledLater(this.retrieveGroup({ client, accountId: account.id, group: following, result })) : undefined;
+          stored = await this.storeGroup({ accountId: account.id, retrieved });
+        }
         for (const key of stored) fetchedNow.add(key);
         result.fetched += stored.length;
       }
@@ -104,25 +115,29 @@ export class Pop3AccountSync {
     }
   }
 
-  /**
-   * Small messages read one RETR after another into memory (a group is at most 8 MB) and stored as
-   * one batch (MessageIngestService.ingestMany): a few round trips for the group instead of several
-   * per message. @returns the keys stored; throws the first storage failure after noting the rest.
-   */
-  private async storeGroup({ client, accountId, group, result }: { client: Pop3Client; accountId: AccountId; group: Pop3KeyedMessage[]; result: RunResult }): Promise<string[]> {
-    const read: Array<{ key: string; bytes: Buffer }> = [];
+  /** Small messages read one RETR after another into memory (a group is at most 8 MB); one the server refuses is noted and left out. */
+  private async retrieveGroup({ client, accountId, group, result }: { client: Pop3Client; accountId: AccountId; group: Pop3KeyedMessage[]; result: RunResult }): Promise<RetrievedMessage[]> {
+    const retrieved: RetrievedMessage[] = [];
     for (const { number, key } of group) {
       try {
-        read.push({ key, bytes: Buffer.concat(await client.retr(number).toArray()) });
+        retrieved.push({ key, bytes: Buffer.concat(await client.retr(number).toArray()) });
       } catch (error) {
         if (!(error instanceof Pop3ResponseError && error.refusedByServer)) throw error;
         this.skipped({ result, accountId, key, message: error.message });
       }
     }
-    const outcomes = await this.ingest.ingestMany({ accountId, messages: read.map(({ key, bytes }) => ({ source: { protocol: 'pop3', uidl: key }, bytes })) });
+    return retrieved;
+  }
+
+  /**
+   * A group stored as one batch (MessageIngestService.ingestMany): a few round trips for the group
+   * instead of several per message. @returns the keys stored; throws the first storage failure.
+   */
+  private async storeGroup({ accountId, retrieved }: { accountId: AccountId; retrieved: RetrievedMessage[] }): Promise<string[]> {
+    const outcomes = await this.ingest.ingestMany({ accountId, messages: retrieved.map(({ key, bytes }) => ({ source: { protocol: 'pop3', uidl: key }, bytes })) });
     const failure = outcomes.find((outcome): outcome is Error => outcome instanceof Error);
     if (failure) throw failure;
-    return read.map(({ key }) => key);
+    return retrieved.map(({ key }) => key);
   }
 
   /** Rule 20: TOP 0 of the first and last new messages, to see which end of the listing is newest. */
@@ -141,4 +156,9 @@ export class Pop3AccountSync {
     result.messageErrors.push({ folder: FOLDER, key, message });
     this.logger.warn({ msg: 'POP3 message skipped; the others go on and it is tried again next run', accountId, uidl: key, err: message });
   }
+}
+
+interface RetrievedMessage {
+  key: string;
+  bytes: Buffer;
 }
