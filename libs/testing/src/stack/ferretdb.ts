@@ -59,6 +59,7 @@ async function ferretDbBinary(log: (line: string) => void): Promise<string> {
  * uses them (EXPLAIN QUERY PLAN: SCAN): every query, by _id too, reads the whole collection, and
  * costs grow with the data stored. Unique indexes still enforce uniqueness on insert. Benchmarks may
  * set FERRETDB_ID_INDEXES=1 to add the index FerretDB's _id lookups need (see ferretdb-id-indexes.ts).
+ * FERRETDB_DEBUG_ADDR=127.0.0.1:8088 serves FerretDB's Go pprof there (`go tool pprof -top http://…/debug/pprof/profile`).
  */
 export async function startFerretDb({ dir, log }: { dir: string; log: (line: string) => void }): Promise<RunningFerretDb> {
   const binary = await ferretDbBinary(log);
@@ -70,7 +71,7 @@ export async function startFerretDb({ dir, log }: { dir: string; log: (line: str
     name: 'ferretdb',
     command: binary,
     // --state-dir keeps FerretDB's state.json out of the working directory.
-    args: ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', `--log-level=${logLevel}`, '--debug-addr=-'],
+    args: ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', `--log-level=${logLevel}`, `--debug-addr=${process.env.FERRETDB_DEBUG_ADDR ?? '-'}`],
     logFile: join(dir, 'ferretdb.log'),
   });
   await ferretDb.waitForPort({ port });
