@@ -20,7 +20,6 @@
  * V8 CPU profile of the fetcher there (cpu-profile.preload.ts via NODE_OPTIONS=--require).
  * The target is mailbus at 70 % or more of the bare read; the exit code is 0 either way.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -37,7 +36,7 @@ import { BlobStore, IndexProvisioner, blobId } from '@mailbus/mongo-dal';
 import { DEFAULT_MAIL_PASSWORD, seedMaildir as seedMaildirOf } from '@mailbus/testing';
 import { startSystem, type System } from '../e2e/system';
 import { buildBenchCorpus } from './bench-corpus.util';
-import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
+import { ProcessGroupCpu, findStackServers, peakRss, resetPeakRss } from './process-usage.util';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
 const SECURITY = process.env.BENCH_SECURITY === 'tls' ? 'tls' : 'none';
@@ -121,30 +120,20 @@ class Bench {
     this.ports = SECURITY === 'tls' ? { imap: this.dovecot.imapsPort, pop3: this.dovecot.pop3sPort } : { imap: this.dovecot.imapPort, pop3: this.dovecot.pop3Port };
   }
 
-  private readonly stackPids = new Map<string, number | undefined>();
+  private stackServers: { ferretdb?: number; nats?: number } = {};
 
   private cpu(): ProcessGroupCpu {
     return new ProcessGroupCpu({
       fetcher: this.system.pid('fetcher'),
-      ferretdb: this.findStackProcess('ferretdb'),
-      nats: this.findStackProcess('nats-server'),
+      ferretdb: this.stackServers.ferretdb,
+      nats: this.stackServers.nats,
       dovecot: this.dovecot.process.pid,
       bench: process.pid,
     });
   }
 
-  private findStackProcess(name: string): number | undefined {
-    return this.stackPids.get(name);
-  }
-
-  /** Stack servers are not handed out by pid; they are the processes whose command line names the stack dir. */
   async locateStackProcesses(): Promise<void> {
-    for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-      if (!/^\d+$/.test(entry)) continue;
-      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-      if (!cmdline.includes(this.system.stack.dir)) continue;
-      for (const name of ['ferretdb', 'nats-server']) if (cmdline.split('\0')[0]?.endsWith(name)) this.stackPids.set(name, Number(entry));
-    }
+    this.stackServers = await findStackServers(this.system.stack.dir);
   }
 
   async bareImap({ username }: { username: string }): Promise<{ stage: StageResult; sources: Array<{ uid: number; source: Buffer }> }> {

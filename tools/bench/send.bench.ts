@@ -19,7 +19,7 @@
  * writes a V8 CPU profile of smtp-sender there (cpu-profile.preload.ts via NODE_OPTIONS=--require).
  * The target is mailbus at 60 % or more of the bare pool; the exit code is 0 either way.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -27,7 +27,7 @@ import { createTransport } from 'nodemailer';
 import type { AccountView, OutboxItemView, UserView } from '@mailbus/contracts';
 import { DEFAULT_MAIL_PASSWORD, readSmtpSinkMessages, type RunningSmtpSink } from '@mailbus/testing';
 import { startSystem, type System } from '../e2e/system';
-import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
+import { ProcessGroupCpu, findStackServers, peakRss, resetPeakRss } from './process-usage.util';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
 const POST_CONCURRENCY = Number(process.env.BENCH_POST_CONCURRENCY ?? 4);
@@ -133,7 +133,7 @@ function match({ handedOver, received }: { handedOver: Map<string, number>; rece
 }
 
 class Bench {
-  private readonly stackPids = new Map<string, number>();
+  private stackServers: { ferretdb?: number; nats?: number } = {};
   private readonly sink: RunningSmtpSink;
 
   constructor(
@@ -143,22 +143,16 @@ class Bench {
     this.sink = system.stack.smtp!;
   }
 
-  /** Stack servers are not handed out by pid; they are the processes whose command line names the stack dir. */
   async locateStackProcesses(): Promise<void> {
-    for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-      if (!/^\d+$/.test(entry)) continue;
-      const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-      if (!cmdline.includes(this.system.stack.dir)) continue;
-      for (const name of ['ferretdb', 'nats-server']) if (cmdline.split('\0')[0]?.endsWith(name)) this.stackPids.set(name, Number(entry));
-    }
+    this.stackServers = await findStackServers(this.system.stack.dir);
   }
 
   private cpu(): ProcessGroupCpu {
     return new ProcessGroupCpu({
       'smtp-sender': this.system.pid('smtp-sender'),
       api: this.system.pid('api'),
-      ferretdb: this.stackPids.get('ferretdb'),
-      nats: this.stackPids.get('nats-server'),
+      ferretdb: this.stackServers.ferretdb,
+      nats: this.stackServers.nats,
       'bench+sink': process.pid,
     });
   }

@@ -1,5 +1,5 @@
 import type { SecretBox } from '@mailbus/crypto';
-import type { MailProtocol, MailSecurity } from '@mailbus/mail-protocol';
+import type { MailProtocol, MailServerSettings } from '@mailbus/mail-protocol';
 import { secretContext, type AccountDocument } from './directory.documents';
 
 /** The plaintext password of one side of an account, or '' when none is set. Only for the login itself. */
@@ -8,22 +8,12 @@ function openAccountSecret({ box, account, side }: { box: SecretBox; account: Ac
   return sealed ? box.open(sealed, secretContext({ accountId: account._id, side })) : '';
 }
 
-/** What a mail client needs to log in to one side of an account (the shape of mail-clients' MailServerSettings). */
-export interface AccountServerSettings {
-  protocol: MailProtocol;
-  host: string;
-  port: number;
-  security: MailSecurity;
-  username: string;
-  password: string;
-}
-
 /**
  * The server and the opened credentials of an account's receiving (IMAP or POP3) or sending (SMTP)
  * side, for the login itself. Throws when the account has no such side.
  * @example new ImapFlow(imapFlowOptions(accountServerSettings({ box, account, side: 'receive' })))
  */
-export function accountServerSettings({ box, account, side }: { box: SecretBox; account: AccountDocument; side: 'receive' | 'send' }): AccountServerSettings {
+export function accountServerSettings({ box, account, side }: { box: SecretBox; account: AccountDocument; side: 'receive' | 'send' }): MailServerSettings {
   const settings = account[side];
   if (!settings) throw new Error(`account ${account._id} has no ${side} settings`);
   const protocol: MailProtocol = side === 'receive' && account.receive ? account.receive.protocol : 'smtp';

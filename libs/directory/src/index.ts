@@ -12,4 +12,4 @@ export {
   type AccountChangeKind,
   type AccountDocument,
 } from './directory.documents';
-export { accountServerSettings, type AccountServerSettings } from './account-server-settings.util';
+export { accountServerSettings } from './account-server-settings.util';

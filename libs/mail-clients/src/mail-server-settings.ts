@@ -1,15 +1,7 @@
-import type { MailProtocol, MailSecurity } from '@mailbus/mail-protocol';
+import type { MailServerSettings } from '@mailbus/mail-protocol';
 
-/** Where and how to log in. `port` 0 means the protocol's default for the security. */
-export interface MailServerSettings {
-  protocol: MailProtocol;
-  host: string;
-  port: number;
-  security: MailSecurity;
-  /** Empty for an SMTP relay without authentication. */
-  username: string;
-  password: string;
-}
+/** Where and how to log in; defined with the protocols, shared with the directory that builds it from an account. */
+export type { MailServerSettings };
 
 export interface MailClientOptions {
   /** Upper bound for connecting, the greeting, TLS and each command; default DEFAULT_MAIL_TIMEOUT_MS. */

@@ -1,33 +1,17 @@
 import type { ImapFlow } from 'imapflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendMessage, type RunningDovecot } from '@mailbus/testing';
+import { describe, expect, it } from 'vitest';
+import { appendMessage } from '@mailbus/testing';
 import { appendImapMessageOnce, deleteImapMessage, ensureJunkFolder, moveImapMessage } from '../src';
-import { connectImap, messagesIn, rawMessage, startTestDovecot } from './fixtures/imap-test-client.util';
+import { messagesIn, rawMessage, useTestDovecot } from './fixtures/imap-test-client.util';
 
 const USERS = ['move', 'stale', 'elsewhere', 'nowhere', 'delete', 'append', 'junkfolder'];
 
-let server: Awaited<ReturnType<typeof startTestDovecot>>;
-let dovecot: RunningDovecot;
-const clients: ImapFlow[] = [];
+const imap = useTestDovecot({ usernames: USERS });
 
-beforeAll(async () => {
-  server = await startTestDovecot({ usernames: USERS });
-  dovecot = server.dovecot;
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.logout().catch(() => client.close())));
-  await server?.stop();
-});
-
-const connect = async (username: string): Promise<ImapFlow> => {
-  const { client } = await connectImap(dovecot, username);
-  clients.push(client);
-  return client;
-};
+const connect = async (username: string): Promise<ImapFlow> => (await imap.connect(username)).client;
 
 const seed = async (username: string, messageId: string, { folder = 'INBOX', flags = [] }: { folder?: string; flags?: string[] } = {}) => {
-  const { uid, uidValidity } = await appendMessage({ dovecot, username, folder, raw: rawMessage(messageId), flags });
+  const { uid, uidValidity } = await appendMessage({ dovecot: imap.dovecot, username, folder, raw: rawMessage(messageId), flags });
   return { folder, uid, uidValidity: Number(uidValidity), messageIdHeader: messageId };
 };
 

@@ -1,34 +1,16 @@
-import type { ImapFlow } from 'imapflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendMessage, type RunningDovecot } from '@mailbus/testing';
+import { describe, expect, it } from 'vitest';
+import { appendMessage } from '@mailbus/testing';
 import { ensureJunkFolder, moveImapMessage } from '../src';
-import { connectImap, dovecotCapabilitiesWithout, messagesIn, rawMessage, startTestDovecot } from './fixtures/imap-test-client.util';
+import { dovecotCapabilitiesWithout, messagesIn, rawMessage, useTestDovecot } from './fixtures/imap-test-client.util';
 
 // A server without MOVE and without special-use folders: each user starts with INBOX alone.
-let server: Awaited<ReturnType<typeof startTestDovecot>>;
-let dovecot: RunningDovecot;
-const clients: ImapFlow[] = [];
-
-beforeAll(async () => {
-  server = await startTestDovecot({ usernames: ['nomove', 'spam', 'nojunk'], imapCapability: dovecotCapabilitiesWithout('MOVE'), specialUseFolders: [] });
-  dovecot = server.dovecot;
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.logout().catch(() => client.close())));
-  await server?.stop();
-});
-
-const connect = async (username: string): Promise<{ client: ImapFlow; commands: string[] }> => {
-  const connection = await connectImap(dovecot, username);
-  clients.push(connection.client);
-  return connection;
-};
+const imap = useTestDovecot({ usernames: ['nomove', 'spam', 'nojunk'], imapCapability: dovecotCapabilitiesWithout('MOVE'), specialUseFolders: [] });
+const connect = imap.connect;
 
 describe(moveImapMessage.name, () => {
   it('should fall back to UID COPY, \\Deleted and UID EXPUNGE of that UID alone when the server lacks MOVE', async () => {
-    const moved = await appendMessage({ dovecot, username: 'nomove', raw: rawMessage('no-move@example.com') });
-    const flagged = await appendMessage({ dovecot, username: 'nomove', raw: rawMessage('flagged@example.com'), flags: ['\\Deleted'] });
+    const moved = await appendMessage({ dovecot: imap.dovecot, username: 'nomove', raw: rawMessage('no-move@example.com') });
+    const flagged = await appendMessage({ dovecot: imap.dovecot, username: 'nomove', raw: rawMessage('flagged@example.com'), flags: ['\\Deleted'] });
     const { client, commands } = await connect('nomove');
     expect(client.capabilities.has('MOVE')).toBe(false);
     const junk = await ensureJunkFolder(client, { create: true });

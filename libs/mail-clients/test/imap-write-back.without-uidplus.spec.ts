@@ -1,34 +1,21 @@
 import type { ImapFlow } from 'imapflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendMessage, type RunningDovecot } from '@mailbus/testing';
+import { describe, expect, it } from 'vitest';
+import { appendMessage } from '@mailbus/testing';
 import { appendImapMessageOnce, deleteImapMessage, moveImapMessage } from '../src';
-import { connectImap, dovecotCapabilitiesWithout, messagesIn, rawMessage, startTestDovecot } from './fixtures/imap-test-client.util';
+import { dovecotCapabilitiesWithout, messagesIn, rawMessage, useTestDovecot } from './fixtures/imap-test-client.util';
 
 // A server with neither MOVE nor UIDPLUS: only a plain EXPUNGE, which removes every \Deleted message of the folder.
 // (Dovecot still answers APPEND with APPENDUID, which imapflow reads, so no search after APPEND is needed here.)
-let server: Awaited<ReturnType<typeof startTestDovecot>>;
-let dovecot: RunningDovecot;
-const clients: ImapFlow[] = [];
-
-beforeAll(async () => {
-  server = await startTestDovecot({ usernames: ['move', 'delete', 'append'], imapCapability: dovecotCapabilitiesWithout('MOVE', 'UIDPLUS') });
-  dovecot = server.dovecot;
-});
-
-afterAll(async () => {
-  await Promise.all(clients.map((client) => client.logout().catch(() => client.close())));
-  await server?.stop();
-});
+const imap = useTestDovecot({ usernames: ['move', 'delete', 'append'], imapCapability: dovecotCapabilitiesWithout('MOVE', 'UIDPLUS') });
 
 const connect = async (username: string): Promise<{ client: ImapFlow; commands: string[] }> => {
-  const connection = await connectImap(dovecot, username);
-  clients.push(connection.client);
+  const connection = await imap.connect(username);
   expect(connection.client.capabilities.has('UIDPLUS')).toBe(false);
   return connection;
 };
 
 const seed = async (username: string, messageId: string, flags: string[] = []) => {
-  const { uid, uidValidity } = await appendMessage({ dovecot, username, raw: rawMessage(messageId), flags });
+  const { uid, uidValidity } = await appendMessage({ dovecot: imap.dovecot, username, raw: rawMessage(messageId), flags });
   return { folder: 'INBOX', uid, uidValidity: Number(uidValidity), messageIdHeader: messageId };
 };
 

@@ -4,3 +4,4 @@ export { normalizeAddress, normalizeRecipientAddress, isCatchAllAddress, address
 export { InvalidAddressError } from './invalid-address.error';
 export { CONNECTION_ERROR_CLASSES, type ConnectionErrorClass } from './connection-error-classes.constants';
 export { classifyConnectionError, type ClassifiedError } from './classify-connection-error.util';
+export type { MailServerSettings } from './mail-server-settings';

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EVENTS_STREAM, durableConsumerName } from '@mailbus/contracts';
 import { expectEventually } from '@mailbus/testing';
 import { EventPublisher, JetStreamHealthIndicator } from '../src';
 import { eventsControllerFor } from './fixtures/test-app';
@@ -35,6 +36,8 @@ describe(JetStreamHealthIndicator.name, () => {
     const publisher = app.get(EventPublisher);
     await publisher.publish(def, { value: 'before' }, { msgId: 'restart-1' });
     await expectEventually(() => expect(handled).toEqual(['before']));
+    // The ack goes out after the handler returns; a server stopped before it arrives redelivers 'before' (at least once).
+    await expectEventually(async () => expect((await nats.jsm.consumers.info(EVENTS_STREAM.name, durableConsumerName({ service: 'router', event: def.name }))).num_ack_pending).toBe(0));
 
     await nats.server.process.stop();
     const down = await sut.check({ timeoutMs: 300 });

@@ -138,21 +138,20 @@ export class ImapFolderSync {
   }
 
   /**
-   * Fetches and stores one group. Small messages come in one pipelined FETCH and are stored as a
-   * batch (MessageIngestService.ingestMany); a large one is streamed from the connection into the
-   * store. @returns the outcomes of the group's leading messages up to the first that failed to be
-   * stored, whose error comes with them: the cursors move past the outcomes only.
+   * Stores one group. Small messages come with `bodies`, their pipelined FETCH, and are stored as a
+   * batch (MessageIngestService.ingestMany); without `bodies` the group is one large message, streamed
+   * from the connection into the store. @returns the outcomes of the group's leading messages up to the
+   * first that failed to be stored, whose error comes with them: the cursors move past the outcomes only.
    */
   private async storeGroup({ group, uidValidity, bodies: fetching }: { group: Candidate[]; uidValidity: number; bodies?: Promise<Map<number, Buffer>> }): Promise<{ outcomes: Outcome[]; error?: Error }> {
-    const [first] = group;
-    if (!fetching && first) {
+    if (!fetching) {
       try {
-        return { outcomes: [await this.storeStreamed({ message: first, uidValidity })] };
+        return { outcomes: [await this.storeStreamed({ message: group[0]!, uidValidity })] };
       } catch (error) {
         return { outcomes: [], error: error as Error };
       }
     }
-    const bodies = await (fetching ?? this.fetchBodies(group));
+    const bodies = await fetching;
     const outcomes: Array<Outcome | Error> = [];
     const toStore: Array<{ index: number; message: Candidate; bytes: Buffer }> = [];
     for (const [index, message] of group.entries()) {
