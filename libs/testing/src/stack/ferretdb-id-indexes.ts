@@ -21,7 +21,8 @@ export function indexFerretDbIds({ dataDir, log }: { dataDir: string; log: (line
     for (const file of files) {
       const path = join(dataDir, file);
       const { stdout } = await execFileAsync('sqlite3', ['-cmd', '.timeout 5000', path, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_ferretdb%' ESCAPE '\\' AND name || '${INDEX_SUFFIX}' NOT IN (SELECT name FROM sqlite_master WHERE type = 'index')`]);
-      const tables = stdout.split('\n').filter((name) => /^[A-Za-z0-9_]+$/.test(name));
+      // Dots too: GridFS collections (blobs.files, blobs.chunks) are tables named like "blobs.files_<hash>".
+      const tables = stdout.split('\n').filter((name) => /^[A-Za-z0-9_.]+$/.test(name));
       if (tables.length === 0) continue;
       const sql = tables.map((table) => `CREATE INDEX IF NOT EXISTS "${table}${INDEX_SUFFIX}" ON "${table}" (_ferretdb_sjson->'$._id');`).join('\n');
       await execFileAsync('sqlite3', ['-cmd', '.timeout 5000', path, sql]);

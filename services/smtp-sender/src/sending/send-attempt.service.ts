@@ -56,17 +56,16 @@ export class SendAttemptService {
    */
   async onSendRequested({ outboxId, accountId }: { outboxId: string; accountId: string }, ctx?: Pick<EventContext, 'working'>): Promise<void> {
     const now = new Date();
-    const current = await this.items.findById(outboxId);
-    if (!current || (!takeable(current, now) && !unfinished(current))) return this.notTaken(current, outboxId);
-    const account = await this.account(accountId);
-    const usable = account && !account.deletedAt && account.serviceEnabled && account.send?.enabled ? { account, send: account.send } : undefined;
-    if (usable && takeable(current, now)) await this.rateLimits.admit({ accountId, host: usable.send.host, what: `outbox ${outboxId}` });
+    // Lease first, then one read: whatever the read says stays true until the lease is released.
     await this.underLease(outboxId, ctx, async () => {
-      // Read again under the lease: the previous holder may have finished since the first read.
-      const fresh = await this.items.findById(outboxId);
-      if (fresh && unfinished(fresh)) return this.finishSent(fresh, { ...(account ? { account } : {}) });
-      if (!fresh || !takeable(fresh, now)) return this.notTaken(fresh, outboxId);
-      const item: OutboxItemDocument = { ...fresh, status: 'sending', attempts: fresh.attempts + 1, firstAttemptAt: fresh.firstAttemptAt ?? now };
+      const current = await this.items.findById(outboxId);
+      if (current && unfinished(current)) return this.finishSent(current);
+      if (!current || !takeable(current, now)) return this.notTaken(current, outboxId);
+      const account = await this.account(accountId);
+      const usable = account && !account.deletedAt && account.serviceEnabled && account.send?.enabled ? { account, send: account.send } : undefined;
+      // Waiting for the rate limit under the lease is fine: the heartbeat keeps it (and the event) alive.
+      if (usable) await this.rateLimits.admit({ accountId, host: usable.send.host, what: `outbox ${outboxId}` });
+      const item: OutboxItemDocument = { ...current, status: 'sending', attempts: current.attempts + 1, firstAttemptAt: current.firstAttemptAt ?? now };
       await this.items.update({ id: outboxId, set: { status: 'sending', attempts: item.attempts, firstAttemptAt: item.firstAttemptAt! } });
       if (!usable) return this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
       await this.attempt({ item, account: usable.account, now });
