@@ -228,6 +228,41 @@ describe('sending', () => {
     expect(copies[0]!.raw.equals(copies[1]!.raw)).toBe(true);
   });
 
+  it('should send the mail composed on acceptance, with the signature of that moment, even when the account changed before the attempt that succeeds', async () => {
+    const rule = { match: 'composed-once', stage: 'data' as const, code: 451, message: '4.7.1 Try again later' };
+    system.stack.smtp!.failureRules.push(rule);
+    const queued = (await send({ userId: anna.id, to: ['composed-once@example.org'], subject: 'Composed once', text: 'Hallo' })).body;
+    await settled(queued.id, 'retrying');
+    expect((await system.api('PATCH', `/v1/accounts/${annaAccount.id}`, { body: { signature: { text: 'A new signature', html: null } } })).status).toBe(200);
+
+    system.stack.smtp!.failureRules.splice(system.stack.smtp!.failureRules.indexOf(rule), 1);
+    await settled(queued.id, 'sent');
+
+    const [mail] = await received(queued.messageIdHeader);
+    expect(mail!.raw.toString()).toContain('Musterimmobilien GmbH');
+    expect(mail!.raw.toString()).not.toContain('A new signature');
+    const stored = await mongo.db(system.env.MONGODB_DB).collection<{ composedBlob?: { id: string }; sentBlob?: { id: string } }>('outbox').findOne({ _id: queued.id as never });
+    expect(stored!.sentBlob).toEqual(stored!.composedBlob);
+    expect((await system.api('PATCH', `/v1/accounts/${annaAccount.id}`, { body: { signature: { text: 'Anna Berger\nMusterimmobilien GmbH', html: '<p>Anna Berger<br>Musterimmobilien GmbH</p>' } } })).status).toBe(200);
+  });
+
+  it('should compose at the attempt an item accepted before mailbus composed on acceptance, and keep what it sent', async () => {
+    const id = `legacy-${Date.now()}`;
+    const messageIdHeader = `<${id}@example.com>`;
+    const longAgo = new Date(Date.now() - 60_000);
+    // As an earlier version stored it; the stalled-item sweeper requests it (its send.requested is long gone).
+    await mongo.db(system.env.MONGODB_DB).collection('outbox').insertOne({ _id: id as never, userId: anna.id, accountId: annaAccount.id, selectedBy: 'default-from', from: { address: 'anna@example.com', name: 'Anna Berger | Immobilien' }, to: ['legacy@example.org'], cc: [], bcc: [], subject: 'Legacy', text: 'Hallo', attachments: [], messageIdHeader, date: longAgo, status: 'queued', attempts: 0, pendingPublish: false, createdAt: longAgo, updatedAt: longAgo });
+
+    const sent = await settled(id, 'sent');
+
+    expect(sent.messageIdHeader).toBe(messageIdHeader);
+    const [mail] = await received(messageIdHeader);
+    expect(mail!.raw.toString()).toContain('Musterimmobilien GmbH');
+    const stored = await mongo.db(system.env.MONGODB_DB).collection<{ sentBlob?: { id: string }; composedBlob?: unknown }>('outbox').findOne({ _id: id as never });
+    expect(stored!.composedBlob).toBeUndefined();
+    expect(stored!.sentBlob).toMatchObject({ id: `sent-${id}` });
+  });
+
   it('should send to the accepted recipients and report the ones rejected one by one', async () => {
     const queued = (await send({ userId: anna.id, to: ['good@example.org', 'nobody-reject-5xx@example.org'], subject: 'mixed', text: 'x' })).body;
 

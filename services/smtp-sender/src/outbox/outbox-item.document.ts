@@ -48,6 +48,12 @@ export interface OutboxItemDocument {
   rejectedRecipients?: Array<{ address: string; kind: 'retrying' | 'permanent'; code?: number; text: string }>;
   smtpResponse?: string;
   sentAt?: Date;
+  /**
+   * The mail every attempt sends, composed when the request was accepted (signature included) and
+   * stored with the attachments. Absent on items accepted before mailbus composed on acceptance: their
+   * attempts compose from the fields above.
+   */
+  composedBlob?: { id: string; size: number; sha256: string };
   /** The exact bytes sent, kept for the Sent folder and the sender's `sent` delivery. */
   sentBlob?: { id: string; size: number; sha256: string };
   /** The Sent-folder copy; unset between the server's acceptance and the append (a redelivery appends then). */

@@ -3,10 +3,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Events, timestampFromDate, type CreateOutboxRequest, type OutboxItemView } from '@mailbus/contracts';
 import { BlobStore, blobId, newId } from '@mailbus/mongo-dal';
 import { EventPublisher, PendingPublishSweeper } from '@mailbus/nats-transport';
+import { InvalidAddressError } from '@mailbus/mail-protocol';
 import { RpcDomainError } from '@mailbus/service-runtime';
 import { SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
 import { selectSenderAccount } from '../selection';
+import { composeOutboxItem } from './compose-outbox-item.util';
 import type { OutboxItemDocument } from './outbox-item.document';
 import { OutboxRepository } from './outbox.repository';
 import { SenderDirectoryReader } from './sender-directory.reader';
@@ -55,10 +57,11 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     const accounts = await this.directory.candidates({ ...(request.accountId ? { accountId: request.accountId } : {}), ...(request.userId ? { userId: request.userId } : {}) });
     const selection = selectSenderAccount({ request: { ...(request.userId ? { userId: request.userId } : {}), ...(request.accountId ? { accountId: request.accountId } : {}), ...(request.from ? { from: request.from } : {}) }, user, accounts });
     if (selection.refused) throw RpcDomainError.unprocessable(`${selection.reason} (${selection.code})`);
-    const stored = await this.blobs.putMany(request.attachments.map(({ contentBase64 }, index) => ({ id: blobId(`outbox-${id}-${index}`), bytes: Buffer.from(contentBase64, 'base64'), metadata: { outboxId: id } })));
+    const attachments = request.attachments.map(({ filename, contentType, contentBase64 }) => ({ filename, contentType, content: Buffer.from(contentBase64, 'base64') }));
     const now = new Date();
     const domain = selection.from.address.split('@').pop() ?? 'mailbus.invalid';
-    const item: OutboxItemDocument = {
+    const nonce = randomBytes(12).toString('hex');
+    const message: OutboxItemDocument = {
       _id: id,
       ...(request.userId ? { userId: request.userId } : {}),
       accountId: selection.accountId,
@@ -71,20 +74,37 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
       subject: request.subject,
       ...(request.text !== undefined ? { text: request.text } : {}),
       ...(request.html !== undefined ? { html: request.html } : {}),
-      attachments: request.attachments.map(({ filename, contentType }, index) => {
-        const blob = stored[index]!;
-        if (blob instanceof Error) throw blob;
-        return { filename, contentType, blobId: blob.id, size: blob.length };
-      }),
+      attachments: [],
       ...(request.inReplyTo ? { inReplyTo: request.inReplyTo, references: await this.directory.replyReferences(request.inReplyTo) } : {}),
       // Fixed now and kept across retries: a repeat after a crash between the server's acceptance and our record carries the same Message-ID.
-      messageIdHeader: `<${randomBytes(12).toString('hex')}.${now.getTime().toString(36)}@${domain}>`,
+      messageIdHeader: `<${nonce}.${now.getTime().toString(36)}@${domain}>`,
       date: now,
       status: 'queued',
       attempts: 0,
       pendingPublish: true,
       createdAt: now,
       updatedAt: now,
+    };
+    // Composed now, so that every attempt sends these bytes; stored with the attachments in one batch. The
+    // blob's id has the Message-ID's nonce: two requests with one Idempotency-Key racing here compose
+    // different mails, and the item that wins must find its own.
+    const signature = accounts.find((account) => account.id === selection.accountId)?.signature ?? {};
+    const composed = await composeOutboxItem({ item: message, attachments, signature }).catch((error: Error) => {
+      if (error instanceof InvalidAddressError) throw RpcDomainError.unprocessable(`the mail cannot be composed: ${error.message}`);
+      throw error;
+    });
+    const stored = await this.blobs.putMany([
+      { id: blobId(`sent-${id}-${nonce}`), bytes: composed.raw, metadata: { outboxId: id } },
+      ...attachments.map(({ content }, index) => ({ id: blobId(`outbox-${id}-${index}`), bytes: content, metadata: { outboxId: id } })),
+    ]);
+    const [composedBlob, ...attachmentBlobs] = stored.map((blob) => {
+      if (blob instanceof Error) throw blob;
+      return blob;
+    });
+    const item: OutboxItemDocument = {
+      ...message,
+      attachments: request.attachments.map(({ filename, contentType }, index) => ({ filename, contentType, blobId: attachmentBlobs[index]!.id, size: attachmentBlobs[index]!.length })),
+      composedBlob: { id: composedBlob!.id, size: composedBlob!.length, sha256: composedBlob!.sha256 },
     };
     if (!(await this.items.insertIfAbsent(item))) return outboxView((await this.items.findById(id)) ?? item);
     await this.requestSend(item);

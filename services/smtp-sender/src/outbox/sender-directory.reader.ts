@@ -34,6 +34,8 @@ export class SenderDirectoryReader {
       ...(account.replyTo ? { replyTo: account.replyTo } : {}),
       ...(account.deletedAt ? { deletedAt: account.deletedAt } : {}),
       ...(account.send ? { send: { enabled: account.send.enabled } } : {}),
+      // Not for selection: the chosen account's signature goes into the mail composed on acceptance.
+      ...(account.signature ? { signature: account.signature } : {}),
     }));
   }
 

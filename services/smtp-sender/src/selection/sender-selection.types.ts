@@ -18,7 +18,7 @@ export type SenderUser = Pick<UserDocument, 'addresses' | 'defaultFrom'> & Parti
  * Date (the document) or an ISO string (the API view); both order the same.
  */
 export type SenderAccount = Pick<AccountDocument, 'email' | 'owners' | 'senders' | 'serviceEnabled'> &
-  Partial<Pick<AccountDocument, 'displayName' | 'replyTo' | 'deletedAt'>> & { id: string; send?: Pick<StoredSendSettings, 'enabled'>; createdAt: Date | string };
+  Partial<Pick<AccountDocument, 'displayName' | 'replyTo' | 'deletedAt' | 'signature'>> & { id: string; send?: Pick<StoredSendSettings, 'enabled'>; createdAt: Date | string };
 
 export interface SelectSenderInput {
   request: SenderRequest;

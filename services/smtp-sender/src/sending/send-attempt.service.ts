@@ -8,8 +8,9 @@ import { BlobStore, MONGO_DB, blobId, newId } from '@mailbus/mongo-dal';
 import { EventPublisher, RetryLaterError, type EventContext } from '@mailbus/nats-transport';
 import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
-import { composeMessage } from '../composition';
+import { buildEnvelope } from '../composition';
 import { classifySendError, nextAttempt, recipientOutcome, type ClassifiedSendError } from '../delivery';
+import { composeOutboxItem } from '../outbox/compose-outbox-item.util';
 import type { OutboxItemDocument } from '../outbox/outbox-item.document';
 import { OutboxAttemptLeases } from '../outbox/outbox-attempt-leases';
 import { OutboxRepository } from '../outbox/outbox.repository';
@@ -95,27 +96,8 @@ export class SendAttemptService {
   }
 
   private async attempt({ item, account, now }: { item: OutboxItemDocument; account: AccountDocument; now: Date }): Promise<void> {
-    const attachments = await Promise.all(item.attachments.map(async ({ filename, contentType, blobId: id }) => ({ filename, contentType, content: Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray()) })));
-    const composed = await composeMessage({
-      from: item.from,
-      ...(item.replyTo ? { replyTo: item.replyTo } : {}),
-      to: item.to.map((address) => ({ address, name: '' })),
-      cc: item.cc.map((address) => ({ address, name: '' })),
-      bcc: item.bcc.map((address) => ({ address, name: '' })),
-      subject: item.subject,
-      ...(item.text !== undefined ? { text: item.text } : {}),
-      ...(item.html !== undefined ? { html: item.html } : {}),
-      attachments,
-      ...(item.inReplyTo ? { inReplyTo: item.inReplyTo, references: item.references ?? [item.inReplyTo] } : {}),
-      messageId: item.messageIdHeader,
-      date: item.date,
-      signature: account.signature ?? {},
-      archiveBcc: [...this.settings.archiveBcc, ...(account.archiveBcc ? [account.archiveBcc] : [])],
-      envelopeFrom: account.email,
-    });
-    // Stored before sending (every attempt composes the same bytes): nothing after the server's acceptance
-    // can fail on it. A follow-up's bytes are the original's, stored with the original.
-    const sentBlob = item.retryOf ? undefined : await this.storeSentCopy(item, composed.raw);
+    const { raw, sentBlob } = await this.bytesOf(item, account);
+    const envelope = buildEnvelope({ from: item.from, to: addresses(item.to), cc: addresses(item.cc), bcc: addresses(item.bcc), archiveBcc: [...this.settings.archiveBcc, ...(account.archiveBcc ? [account.archiveBcc] : [])], envelopeFrom: account.email });
     const transport = this.transports.for({
       accountId: account._id,
       revision: account.revision,
@@ -126,7 +108,7 @@ export class SendAttemptService {
     this.metrics.attempts.inc();
     let info: SMTPTransport.SentMessageInfo;
     try {
-      info = await transport.sendMail({ envelope: { from: composed.envelope.from, to: item.envelopeTo ?? composed.envelope.to }, raw: composed.raw });
+      info = await transport.sendMail({ envelope: { from: envelope.from, to: item.envelopeTo ?? envelope.to }, raw });
     } catch (error) {
       const classified = classifySendError(error);
       this.metrics.failures.inc({ class: classified.errorClass });
@@ -162,7 +144,7 @@ export class SendAttemptService {
     if (skippedSentFolder) this.metrics.sentFolderAppends.inc({ outcome: 'skipped' });
     await this.items.update({ id: item._id, set: sent });
     if (followUp) await this.outbox.requestSend(followUp);
-    await this.finishSent({ ...item, ...sent }, { account, raw: composed.raw });
+    await this.finishSent({ ...item, ...sent }, { account, raw });
   }
 
   /**
@@ -176,6 +158,22 @@ export class SendAttemptService {
     if ('giveUp' in next) return undefined;
     const { sentAt: _sentAt, acceptedRecipients: _accepted, rejectedRecipients: _rejected, smtpResponse: _response, sentBlob: _blob, sentFolder: _folder, lastError: _error, deferredTo: _deferredTo, requestedAgainAt: _again, ...message } = item;
     return { ...message, _id: `${item._id}-r${item.attempts}`, retryOf: item.retryOf ?? item._id, envelopeTo: deferred, status: 'retrying', nextAttemptAt: next.at, pendingPublish: true, createdAt: now, updatedAt: now };
+  }
+
+  /**
+   * The bytes to send: composed on acceptance (read back), or, for an item accepted before mailbus did
+   * that, composed now and stored before sending, so nothing after the server's acceptance can fail on
+   * it. A follow-up's bytes are the original's, stored with the original.
+   */
+  private async bytesOf(item: OutboxItemDocument, account: AccountDocument): Promise<{ raw: Buffer; sentBlob?: NonNullable<OutboxItemDocument['sentBlob']> }> {
+    if (item.composedBlob) return { raw: await this.read(item.composedBlob.id), ...(item.retryOf ? {} : { sentBlob: item.composedBlob }) };
+    const attachments = await Promise.all(item.attachments.map(async ({ filename, contentType, blobId: id }) => ({ filename, contentType, content: await this.read(id) })));
+    const { raw } = await composeOutboxItem({ item, attachments, signature: account.signature ?? {} });
+    return { raw, ...(item.retryOf ? {} : { sentBlob: await this.storeSentCopy(item, raw) }) };
+  }
+
+  private async read(id: string): Promise<Buffer> {
+    return Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray());
   }
 
   private async storeSentCopy(item: OutboxItemDocument, raw: Buffer): Promise<NonNullable<OutboxItemDocument['sentBlob']>> {
@@ -194,7 +192,7 @@ export class SendAttemptService {
     if (!item.sentFolder && item.sentBlob) {
       const account = known.account ?? (await this.account(item.accountId));
       const sentFolder: SentFolderOutcome = account
-        ? await this.sentFolder.append({ account, raw: known.raw ?? Buffer.concat(await this.blobs.openReadStream(blobId(item.sentBlob.id)).toArray()), messageIdHeader: item.messageIdHeader })
+        ? await this.sentFolder.append({ account, raw: known.raw ?? (await this.read(item.sentBlob.id)), messageIdHeader: item.messageIdHeader })
         : { status: 'skipped', folder: '', reason: 'the account was deleted' };
       this.metrics.sentFolderAppends.inc({ outcome: sentFolder.status });
       await this.items.update({ id: item._id, set: { sentFolder } });
@@ -257,6 +255,8 @@ export class SendAttemptService {
     );
   }
 }
+
+const addresses = (list: string[]) => list.map((address) => ({ address, name: '' }));
 
 function lastError(classified: ClassifiedSendError): NonNullable<OutboxItemDocument['lastError']> {
   return { kind: classified.kind, class: classified.errorClass, ...(classified.smtpCode ? { smtpCode: classified.smtpCode } : {}), ...(classified.enhancedStatus ? { enhancedStatus: classified.enhancedStatus } : {}), text: classified.smtpText, at: new Date() };
