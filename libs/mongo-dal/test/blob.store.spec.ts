@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { Binary, ObjectId } from 'mongodb';
+import { Binary, MongoClient, ObjectId } from 'mongodb';
 import { BlobIntegrityError, BlobNotFoundError, BlobStore, IndexProvisioner, blobId } from '../src';
+import { expectEventually } from '@mailbus/testing';
 import { digestStream, pseudoRandomStream } from './fixtures/pseudo-random-stream.util';
 import { startTestMongo, type TestMongo } from './fixtures/test-mongo.util';
 
@@ -163,6 +164,59 @@ describe(BlobStore.name, () => {
       ]);
       expect(await chunkCount(leftover.id)).toBe(2);
       for (const { id, bytes } of [stored, leftover, busy, fresh]) expect((await digestStream(sut.openReadStream(id))).sha256).toBe(sha256(bytes));
+    });
+  });
+
+  describe('putMany without claims', () => {
+    const LEASE_MS = 5_000;
+    const bytesOf = (seed: string, length: number): Buffer => createCipheriv('aes-128-ctr', createHash('sha256').update(seed).digest().subarray(0, 16), Buffer.alloc(16)).update(Buffer.alloc(length));
+    let store: BlobStore;
+    beforeAll(() => {
+      store = new BlobStore(mongo.db, { leaseMs: LEASE_MS });
+    });
+
+    /** What another putMany leaves between its two writes: chunk 0 with its writtenAt, no file yet. */
+    const unclaimedChunkZero = (id: string, bytes: Buffer, writtenAt: Date) => mongo.db.collection('blobs.chunks').insertOne({ _id: `${id}#0` as never, files_id: id, n: 0, data: new Binary(bytes), writtenAt });
+
+    it('should write a whole batch in two round trips, chunks then files, and no claim', async () => {
+      const watched = new MongoClient(mongo.url, { monitorCommands: true });
+      const commands: string[] = [];
+      watched.on('commandStarted', (event) => {
+        if (['insert', 'find', 'update', 'delete'].includes(event.commandName)) commands.push(`${event.commandName} ${String(event.command[event.commandName])}`);
+      });
+      const inputs = [1, 2, 3].map((n) => ({ id: blobId(`two-trips-${n}`), bytes: bytesOf(`trip${n}`, 3000) }));
+
+      const results = await new BlobStore(watched.db(mongo.db.databaseName)).putMany(inputs);
+      await watched.close();
+
+      expect(results.map((result) => !(result instanceof Error) && result.created)).toEqual([true, true, true]);
+      expect(commands).toEqual(['insert blobs.chunks', 'insert blobs.files']);
+    });
+
+    it('should wait for a batch another writer is still storing and answer with its file, not overwrite it', async () => {
+      const id = blobId('unclaimed-in-flight');
+      const theirs = bytesOf('theirs', 2000);
+      await unclaimedChunkZero(id, theirs, new Date());
+
+      const put = store.putMany([{ id, bytes: bytesOf('ours', 2000) }]);
+      // Our put() has claimed the id and met their chunk 0; now the other writer finishes.
+      await expectEventually(async () => expect(await mongo.db.collection('blobs.uploads').countDocuments({ _id: id as never })).toBe(1));
+      await mongo.db.collection('blobs.files').insertOne({ _id: id as never, length: theirs.length, chunkSize: CHUNK, uploadDate: new Date(), filename: id, sha256: sha256Of(theirs), metadata: {} });
+
+      expect(await put).toEqual([{ id, length: theirs.length, sha256: sha256Of(theirs), created: false }]);
+      expect((await digestStream(store.openReadStream(id))).sha256).toBe(sha256Of(theirs));
+    });
+
+    it('should replace what a batch left without a file once it is older than the lease', async () => {
+      const id = blobId('unclaimed-leftover');
+      await unclaimedChunkZero(id, bytesOf('crashed', 2000), new Date(Date.now() - LEASE_MS - 1000));
+      const ours = bytesOf('ours-after-crash', 2000);
+
+      const [result] = await store.putMany([{ id, bytes: ours }]);
+
+      expect(result).toEqual({ id, length: ours.length, sha256: sha256Of(ours), created: true });
+      expect((await digestStream(store.openReadStream(id))).sha256).toBe(sha256Of(ours));
+      expect(await chunkCount(id)).toBe(1);
     });
   });
 

@@ -1,6 +1,6 @@
 import type { Collection } from 'mongodb';
 import { newId, type BlobId } from '../ids';
-import { isDuplicateKeyError, isOnlyDuplicateKeyErrors } from '../repository/duplicate-key.util';
+import { isDuplicateKeyError } from '../repository/duplicate-key.util';
 
 export interface BlobClaimDocument {
   _id: BlobId;
@@ -11,8 +11,9 @@ export interface BlobClaimDocument {
 /**
  * Leases on blob ids, one document per upload in progress. GridFS writes chunks before its files
  * document, so "chunks without a files document" means either a crashed upload (delete them) or one
- * still running (leave them alone); the claim tells the two apart. No TTL index (FerretDB 1.x has
- * none): a claim is deleted when its upload ends, and an expired one is taken over by the next writer.
+ * still running (leave them alone); the claim tells the two apart (for BlobStore.putMany, which takes
+ * none, chunk 0's writtenAt does). No TTL index (FerretDB 1.x has none): a claim is deleted when its
+ * upload ends, and an expired one is taken over by the next writer.
  */
 export class BlobUploadClaims {
   constructor(
@@ -31,27 +32,6 @@ export class BlobUploadClaims {
     }
     const takenOver = await this.claims.findOneAndUpdate({ _id: id, expiresAt: { $lte: new Date() } }, { $set: { token, expiresAt: this.expiry() } });
     return takenOver ? token : null;
-  }
-
-  /**
-   * tryAcquire for many ids in one write, all under one token. Ids with a live claim are left out
-   * (the caller goes through put() for them, which waits or takes an expired claim over).
-   * @returns the ids now claimed
-   */
-  async tryAcquireMany(ids: BlobId[], { token, expiresAt }: { token: string; expiresAt: Date }): Promise<Set<BlobId>> {
-    if (ids.length === 0) return new Set();
-    try {
-      await this.claims.insertMany(ids.map((id) => ({ _id: id, token, expiresAt })), { ordered: false });
-    } catch (error) {
-      if (!isOnlyDuplicateKeyErrors(error)) throw error;
-      const taken = (await this.claims.find({ _id: { $in: ids }, token }, { projection: { _id: 1 } }).toArray()).map(({ _id }) => _id);
-      return new Set(taken);
-    }
-    return new Set(ids);
-  }
-
-  async releaseMany({ ids, token }: { ids: BlobId[]; token: string }): Promise<void> {
-    if (ids.length > 0) await this.claims.deleteMany({ _id: { $in: ids }, token });
   }
 
   /** Extends the lease; false when the claim expired and another writer took it over. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { Binary, type Collection, type Db, type Document, type ObjectId } from 'mongodb';
-import { newId, type BlobId } from '../ids';
+import type { BlobId } from '../ids';
 import type { IndexSpec } from '../indexes/index-spec';
 import { MONGO_DB } from '../mongo.constants';
 import { isDuplicateKeyError, isOnlyDuplicateKeyErrors } from '../repository/duplicate-key.util';
@@ -46,6 +46,8 @@ interface BlobChunkDocument {
   files_id: BlobId;
   n: number;
   data: Binary;
+  /** On chunk 0 of a blob written by putMany, which takes no claim: until the lease time has passed since, it may be an upload in flight. */
+  writtenAt?: Date;
 }
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -157,34 +159,25 @@ export class BlobStore {
   }
 
   /**
-   * put() for many small blobs already in memory (a pipelined IMAP FETCH), in a handful of round
-   * trips instead of four per blob: claims, chunks, files documents and claim releases each go in one
-   * write. The rules are put()'s: an id stored already answers created: false, leftovers of a crashed
-   * upload are replaced, and an id another writer is uploading goes through put(), which waits for it.
+   * put() for many small blobs already in memory (a pipelined IMAP FETCH, an outbox request), in two
+   * round trips for the whole batch: the chunks, then the files documents. No claim is taken: chunk 0
+   * of each blob carries `writtenAt` instead, so that a claimed put() meeting it knows it may be an
+   * upload in flight and waits (see settleChunkZero). An id stored already answers created: false; an
+   * id whose chunk 0 is taken without a file (another upload, or a crash's leftovers) goes through
+   * put(), which waits for the upload or replaces the leftovers under its claim.
    * @returns one result per input, in order; an Error in a slot is that blob's failure alone.
    */
   async putMany(inputs: Array<{ id: BlobId; bytes: Buffer; metadata?: Document }>): Promise<Array<BlobPutResult | Error>> {
     const results: Array<BlobPutResult | Error | undefined> = new Array(inputs.length);
-    const token = newId();
-    const expiresAt = new Date(Date.now() + this.leaseMs);
-    const claimed = await this.claims.tryAcquireMany(inputs.map(({ id }) => id), { token, expiresAt });
-    const mine = inputs.flatMap((input, index) => (claimed.has(input.id) ? [{ ...input, index }] : []));
-    try {
-      const encoded = mine.map(({ bytes }) => encodeBytes(bytes));
-      const files = new Map<BlobId, BlobFileDocument>();
-      for (const [n, { id, bytes, metadata = {} }] of mine.entries()) {
-        const { encoding, stored } = encoded[n]!;
-        files.set(id, this.fileDocument({ id, storedLength: stored.length, encoding, content: { length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }, metadata }));
-      }
-      const found = await this.insertChunksOf(mine.map(({ id }, n) => ({ id, bytes: encoded[n]!.stored })));
-      const toInsert = mine.filter(({ id }) => !found.has(id)).map(({ id }) => files.get(id)!);
-      const winners = await this.insertFiles(toInsert);
-      for (const { id, index } of mine) {
-        const existing = found.get(id) ?? winners.get(id);
-        results[index] = existing ? toPutResult({ file: existing, created: false }) : toPutResult({ file: files.get(id)!, created: true });
-      }
-    } finally {
-      await this.claims.releaseMany({ ids: mine.map(({ id }) => id), token }).catch(() => undefined);
+    const encoded = inputs.map(({ bytes }) => encodeBytes(bytes));
+    const { found, taken } = await this.insertUnclaimedChunks(inputs.map(({ id }, n) => ({ id, bytes: encoded[n]!.stored })));
+    const mine = inputs.flatMap((input, index) => (found.has(input.id) || taken.has(input.id) ? [] : [{ ...input, index }]));
+    const files = new Map(mine.map(({ id, bytes, metadata = {}, index }) => [id, this.fileDocument({ id, storedLength: encoded[index]!.stored.length, encoding: encoded[index]!.encoding, content: { length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }, metadata })]));
+    const winners = await this.insertFiles([...files.values()]);
+    for (const [index, { id }] of inputs.entries()) {
+      const existing = found.get(id) ?? winners.get(id);
+      if (existing) results[index] = toPutResult({ file: existing, created: false });
+      else if (files.has(id)) results[index] = toPutResult({ file: files.get(id)!, created: true });
     }
     // Rare: someone else is uploading one of these ids right now (or crashed doing it); put() waits or takes over.
     for (const [index, input] of inputs.entries()) {
@@ -195,12 +188,15 @@ export class BlobStore {
   }
 
   /**
-   * Ordered, so that whatever an interruption leaves of a blob starts at chunk 0 (see deleteChunks).
-   * A collision is a complete file (returned in the map) or leftovers, replaced; then the rest goes on.
+   * Ordered, so that whatever an interruption leaves of a blob starts at chunk 0 (see deleteChunks). A
+   * collision is never cleaned up here, having no claim: the id is complete (`found`) or `taken`, and
+   * the rest goes on. Only chunk 0 can collide: a blob's chunks go in after its chunk 0, in one write.
    */
-  private async insertChunksOf(blobs: Array<{ id: BlobId; bytes: Buffer }>): Promise<Map<BlobId, BlobFileDocument>> {
+  private async insertUnclaimedChunks(blobs: Array<{ id: BlobId; bytes: Buffer }>): Promise<{ found: Map<BlobId, BlobFileDocument>; taken: Set<BlobId> }> {
     const found = new Map<BlobId, BlobFileDocument>();
-    let pending = blobs.flatMap(({ id, bytes }) => this.chunkDocuments(id, bytes));
+    const taken = new Set<BlobId>();
+    const writtenAt = new Date();
+    let pending = blobs.flatMap(({ id, bytes }) => this.chunkDocuments(id, bytes).map((chunk) => (chunk.n === 0 ? { ...chunk, writtenAt } : chunk)));
     while (pending.length > 0) {
       try {
         await this.chunks.insertMany(pending, { ordered: true });
@@ -209,17 +205,13 @@ export class BlobStore {
         const failed = firstWriteError(error);
         if (!isDuplicateKeyError(error) || failed === undefined) throw error;
         const id = pending[failed]!.files_id;
-        const own = pending.filter((chunk) => chunk.files_id === id);
         const file = await this.files.findOne({ _id: id });
         if (file) found.set(id, file);
-        else {
-          await this.deleteChunks(id);
-          await this.chunks.insertMany(own, { ordered: true });
-        }
+        else taken.add(id);
         pending = pending.slice(failed).filter((chunk) => chunk.files_id !== id);
       }
     }
-    return found;
+    return { found, taken };
   }
 
   /** @returns the files that were there already (an empty blob stored before), by id */
@@ -293,6 +285,28 @@ export class BlobStore {
     await this.chunks.deleteOne({ files_id: id, n: 0 });
   }
 
+  /**
+   * Chunk 0 of `id` is taken while we hold its claim. A complete file is returned. Chunk 0 of a putMany
+   * younger than the lease may be an upload in flight: waited for, our claim renewed meanwhile. Anything
+   * else is leftovers of a crashed upload or delete, removed; then the caller writes again. The age is
+   * the other writer's clock against ours: replicas' clocks must agree to well within the lease.
+   */
+  private async settleChunkZero({ id, token }: { id: BlobId; token: string }): Promise<BlobFileDocument | undefined> {
+    for (let pause = 25; ; pause = Math.min(pause * 2, 500)) {
+      const file = await this.files.findOne({ _id: id });
+      if (file) return file;
+      // By files_id and n, not by _id: chunks of other GridFS writers have ObjectId ids.
+      const first = await this.chunks.findOne({ files_id: id, n: 0 }, { projection: { writtenAt: 1 } });
+      if (!first) return undefined;
+      if (!first.writtenAt || Date.now() - first.writtenAt.getTime() >= this.leaseMs) {
+        await this.deleteChunks(id);
+        return undefined;
+      }
+      if (!(await this.claims.renew({ id, token }))) throw new BlobBusyError(id, 'the upload lease expired and another writer took it over');
+      await wait(pause);
+    }
+  }
+
   private async claimOrFind(id: BlobId): Promise<{ token: string } | { file: BlobFileDocument }> {
     const deadline = Date.now() + this.waitTimeoutMs;
     for (let pause = 25; ; pause = Math.min(pause * 2, 500)) {
@@ -324,15 +338,16 @@ export class BlobStore {
         if (!(await this.claims.renew({ id, token }))) throw new BlobBusyError(id, 'the upload lease expired and another writer took it over');
         renewedAt = Date.now();
       }
-      try {
-        await this.chunks.insertMany(batch, { ordered: true });
-      } catch (error) {
-        if (!isDuplicateKeyError(error) || batch[0]?.n !== 0) throw error;
-        const file = await this.files.findOne({ _id: id });
-        if (file) return file;
-        // Ordered: chunk 0 failed first, so nothing of this batch went in.
-        await this.deleteChunks(id);
-        await this.chunks.insertMany(batch, { ordered: true });
+      for (;;) {
+        try {
+          await this.chunks.insertMany(batch, { ordered: true });
+          break;
+        } catch (error) {
+          // Ordered: chunk 0 failed first, so nothing of this batch went in.
+          if (!isDuplicateKeyError(error) || batch[0]?.n !== 0) throw error;
+          const file = await this.settleChunkZero({ id, token });
+          if (file) return file;
+        }
       }
       batch = [];
       return undefined;
