@@ -59,7 +59,7 @@ const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(
  * standard GridFS (the driver's GridFSBucket and mongofiles can read it, compressed blobs as such);
  * the writer is our own so that the caller's deterministic id makes puts idempotent, the sha256 lands
  * in the files document atomically with the upload, and concurrent or crashed uploads of one id are
- * sorted out with a lease (BlobUploadClaims).
+ * sorted out with a lease (BlobUploadClaims) for streams, and chunk 0's writtenAt for putMany's batches.
  * Register with `MongoModule.forFeature([BlobStore])` so its indexes are created at start.
  */
 @Injectable()
