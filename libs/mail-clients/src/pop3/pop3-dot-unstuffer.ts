@@ -44,9 +44,16 @@ export class Pop3DotUnstuffer {
             this.state = byte === LF ? 'line-start' : 'in-line';
           }
           break;
-        case 'in-line':
-          if (byte === LF) this.state = 'line-start';
+        case 'in-line': {
+          // Most bytes are inside a line: jump to its end natively (memchr) instead of looking at each.
+          const lineEnd = byte === LF ? index : chunk.indexOf(LF, index);
+          if (lineEnd === -1) index = chunk.length;
+          else {
+            index = lineEnd;
+            this.state = 'line-start';
+          }
           break;
+        }
         case 'dot':
           if (byte === CR) {
             take(from, index);
