@@ -36,7 +36,7 @@ import { BlobStore, IndexProvisioner, blobId } from '@mailbus/mongo-dal';
 import { DEFAULT_MAIL_PASSWORD, seedMaildir as seedMaildirOf } from '@mailbus/testing';
 import { startSystem, type System } from '../e2e/system';
 import { buildBenchCorpus } from './bench-corpus.util';
-import { ProcessGroupCpu, findStackServers, peakRss, resetPeakRss } from './process-usage.util';
+import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
 const SECURITY = process.env.BENCH_SECURITY === 'tls' ? 'tls' : 'none';
@@ -120,20 +120,14 @@ class Bench {
     this.ports = SECURITY === 'tls' ? { imap: this.dovecot.imapsPort, pop3: this.dovecot.pop3sPort } : { imap: this.dovecot.imapPort, pop3: this.dovecot.pop3Port };
   }
 
-  private stackServers: { ferretdb?: number; nats?: number } = {};
-
   private cpu(): ProcessGroupCpu {
     return new ProcessGroupCpu({
       fetcher: this.system.pid('fetcher'),
-      ferretdb: this.stackServers.ferretdb,
-      nats: this.stackServers.nats,
+      ferretdb: this.system.stack.pids.ferretdb,
+      nats: this.system.stack.pids.nats,
       dovecot: this.dovecot.process.pid,
       bench: process.pid,
     });
-  }
-
-  async locateStackProcesses(): Promise<void> {
-    this.stackServers = await findStackServers(this.system.stack.dir);
   }
 
   async bareImap({ username }: { username: string }): Promise<{ stage: StageResult; sources: Array<{ uid: number; source: Buffer }> }> {
@@ -352,7 +346,6 @@ async function main(): Promise<void> {
     await seedMaildir({ system, username: 'benchpop', messages: corpus.messages });
     say(`seeded 2 Maildirs in ${fixed((performance.now() - seedStarted) / 1000, 2)} s; machine: ${cpus().length} cores, shared with other work (figures vary run to run)`);
     const bench = new Bench(system, nc, await jetstreamManager(nc), mongo.db(system.env.MONGODB_DB).collection('fetched_messages'));
-    await bench.locateStackProcesses();
     say();
 
     const { stage: imapBare, sources } = await bench.bareImap({ username: 'benchimap' });
@@ -376,7 +369,6 @@ async function main(): Promise<void> {
     if (WITH_DEFAULT_BUDGET) {
       say();
       await system.restart('fetcher', { FETCH_MAX_MESSAGES_PER_RUN: String(PRODUCTION_BUDGET) });
-      await bench.locateStackProcesses();
       printStage(await bench.mailbus({ name: `IMAP mailbus (${PRODUCTION_BUDGET}/run)`, username: 'benchimap', protocol: 'imap', expected: MESSAGES }), imapBare);
       printStage(await bench.mailbus({ name: `POP3 mailbus (${PRODUCTION_BUDGET}/run)`, username: 'benchpop', protocol: 'pop3', expected: MESSAGES }), popBare);
     }

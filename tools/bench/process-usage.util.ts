@@ -20,23 +20,6 @@ async function readStat(pid: number): Promise<{ cpuSeconds: number; pgrp: number
   }
 }
 
-/**
- * The pids of the stack's FerretDB and nats-server. The stack does not hand them out; they are the
- * processes whose command line names the stack's directory.
- */
-export async function findStackServers(stackDir: string): Promise<{ ferretdb?: number; nats?: number }> {
-  const found: { ferretdb?: number; nats?: number } = {};
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
-    if (!cmdline.includes(stackDir)) continue;
-    const command = cmdline.split('\0')[0] ?? '';
-    if (command.endsWith('ferretdb')) found.ferretdb = Number(entry);
-    else if (command.endsWith('nats-server')) found.nats = Number(entry);
-  }
-  return found;
-}
-
 /** Peak resident memory (VmHWM) of a process in bytes. */
 export async function peakRss(pid: number): Promise<number | undefined> {
   try {

@@ -27,7 +27,7 @@ import { createTransport } from 'nodemailer';
 import type { AccountView, OutboxItemView, UserView } from '@mailbus/contracts';
 import { DEFAULT_MAIL_PASSWORD, readSmtpSinkMessages, type RunningSmtpSink } from '@mailbus/testing';
 import { startSystem, type System } from '../e2e/system';
-import { ProcessGroupCpu, findStackServers, peakRss, resetPeakRss } from './process-usage.util';
+import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
 const POST_CONCURRENCY = Number(process.env.BENCH_POST_CONCURRENCY ?? 4);
@@ -133,7 +133,6 @@ function match({ handedOver, received }: { handedOver: Map<string, number>; rece
 }
 
 class Bench {
-  private stackServers: { ferretdb?: number; nats?: number } = {};
   private readonly sink: RunningSmtpSink;
 
   constructor(
@@ -143,16 +142,12 @@ class Bench {
     this.sink = system.stack.smtp!;
   }
 
-  async locateStackProcesses(): Promise<void> {
-    this.stackServers = await findStackServers(this.system.stack.dir);
-  }
-
   private cpu(): ProcessGroupCpu {
     return new ProcessGroupCpu({
       'smtp-sender': this.system.pid('smtp-sender'),
       api: this.system.pid('api'),
-      ferretdb: this.stackServers.ferretdb,
-      nats: this.stackServers.nats,
+      ferretdb: this.system.stack.pids.ferretdb,
+      nats: this.system.stack.pids.nats,
       'bench+sink': process.pid,
     });
   }
@@ -297,7 +292,6 @@ async function main(): Promise<void> {
     });
     if (account.status !== 201) throw new Error(`account not created: ${account.status} ${JSON.stringify(account.body)}`);
     const bench = new Bench(system, user.body.id);
-    await bench.locateStackProcesses();
     if (WARMUP > 0) await bench.warmUp(WARMUP);
     say();
 

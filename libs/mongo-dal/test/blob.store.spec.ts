@@ -10,6 +10,8 @@ import { startTestMongo, type TestMongo } from './fixtures/test-mongo.util';
 const MB = 1024 * 1024;
 const CHUNK = 255 * 1024;
 const sha256Of = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+/** Incompressible, so that blobs take as many chunks as their length says. */
+const bytesOf = (seed: string, length: number): Buffer => createCipheriv('aes-128-ctr', createHash('sha256').update(seed).digest().subarray(0, 16), Buffer.alloc(16)).update(Buffer.alloc(length));
 
 /** `content` in pieces of `size` bytes, as a connection would deliver it. */
 async function* pieces(content: Buffer, size: number): AsyncGenerator<Buffer> {
@@ -129,17 +131,13 @@ describe(BlobStore.name, () => {
   });
 
   describe('putMany', () => {
-    /** Incompressible, so that blobs take as many chunks as their length says. */
-    const bytesOf = (seed: string, length: number): Buffer => createCipheriv('aes-128-ctr', createHash('sha256').update(seed).digest().subarray(0, 16), Buffer.alloc(16)).update(Buffer.alloc(length));
-    const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
-
     it('should store every blob and read each back when a batch of new ids is put', async () => {
       const inputs = [1, 40_000, 600_000, 0].map((length, n) => ({ id: blobId(`many-new-${n}`), bytes: bytesOf(`new${n}`, length), metadata: { n } }));
 
       const results = await sut.putMany(inputs);
 
-      expect(results).toEqual(inputs.map(({ id, bytes }) => ({ id, length: bytes.length, sha256: sha256(bytes), created: true })));
-      for (const { id, bytes } of inputs) expect(await digestStream(sut.openReadStream(id))).toEqual({ sha256: sha256(bytes), length: bytes.length });
+      expect(results).toEqual(inputs.map(({ id, bytes }) => ({ id, length: bytes.length, sha256: sha256Of(bytes), created: true })));
+      for (const { id, bytes } of inputs) expect(await digestStream(sut.openReadStream(id))).toEqual({ sha256: sha256Of(bytes), length: bytes.length });
       expect(await chunkCount(inputs[2]!.id)).toBe(3);
       expect(await sut.stat(inputs[1]!.id)).toMatchObject({ metadata: { n: 1 } });
       expect(await mongo.db.collection('blobs.uploads').countDocuments({ _id: { $in: inputs.map(({ id }) => id) } as never })).toBe(0);
@@ -157,19 +155,18 @@ describe(BlobStore.name, () => {
       const results = await sut.putMany([{ id: stored.id, bytes: bytesOf('other', 5000) }, leftover, busy, fresh]);
 
       expect(results).toEqual([
-        { id: stored.id, length: 5000, sha256: sha256(stored.bytes), created: false },
-        { id: leftover.id, length: leftover.bytes.length, sha256: sha256(leftover.bytes), created: true },
-        { id: busy.id, length: busy.bytes.length, sha256: sha256(busy.bytes), created: true },
-        { id: fresh.id, length: fresh.bytes.length, sha256: sha256(fresh.bytes), created: true },
+        { id: stored.id, length: 5000, sha256: sha256Of(stored.bytes), created: false },
+        { id: leftover.id, length: leftover.bytes.length, sha256: sha256Of(leftover.bytes), created: true },
+        { id: busy.id, length: busy.bytes.length, sha256: sha256Of(busy.bytes), created: true },
+        { id: fresh.id, length: fresh.bytes.length, sha256: sha256Of(fresh.bytes), created: true },
       ]);
       expect(await chunkCount(leftover.id)).toBe(2);
-      for (const { id, bytes } of [stored, leftover, busy, fresh]) expect((await digestStream(sut.openReadStream(id))).sha256).toBe(sha256(bytes));
+      for (const { id, bytes } of [stored, leftover, busy, fresh]) expect((await digestStream(sut.openReadStream(id))).sha256).toBe(sha256Of(bytes));
     });
   });
 
   describe('putMany without claims', () => {
     const LEASE_MS = 5_000;
-    const bytesOf = (seed: string, length: number): Buffer => createCipheriv('aes-128-ctr', createHash('sha256').update(seed).digest().subarray(0, 16), Buffer.alloc(16)).update(Buffer.alloc(length));
     let store: BlobStore;
     beforeAll(() => {
       store = new BlobStore(mongo.db, { leaseMs: LEASE_MS });

@@ -168,23 +168,21 @@ export class BlobStore {
    * @returns one result per input, in order; an Error in a slot is that blob's failure alone.
    */
   async putMany(inputs: Array<{ id: BlobId; bytes: Buffer; metadata?: Document }>): Promise<Array<BlobPutResult | Error>> {
-    const results: Array<BlobPutResult | Error | undefined> = new Array(inputs.length);
     const encoded = inputs.map(({ bytes }) => encodeBytes(bytes));
     const { found, taken } = await this.insertUnclaimedChunks(inputs.map(({ id }, n) => ({ id, bytes: encoded[n]!.stored })));
     const mine = inputs.flatMap((input, index) => (found.has(input.id) || taken.has(input.id) ? [] : [{ ...input, index }]));
     const files = new Map(mine.map(({ id, bytes, metadata = {}, index }) => [id, this.fileDocument({ id, storedLength: encoded[index]!.stored.length, encoding: encoded[index]!.encoding, content: { length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') }, metadata })]));
     const winners = await this.insertFiles([...files.values()]);
-    for (const [index, { id }] of inputs.entries()) {
+    const results: Array<BlobPutResult | Error> = [];
+    for (const { id, bytes, metadata } of inputs) {
       const existing = found.get(id) ?? winners.get(id);
-      if (existing) results[index] = toPutResult({ file: existing, created: false });
-      else if (files.has(id)) results[index] = toPutResult({ file: files.get(id)!, created: true });
+      const written = files.get(id);
+      if (existing) results.push(toPutResult({ file: existing, created: false }));
+      else if (written) results.push(toPutResult({ file: written, created: true }));
+      // Rare: someone else is uploading this id right now (or crashed doing it); put() waits or takes over.
+      else results.push(await this.put({ id, source: Readable.from([bytes]), metadata }).catch((error: Error) => error));
     }
-    // Rare: someone else is uploading one of these ids right now (or crashed doing it); put() waits or takes over.
-    for (const [index, input] of inputs.entries()) {
-      if (results[index]) continue;
-      results[index] = await this.put({ id: input.id, source: Readable.from([input.bytes]), metadata: input.metadata }).catch((error: Error) => error);
-    }
-    return results as Array<BlobPutResult | Error>;
+    return results;
   }
 
   /**

@@ -25,6 +25,8 @@ export interface Stack {
   smtp?: RunningSmtpSink;
   /** Environment variables that point a service (or a test in another process) at this stack. */
   env: Record<string, string>;
+  /** The servers this stack started (none for NATS_URL or MONGODB_URL from the environment), for benchmarks' CPU figures. */
+  pids: { nats?: number; ferretdb?: number };
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startStack({ mail = false, log = () => undefined, keepDir 
   // Servers are independent of each other; they stop in the reverse order they came up.
   const stoppers: Stopper[] = [];
   const onStarted = (stopper: Stopper): void => void stoppers.push(stopper);
+  const pids: Stack['pids'] = {};
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -85,11 +88,13 @@ export async function startStack({ mail = false, log = () => undefined, keepDir 
     process.env.NATS_URL ??
       startNats({ dir, log }).then((started) => {
         onStarted(() => started.process.stop());
+        pids.nats = started.process.pid;
         return started.url;
       }),
     process.env.MONGODB_URL ??
       startFerretDb({ dir, log }).then((started) => {
         onStarted(() => started.stop());
+        pids.ferretdb = started.process.pid;
         return started.url;
       }),
     mail ? startMail({ dir, log, onStarted }) : undefined,
@@ -100,5 +105,5 @@ export async function startStack({ mail = false, log = () => undefined, keepDir 
   }
   const natsUrl = nats.value;
   const mongoUrl = ferret.value;
-  return { dir, natsUrl, mongoUrl, ...mailServers.value, env: { NATS_URL: natsUrl, MONGODB_URL: mongoUrl, ...(mailServers.value ? mailEnv(mailServers.value) : {}) }, stop };
+  return { dir, natsUrl, mongoUrl, ...mailServers.value, env: { NATS_URL: natsUrl, MONGODB_URL: mongoUrl, ...(mailServers.value ? mailEnv(mailServers.value) : {}) }, pids, stop };
 }

@@ -8,7 +8,7 @@ import { RpcDomainError } from '@mailbus/service-runtime';
 import { SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
 import { selectSenderAccount } from '../selection';
-import { composeOutboxItem } from './compose-outbox-item.util';
+import { composeOutboxItem, type OutboxMessageFields } from './compose-outbox-item.util';
 import type { OutboxItemDocument } from './outbox-item.document';
 import { OutboxRepository } from './outbox.repository';
 import { SenderDirectoryReader } from './sender-directory.reader';
@@ -61,11 +61,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     const now = new Date();
     const domain = selection.from.address.split('@').pop() ?? 'mailbus.invalid';
     const nonce = randomBytes(12).toString('hex');
-    const message: OutboxItemDocument = {
-      _id: id,
-      ...(request.userId ? { userId: request.userId } : {}),
-      accountId: selection.accountId,
-      selectedBy: selection.rule,
+    const fields: OutboxMessageFields = {
       from: selection.from,
       ...(selection.replyTo ? { replyTo: selection.replyTo } : {}),
       to: request.to,
@@ -74,22 +70,16 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
       subject: request.subject,
       ...(request.text !== undefined ? { text: request.text } : {}),
       ...(request.html !== undefined ? { html: request.html } : {}),
-      attachments: [],
       ...(request.inReplyTo ? { inReplyTo: request.inReplyTo, references: await this.directory.replyReferences(request.inReplyTo) } : {}),
       // Fixed now and kept across retries: a repeat after a crash between the server's acceptance and our record carries the same Message-ID.
       messageIdHeader: `<${nonce}.${now.getTime().toString(36)}@${domain}>`,
       date: now,
-      status: 'queued',
-      attempts: 0,
-      pendingPublish: true,
-      createdAt: now,
-      updatedAt: now,
     };
     // Composed now, so that every attempt sends these bytes; stored with the attachments in one batch. The
     // blob's id has the Message-ID's nonce: two requests with one Idempotency-Key racing here compose
     // different mails, and the item that wins must find its own.
     const signature = accounts.find((account) => account.id === selection.accountId)?.signature ?? {};
-    const composed = await composeOutboxItem({ item: message, attachments, signature }).catch((error: Error) => {
+    const composed = await composeOutboxItem({ item: fields, attachments, signature }).catch((error: Error) => {
       if (error instanceof InvalidAddressError) throw RpcDomainError.unprocessable(`the mail cannot be composed: ${error.message}`);
       throw error;
     });
@@ -102,9 +92,18 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
       return blob;
     });
     const item: OutboxItemDocument = {
-      ...message,
+      _id: id,
+      ...(request.userId ? { userId: request.userId } : {}),
+      accountId: selection.accountId,
+      selectedBy: selection.rule,
+      ...fields,
       attachments: request.attachments.map(({ filename, contentType }, index) => ({ filename, contentType, blobId: attachmentBlobs[index]!.id, size: attachmentBlobs[index]!.length })),
       composedBlob: { id: composedBlob!.id, size: composedBlob!.length, sha256: composedBlob!.sha256 },
+      status: 'queued',
+      attempts: 0,
+      pendingPublish: true,
+      createdAt: now,
+      updatedAt: now,
     };
     if (!(await this.items.insertIfAbsent(item))) return outboxView((await this.items.findById(id)) ?? item);
     await this.requestSend(item);

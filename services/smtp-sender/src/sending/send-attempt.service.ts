@@ -8,9 +8,8 @@ import { BlobStore, MONGO_DB, blobId, newId } from '@mailbus/mongo-dal';
 import { EventPublisher, RetryLaterError, type EventContext } from '@mailbus/nats-transport';
 import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
-import { buildEnvelope } from '../composition';
 import { classifySendError, nextAttempt, recipientOutcome, type ClassifiedSendError } from '../delivery';
-import { composeOutboxItem } from '../outbox/compose-outbox-item.util';
+import { composeOutboxItem, outboxEnvelope } from '../outbox/compose-outbox-item.util';
 import type { OutboxItemDocument } from '../outbox/outbox-item.document';
 import { OutboxAttemptLeases } from '../outbox/outbox-attempt-leases';
 import { OutboxRepository } from '../outbox/outbox.repository';
@@ -97,7 +96,7 @@ export class SendAttemptService {
 
   private async attempt({ item, account, now }: { item: OutboxItemDocument; account: AccountDocument; now: Date }): Promise<void> {
     const { raw, sentBlob } = await this.bytesOf(item, account);
-    const envelope = buildEnvelope({ from: item.from, to: addresses(item.to), cc: addresses(item.cc), bcc: addresses(item.bcc), archiveBcc: [...this.settings.archiveBcc, ...(account.archiveBcc ? [account.archiveBcc] : [])], envelopeFrom: account.email });
+    const envelope = outboxEnvelope({ item, archiveBcc: [...this.settings.archiveBcc, ...(account.archiveBcc ? [account.archiveBcc] : [])], envelopeFrom: account.email });
     const transport = this.transports.for({
       accountId: account._id,
       revision: account.revision,
@@ -255,8 +254,6 @@ export class SendAttemptService {
     );
   }
 }
-
-const addresses = (list: string[]) => list.map((address) => ({ address, name: '' }));
 
 function lastError(classified: ClassifiedSendError): NonNullable<OutboxItemDocument['lastError']> {
   return { kind: classified.kind, class: classified.errorClass, ...(classified.smtpCode ? { smtpCode: classified.smtpCode } : {}), ...(classified.enhancedStatus ? { enhancedStatus: classified.enhancedStatus } : {}), text: classified.smtpText, at: new Date() };
