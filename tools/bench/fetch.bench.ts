@@ -17,11 +17,11 @@
  *
  * Env: BENCH_MESSAGES (2000), BENCH_SECURITY none|tls (none: plaintext on loopback, like the lab
  * baselines), BENCH_DEFAULT_BUDGET=0 skips the 500-per-run stages, BENCH_CPU_PROF=<dir> writes a
- * V8 CPU profile of the fetcher there (cpu-profile.preload.ts via NODE_OPTIONS=--require).
+ * V8 CPU profile of the fetcher there (cpu-profile.preload.ts via NODE_OPTIONS=--require),
+ * BENCH_NODE_OPTIONS=<flags> restarts the fetcher with those Node flags.
  * The target is mailbus at 70 % or more of the bare read; the exit code is 0 either way.
  */
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { ImapFlow } from 'imapflow';
@@ -35,6 +35,7 @@ import { Pop3Client } from '@mailbus/mail-clients';
 import { BlobStore, IndexProvisioner, blobId } from '@mailbus/mongo-dal';
 import { DEFAULT_MAIL_PASSWORD, seedMaildir as seedMaildirOf } from '@mailbus/testing';
 import { startSystem, type System } from '../e2e/system';
+import { benchNodeEnv } from './bench-node-options.util';
 import { buildBenchCorpus } from './bench-corpus.util';
 import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
 
@@ -339,8 +340,8 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: system.stack.natsUrl.split(',') });
   const mongo = await MongoClient.connect(system.env.MONGODB_URL!);
   try {
-    // Node 20 refuses --cpu-prof in NODE_OPTIONS; a preloaded inspector session does the same.
-    if (CPU_PROFILE_DIR) await system.restart('fetcher', { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.preload.js')}`, MAILBUS_CPU_PROFILE_DIR: CPU_PROFILE_DIR });
+    const nodeEnv = benchNodeEnv(CPU_PROFILE_DIR);
+    if (nodeEnv) await system.restart('fetcher', nodeEnv);
     const seedStarted = performance.now();
     await seedMaildir({ system, username: 'benchimap', messages: corpus.messages });
     await seedMaildir({ system, username: 'benchpop', messages: corpus.messages });

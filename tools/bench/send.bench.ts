@@ -16,7 +16,8 @@
  * per process group, and smtp-sender's peak RSS.
  *
  * Env: BENCH_MESSAGES (2000), BENCH_POST_CONCURRENCY (4), BENCH_WARMUP (50), BENCH_CPU_PROF=<dir>
- * writes a V8 CPU profile of smtp-sender there (cpu-profile.preload.ts via NODE_OPTIONS=--require).
+ * writes a V8 CPU profile of smtp-sender there (cpu-profile.preload.ts via NODE_OPTIONS=--require),
+ * BENCH_NODE_OPTIONS=<flags> restarts smtp-sender with those Node flags.
  * The target is mailbus at 60 % or more of the bare pool; the exit code is 0 either way.
  */
 import { readFile } from 'node:fs/promises';
@@ -27,6 +28,7 @@ import { createTransport } from 'nodemailer';
 import type { AccountView, OutboxItemView, UserView } from '@mailbus/contracts';
 import { DEFAULT_MAIL_PASSWORD, readSmtpSinkMessages, type RunningSmtpSink } from '@mailbus/testing';
 import { startSystem, type System } from '../e2e/system';
+import { benchNodeEnv } from './bench-node-options.util';
 import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
@@ -276,8 +278,8 @@ async function main(): Promise<void> {
   const system = await startSystem({ services: ['api', 'account-registry', 'smtp-sender'], stack: { mail: true }, env: { LOG_LEVEL: 'warn', SEND_RATE_PER_ACCOUNT_PER_MINUTE: '0', SEND_RATE_PER_HOST_PER_MINUTE: '0' } });
   const mongo = await MongoClient.connect(system.env.MONGODB_URL!);
   try {
-    // Node 20 refuses --cpu-prof in NODE_OPTIONS; a preloaded inspector session does the same.
-    if (CPU_PROFILE_DIR) await system.restart('smtp-sender', { NODE_OPTIONS: `--require ${join(__dirname, 'cpu-profile.preload.js')}`, MAILBUS_CPU_PROFILE_DIR: CPU_PROFILE_DIR });
+    const nodeEnv = benchNodeEnv(CPU_PROFILE_DIR);
+    if (nodeEnv) await system.restart('smtp-sender', nodeEnv);
     const sink = system.stack.smtp!;
     const user = await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Bench', addresses: ['bench@example.com'], defaultFrom: 'bench@example.com' } });
     if (user.status !== 201) throw new Error(`user not created: ${user.status} ${JSON.stringify(user.body)}`);

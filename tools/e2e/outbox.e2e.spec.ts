@@ -199,6 +199,32 @@ describe('sending', () => {
     expect(failures.every((event) => event.kind === SendFailureKind.RETRYING && event.smtpCode === 451)).toBe(true);
   });
 
+  it('should show `sending` while a handler holds the item, and its own status again once a dead holder’s lease runs out', async () => {
+    const rule = { match: 'held-back', stage: 'data' as const, code: 451, message: '4.7.1 Try again later' };
+    system.stack.smtp!.failureRules.push(rule);
+    const queued = (await send({ userId: anna.id, to: ['held-back@example.org'], subject: 'held', text: 'x' })).body;
+    await settled(queued.id, 'retrying');
+    // What a replica killed mid-attempt leaves: its lease, until it expires. Taken between two attempts.
+    const leases = mongo.db(system.env.MONGODB_DB).collection<{ _id: string; holder: string; expiresAt: Date }>('outbox_attempt_leases');
+    await expectEventually(() => leases.insertOne({ _id: queued.id, holder: 'killed-replica', expiresAt: new Date(Date.now() + 3_000) }));
+
+    const held = (await system.api<OutboxItemView>('GET', `/v1/outbox/${queued.id}`, { token: system.tokens.app })).body;
+    expect(held).toMatchObject({ status: 'sending' });
+    expect(held.nextAttemptAt).toBeUndefined();
+    const after = await expectEventually(
+      async () => {
+        const item = (await system.api<OutboxItemView>('GET', `/v1/outbox/${queued.id}`, { token: system.tokens.app })).body;
+        expect(item.status).toBe('retrying');
+        expect(item.attempts).toBeGreaterThan(held.attempts);
+        return item;
+      },
+      { timeoutMs: 30_000 },
+    );
+    expect(after.lastError).toMatchObject({ smtpCode: 451 });
+    system.stack.smtp!.failureRules.splice(system.stack.smtp!.failureRules.indexOf(rule), 1);
+    expect(await settled(queued.id, 'sent')).toMatchObject({ messageIdHeader: queued.messageIdHeader });
+  });
+
   it("should fail a 5xx at once with the server's text and publish send.failed permanent", async () => {
     const queued = (await send({ userId: anna.id, to: ['someone@example.org', 'x-reject-data-5xx@example.org'], subject: 'rejected', text: 'x' })).body;
 

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import type { SmtpSenderConfig } from './config/smtp-sender.config';
+import { ComposedMailCache } from './outbox/composed-mail.cache';
 import { OutboxAttemptLeases } from './outbox/outbox-attempt-leases';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { OutboxRpcController } from './outbox/outbox.rpc-controller';
@@ -29,6 +30,7 @@ export class AppModule {
         SendRateLimits,
         SentFolderAppender,
         SenderDirectoryReader,
+        ComposedMailCache,
         OutboxService,
         SmtpTransports,
         SenderMetrics,

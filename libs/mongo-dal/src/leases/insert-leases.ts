@@ -43,6 +43,10 @@ export class InsertLeases {
     await this.leases.deleteOne({ _id: id, holder });
   }
 
+  countLive(): Promise<number> {
+    return this.leases.countDocuments({ expiresAt: { $gt: new Date() } });
+  }
+
   async heldBy({ id }: { id: string }): Promise<string | undefined> {
     const lease = await this.leases.findOne({ _id: id });
     return lease && lease.expiresAt.getTime() > Date.now() ? lease.holder : undefined;

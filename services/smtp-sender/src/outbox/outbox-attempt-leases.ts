@@ -33,4 +33,14 @@ export class OutboxAttemptLeases {
   release(lease: OutboxAttemptLease): Promise<void> {
     return this.leases.release(lease);
   }
+
+  /** Whether a live handler is sending the item now. */
+  async isHeld(id: string): Promise<boolean> {
+    return (await this.leases.heldBy({ id })) !== undefined;
+  }
+
+  /** Items being sent now, fleet-wide. */
+  countHeld(): Promise<number> {
+    return this.leases.countLive();
+  }
 }

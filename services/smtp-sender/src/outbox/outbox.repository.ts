@@ -41,9 +41,10 @@ export class OutboxRepository {
   }
 
   /**
-   * Items whose send.requested is no longer coming: left `sending` by a crash, `retrying` past their
-   * time, or `queued` after the event was published, all untouched since `olderThan` (a redelivery
-   * or the next attempt would have touched them). Dead-lettered events end here too.
+   * Items whose send.requested is no longer coming: `retrying` past their time, `queued` after the
+   * event was published, or `sending` (written by versions before the lease told it, left by a crash),
+   * all untouched since `olderThan` (a redelivery or the next attempt would have touched them).
+   * Dead-lettered events end here too.
    */
   stalled({ olderThan, limit }: { olderThan: Date; limit: number }): Promise<OutboxItemDocument[]> {
     return this.items

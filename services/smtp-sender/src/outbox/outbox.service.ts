@@ -9,6 +9,8 @@ import { SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
 import { selectSenderAccount } from '../selection';
 import { composeOutboxItem, type OutboxMessageFields } from './compose-outbox-item.util';
+import { ComposedMailCache } from './composed-mail.cache';
+import { OutboxAttemptLeases } from './outbox-attempt-leases';
 import type { OutboxItemDocument } from './outbox-item.document';
 import { OutboxRepository } from './outbox.repository';
 import { SenderDirectoryReader } from './sender-directory.reader';
@@ -29,6 +31,8 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly directory: SenderDirectoryReader,
     private readonly blobs: BlobStore,
     private readonly events: EventPublisher,
+    private readonly composedMails: ComposedMailCache,
+    private readonly attemptLeases: OutboxAttemptLeases,
     @Inject(SENDING_SETTINGS) settings: SendingSettings,
   ) {
     this.sweeper = new PendingPublishSweeper({ event: 'send.requested', pending: (query) => this.items.pendingPublish(query), publish: (item) => this.publish(item) });
@@ -106,14 +110,15 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
       updatedAt: now,
     };
     if (!(await this.items.insertIfAbsent(item))) return outboxView((await this.items.findById(id)) ?? item);
+    this.composedMails.remember(composedBlob!.id, composed.raw);
     await this.requestSend(item);
     return outboxView(item);
   }
 
   async get(id: string): Promise<OutboxItemView> {
-    const item = await this.items.findById(id);
+    const [item, beingSent] = await Promise.all([this.items.findById(id), this.attemptLeases.isHeld(id)]);
     if (!item) throw RpcDomainError.notFound(`outbox item ${id} does not exist`);
-    return outboxView(item);
+    return outboxView(item, { beingSent });
   }
 
   /** Publishes send.requested for a stored item and records that; what fails here the sweeper publishes later. */
@@ -139,16 +144,22 @@ const sendRequestedOf = (item: OutboxItemDocument) => ({ outboxId: item._id, use
 /** 22 URL-safe characters like newId(), from the key's SHA-256. */
 const idFromKey = (key: string): string => createHash('sha256').update(key).digest('base64url').slice(0, 22);
 
-export function outboxView(item: OutboxItemDocument): OutboxItemView {
+/**
+ * What the API shows of an item. `sending` comes from the attempt's lease, not from the item: an attempt
+ * writes the item only with its outcome, and a crashed attempt's lease runs out, so an item never shows
+ * `sending` after a crash. Its `attempts` count the attempts that came to an outcome.
+ */
+export function outboxView(item: OutboxItemDocument, { beingSent = false }: { beingSent?: boolean } = {}): OutboxItemView {
+  const status = beingSent && (item.status === 'queued' || item.status === 'retrying') ? 'sending' : item.status;
   return {
     id: item._id,
-    status: item.status,
+    status,
     ...(item.userId ? { userId: item.userId } : {}),
     accountId: item.accountId,
     messageIdHeader: item.messageIdHeader,
     attempts: item.attempts,
     ...(item.lastError ? { lastError: { ...(item.lastError.smtpCode ? { smtpCode: item.lastError.smtpCode } : {}), text: item.lastError.text, class: item.lastError.class, at: item.lastError.at.toISOString() } } : {}),
-    ...(item.status === 'retrying' && item.nextAttemptAt ? { nextAttemptAt: item.nextAttemptAt.toISOString() } : {}),
+    ...(status === 'retrying' && item.nextAttemptAt ? { nextAttemptAt: item.nextAttemptAt.toISOString() } : {}),
     ...(item.acceptedRecipients ? { acceptedRecipients: item.acceptedRecipients } : {}),
     ...(item.rejectedRecipients ? { rejectedRecipients: item.rejectedRecipients.map(({ address, code, text }) => ({ address, ...(code ? { code } : {}), text })) } : {}),
     createdAt: item.createdAt.toISOString(),

@@ -10,6 +10,7 @@ import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
 import { classifySendError, nextAttempt, recipientOutcome, type ClassifiedSendError } from '../delivery';
 import { composeOutboxItem, outboxEnvelope } from '../outbox/compose-outbox-item.util';
+import { ComposedMailCache } from '../outbox/composed-mail.cache';
 import type { OutboxItemDocument } from '../outbox/outbox-item.document';
 import { OutboxAttemptLeases } from '../outbox/outbox-attempt-leases';
 import { OutboxRepository } from '../outbox/outbox.repository';
@@ -40,6 +41,7 @@ export class SendAttemptService {
     private readonly leases: OutboxAttemptLeases,
     private readonly outbox: OutboxService,
     private readonly blobs: BlobStore,
+    private readonly composedMails: ComposedMailCache,
     private readonly transports: SmtpTransports,
     private readonly events: EventPublisher,
     private readonly metrics: SenderMetrics,
@@ -65,8 +67,9 @@ export class SendAttemptService {
       const usable = account && !account.deletedAt && account.serviceEnabled && account.send?.enabled ? { account, send: account.send } : undefined;
       // Waiting for the rate limit under the lease is fine: the heartbeat keeps it (and the event) alive.
       if (usable) await this.rateLimits.admit({ accountId, host: usable.send.host, what: `outbox ${outboxId}` });
+      // Not written: the lease tells that the item is being sent (GET shows `sending` from it), and the
+      // attempt is counted in the write of its outcome. One store round trip less per mail.
       const item: OutboxItemDocument = { ...current, status: 'sending', attempts: current.attempts + 1, firstAttemptAt: current.firstAttemptAt ?? now };
-      await this.items.update({ id: outboxId, set: { status: 'sending', attempts: item.attempts, firstAttemptAt: item.firstAttemptAt! } });
       if (!usable) return this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
       await this.attempt({ item, account: usable.account, now });
     });
@@ -114,14 +117,14 @@ export class SendAttemptService {
       if (classified.kind === 'permanent') return this.failPermanently(item, classified);
       const next = this.nextAttemptOf(item, new Date());
       if ('giveUp' in next) return this.failPermanently(item, { ...classified, smtpText: `${classified.smtpText} (still failing after ${Math.round(this.settings.horizonMs / 3_600_000)} h; given up)` });
-      await this.items.update({ id: item._id, set: { status: 'retrying', nextAttemptAt: next.at, lastError: lastError(classified) } });
+      await this.items.update({ id: item._id, set: { ...attemptCount(item), status: 'retrying', nextAttemptAt: next.at, lastError: lastError(classified) } });
       await this.announceFailure(item, classified, SendFailureKind.RETRYING, next.at);
       this.logger.warn({ msg: 'send failed; retrying later', outboxId: item._id, attempt: item.attempts, class: classified.errorClass, smtpCode: classified.smtpCode, nextAttemptAt: next.at });
       throw new RetryLaterError(Math.max(next.at.getTime() - Date.now(), 0), `outbox ${item._id}: retry after ${classified.errorClass}`);
     } finally {
       stopTimer();
     }
-    // From here a failure (MongoDB, NATS) redelivers the event while the item is still `sending`: the
+    // From here a failure (MongoDB, NATS) redelivers the event while the item is still queued or retrying: the
     // mail may go out twice, the only duplicate the design allows, with the same Message-ID.
     const outcome = recipientOutcome(info);
     // A follow-up's copy was filed with the first delivery.
@@ -130,6 +133,7 @@ export class SendAttemptService {
     // Stored before the item is recorded sent: a crash in between sends the whole mail again (allowed), never loses the deferred recipients.
     if (followUp) await this.items.insertIfAbsent(followUp);
     const sent: Partial<OutboxItemDocument> = {
+      ...attemptCount(item),
       status: 'sent',
       sentAt: new Date(),
       acceptedRecipients: outcome.accepted,
@@ -142,6 +146,8 @@ export class SendAttemptService {
     };
     if (skippedSentFolder) this.metrics.sentFolderAppends.inc({ outcome: 'skipped' });
     await this.items.update({ id: item._id, set: sent });
+    // A follow-up sends the same bytes soon; otherwise nothing sends them again.
+    if (!followUp) this.forgetComposed(item);
     if (followUp) await this.outbox.requestSend(followUp);
     await this.finishSent({ ...item, ...sent }, { account, raw });
   }
@@ -165,7 +171,7 @@ export class SendAttemptService {
    * it. A follow-up's bytes are the original's, stored with the original.
    */
   private async bytesOf(item: OutboxItemDocument, account: AccountDocument): Promise<{ raw: Buffer; sentBlob?: NonNullable<OutboxItemDocument['sentBlob']> }> {
-    if (item.composedBlob) return { raw: await this.read(item.composedBlob.id), ...(item.retryOf ? {} : { sentBlob: item.composedBlob }) };
+    if (item.composedBlob) return { raw: this.composedMails.get(item.composedBlob.id) ?? (await this.read(item.composedBlob.id)), ...(item.retryOf ? {} : { sentBlob: item.composedBlob }) };
     const attachments = await Promise.all(item.attachments.map(async ({ filename, contentType, blobId: id }) => ({ filename, contentType, content: await this.read(id) })));
     const { raw } = await composeOutboxItem({ item, attachments, signature: account.signature ?? {} });
     return { raw, ...(item.retryOf ? {} : { sentBlob: await this.storeSentCopy(item, raw) }) };
@@ -200,12 +206,17 @@ export class SendAttemptService {
     await this.announceSent(item);
   }
 
+  private forgetComposed(item: OutboxItemDocument): void {
+    if (item.composedBlob) this.composedMails.forget(item.composedBlob.id);
+  }
+
   private account(id: string): Promise<AccountDocument | null> {
     return findAccount(this.db, id);
   }
 
   private async failPermanently(item: OutboxItemDocument, classified: ClassifiedSendError): Promise<void> {
-    await this.items.update({ id: item._id, set: { status: 'failed', lastError: lastError(classified) } });
+    await this.items.update({ id: item._id, set: { ...attemptCount(item), status: 'failed', lastError: lastError(classified) } });
+    this.forgetComposed(item);
     await this.announceFailure(item, classified, SendFailureKind.PERMANENT);
     this.logger.warn({ msg: 'send failed permanently', outboxId: item._id, class: classified.errorClass, smtpCode: classified.smtpCode, text: classified.smtpText });
   }
@@ -255,11 +266,16 @@ export class SendAttemptService {
   }
 }
 
+/** What an attempt's outcome records of the attempt itself. */
+function attemptCount(item: OutboxItemDocument): Pick<OutboxItemDocument, 'attempts' | 'firstAttemptAt'> {
+  return { attempts: item.attempts, ...(item.firstAttemptAt ? { firstAttemptAt: item.firstAttemptAt } : {}) };
+}
+
 function lastError(classified: ClassifiedSendError): NonNullable<OutboxItemDocument['lastError']> {
   return { kind: classified.kind, class: classified.errorClass, ...(classified.smtpCode ? { smtpCode: classified.smtpCode } : {}), ...(classified.enhancedStatus ? { enhancedStatus: classified.enhancedStatus } : {}), text: classified.smtpText, at: new Date() };
 }
 
-/** Whether an attempt may start: not finished, due, and the request's publish recorded. `sending` counts: the lease says whether its handler lives. */
+/** Whether an attempt may start: not finished, due, and the request's publish recorded. `sending` (written by versions before the lease told it) counts: the lease says whether its handler lives. */
 function takeable(item: OutboxItemDocument, now: Date): boolean {
   if (item.pendingPublish) return false;
   if (item.status === 'queued' || item.status === 'sending') return true;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { OUTBOX_STATUSES } from '@mailbus/contracts';
 import { MetricsService } from '@mailbus/service-runtime';
+import { OutboxAttemptLeases } from '../outbox/outbox-attempt-leases';
 import { OutboxRepository } from '../outbox/outbox.repository';
 
 /** smtp-sender's metrics; no account label (cardinality), per-item detail is GET /v1/outbox/:id. */
@@ -12,7 +13,7 @@ export class SenderMetrics {
   readonly duration: Histogram;
   readonly sentFolderAppends: Counter<'outcome'>;
 
-  constructor(metrics: MetricsService, outbox: OutboxRepository) {
+  constructor(metrics: MetricsService, outbox: OutboxRepository, attemptLeases: OutboxAttemptLeases) {
     this.attempts = metrics.counter({ name: 'mailbus_send_attempts_total', help: 'SMTP delivery attempts' });
     this.failures = metrics.counter({ name: 'mailbus_send_failures_total', help: 'SMTP delivery attempts that failed, by error class', labelNames: ['class'] });
     this.duration = metrics.histogram({ name: 'mailbus_send_duration_seconds', help: 'Time of one SMTP delivery attempt', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
@@ -20,10 +21,11 @@ export class SenderMetrics {
     // Fleet-wide (read from the outbox at scrape time): every replica reports the same, use max().
     metrics.gauge({
       name: 'mailbus_outbox_items',
-      help: 'Outbox items by status (queued, sending, retrying, sent, failed); fleet-wide: use max()',
+      help: 'Outbox items by status (queued, sending, retrying, sent, failed; queued and retrying include those being sent); fleet-wide: use max()',
       labelNames: ['status'],
       async collect() {
-        const counts = await Promise.all(OUTBOX_STATUSES.map((status) => outbox.countByStatus(status)));
+        // `sending` is the attempts' live leases (an attempt writes the item only with its outcome).
+        const counts = await Promise.all(OUTBOX_STATUSES.map((status) => (status === 'sending' ? attemptLeases.countHeld() : outbox.countByStatus(status))));
         OUTBOX_STATUSES.forEach((status, index) => this.set({ status }, counts[index] ?? 0));
       },
     });
