@@ -86,6 +86,10 @@ export class ImapFolderSync {
       const result: FolderSyncResult = { fetched: 0, relinked: 0, more: budgetLeftSome, messageErrors: [] };
       const groups = groupForFetch(candidates, new Set(this.checkpoint.connectionDroppedDuring));
       let prefetched: Promise<Map<number, Buffer>> | undefined;
+      // Two groups are stored at a time, so that the store writes one while this process compresses
+      // and encodes the next (each would otherwise wait for the other); the cursors still move group
+      // by group in fetch order (commitInOrder).
+      let committing: Promise<void> | undefined;
       try {
         for (const [n, group] of groups.entries()) {
           if (signal.aborted) {
@@ -97,10 +101,14 @@ export class ImapFolderSync {
           // around a streamed message, whose store reads from the connection.
           const following = groups[n + 1];
           prefetched = bodies && following && !isStreamedGroup(following) ? settledLater(this.fetchBodies(following)) : undefined;
-          await this.storeGroupInOrder({ group, uidValidity, bodies, result });
+          const previous = committing;
+          committing = settledLater(this.commitInOrder({ group, storing: this.storeGroup({ group, uidValidity, bodies }), after: previous, result }));
+          await previous;
         }
+        await committing;
       } finally {
-        // A run that ends early waits for the FETCH in flight: the mailbox lock must outlive it.
+        // A run that ends early waits for the store and the FETCH in flight: the mailbox lock must outlive them.
+        await committing?.catch(() => undefined);
         await prefetched?.catch(() => undefined);
       }
       if (this.checkpoint.connectionDroppedDuring || this.checkpoint.droppedSingle) await this.save({}, ['connectionDroppedDuring', 'droppedSingle']);
@@ -112,11 +120,17 @@ export class ImapFolderSync {
     }
   }
 
-  /** Stores one group and moves the cursors past what was stored, in fetch order. */
-  private async storeGroupInOrder({ group, uidValidity, bodies, result }: { group: Candidate[]; uidValidity: number; bodies?: Promise<Map<number, Buffer>>; result: FolderSyncResult }): Promise<void> {
+  /**
+   * Moves the cursors past what the group's store stored, in fetch order, once the group before it
+   * has done the same. When that one failed, nothing moves: its unstored messages lie below these.
+   */
+  private async commitInOrder({ group, storing, after, result }: { group: Candidate[]; storing: Promise<{ outcomes: Outcome[]; error?: Error }>; after?: Promise<void>; result: FolderSyncResult }): Promise<void> {
+    // Settled first: the store may still be reading from the connection.
+    const stored = await storing.catch((error: Error) => ({ outcomes: [], error }));
+    await after;
     const done = new Set<number>();
     try {
-      const { outcomes, error } = await this.storeGroup({ group, uidValidity, bodies });
+      const { outcomes, error } = stored;
       // In fetch order, so each cursor only ever moves past messages that are stored.
       for (const [index, outcome] of outcomes.entries()) {
         const message = group[index]!;

@@ -65,22 +65,40 @@ export class Pop3AccountSync {
       const sizes = batch.length > 1 ? new Map((await client.list()).map(({ number, size }) => [number, size])) : new Map<number, number>();
       const groups = groupForFetch(batch.map((message) => ({ ...message, uid: message.number, size: sizes.get(message.number) ?? Number.MAX_SAFE_INTEGER })));
       let retrieving: Promise<RetrievedMessage[]> | undefined;
-      for (const [n, group] of groups.entries()) {
-        // Shutdown between groups: stop here. The abort has closed the connection already (no
-        // QUIT), so DELEs sent in this session are not committed; see below.
-        if (signal.aborted) return { ...result, more: true };
-        let stored: string[];
-        if (isStreamedGroup(group)) stored = await this.storeStreamed({ client, accountId: account.id, message: group[0]!, result });
-        else {
+      // The previous group's store, still running: two groups are stored at a time, so that the
+      // store writes one while this process compresses and encodes the next (each would otherwise
+      // wait for the other). Nothing depends on their order: DELE comes after both.
+      let storing: Promise<string[]> | undefined;
+      const counted = (keys: string[]): void => {
+        for (const key of keys) fetchedNow.add(key);
+        result.fetched += keys.length;
+      };
+      try {
+        for (const [n, group] of groups.entries()) {
+          // Shutdown between groups: stop here. The abort has closed the connection already (no
+          // QUIT), so DELEs sent in this session are not committed; see below.
+          if (signal.aborted) return { ...result, more: true };
+          if (isStreamedGroup(group)) {
+            const previous = storing;
+            storing = undefined;
+            if (previous) counted(await previous);
+            counted(await this.storeStreamed({ client, accountId: account.id, message: group[0]!, result }));
+            continue;
+          }
           const retrieved = await (retrieving ?? this.retrieveGroup({ client, accountId: account.id, group, result }));
           // Pipelined: the next group's RETRs run while this group is stored. Not before a streamed
           // message, whose store reads from the connection.
           const following = groups[n + 1];
           retrieving = following && !isStreamedGroup(following) ? settledLater(this.retrieveGroup({ client, accountId: account.id, group: following, result })) : undefined;
-          stored = await this.storeGroup({ accountId: account.id, retrieved });
+          const previous = storing;
+          storing = settledLater(this.storeGroup({ accountId: account.id, retrieved }));
+          if (previous) counted(await previous);
         }
-        for (const key of stored) fetchedNow.add(key);
-        result.fetched += stored.length;
+        if (storing) counted(await storing);
+      } finally {
+        // Leaving early (an error, a shutdown): the other store finishes before the run ends, so a
+        // run never overlaps its successor's writes of the same messages.
+        await storing?.catch(() => undefined);
       }
 
       // A content-keyed listing with a message that could not be keyed may have shifted the
