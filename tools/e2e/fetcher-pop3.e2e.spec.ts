@@ -132,7 +132,7 @@ describe('POP3 per-message failures', () => {
 
 // Last in this file: it restarts the fetcher with a budget of one message per run.
 describe('POP3 newest first with order detection (rule 20)', () => {
-  /** The server's UIDLs in the order the fetcher stored them (runs are at least a second apart). */
+  /** The server's UIDLs in the order the fetcher stored them (one run at a time, one message each). */
   const fetchOrder = async (accountId: string): Promise<string[]> => (await records().find({ accountId }).sort({ fetchedAt: 1 }).toArray()).map(({ uidl }) => uidl!);
 
   beforeAll(async () => {
@@ -155,5 +155,25 @@ describe('POP3 newest first with order detection (rule 20)', () => {
       { timeoutMs: 30_000 },
     );
     expect(order).toEqual(expected.map((n) => onServer[n - 1]));
+  });
+});
+
+// After the budget test: it restarts the fetcher without a periodic scheduler tick.
+describe('a backlog alone on a replica', () => {
+  beforeAll(async () => {
+    // The periodic tick never comes during the test: only the end of a run can start the next one.
+    await system.restart('fetcher', { FETCH_MAX_MESSAGES_PER_RUN: '1', SCHEDULER_TICK_MS: '600000' });
+  }, 60_000);
+
+  it('should run again as soon as a run stops at its budget when no other account is due', async () => {
+    await mailUser({ username: 'popbacklog', count: 4 });
+    const account = await createAccount('popbacklog', { leaveOnServer: true });
+
+    await expectEventually(async () => expect(await records().countDocuments({ accountId: account.id })).toBe(4), { timeoutMs: 20_000 });
+    // The last run found nothing more: the account waits for its interval.
+    await expectEventually(async () => {
+      const status = (await system.api<SyncStatusView>('GET', `/v1/accounts/${account.id}/status`)).body;
+      expect(Date.parse(status.nextRunAt ?? '0') - Date.now(), JSON.stringify(status)).toBeGreaterThan(60_000);
+    });
   });
 });

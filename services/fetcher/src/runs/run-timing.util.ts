@@ -1,6 +1,9 @@
 const BACKOFF_BASE_MS = 60_000;
 const BACKOFF_MAX_MS = 4 * 60 * 60_000;
-/** When a run stopped at its budget: come back soon, but let other due accounts go first. */
+/**
+ * When a run stopped at its budget: come back soon, but let accounts already due go first. A slot that
+ * no due account wants starts it at once (FetchScheduler), so a lone backlog does not idle between runs.
+ */
 export const MORE_WORK_DELAY_MS = 1_000;
 
 /** ±10 %, so accounts created together do not poll together (no thundering herd). */

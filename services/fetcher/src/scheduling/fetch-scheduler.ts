@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { FetchSettings } from '../config/fetcher.config';
 import { AccountLeases } from '../connections/account-leases';
 import { AccountRunService, FETCH_SETTINGS } from '../runs/account-run.service';
+import { MORE_WORK_DELAY_MS } from '../runs/run-timing.util';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
 import { AccountSyncStateRepository } from '../sync-status/sync-state.repositories';
 
@@ -20,6 +21,7 @@ export class FetchScheduler implements OnApplicationBootstrap, OnApplicationShut
   private readonly active = new Set<string>();
   private timer?: NodeJS.Timeout;
   private ticking = false;
+  private tickAgain = false;
   private stopped = false;
 
   constructor(
@@ -44,30 +46,54 @@ export class FetchScheduler implements OnApplicationBootstrap, OnApplicationShut
 
   /** Looks for due accounts now rather than at the next tick (e.g. after "fetch now"). */
   tickSoon(): void {
-    if (this.ticking || this.stopped) return;
+    if (this.stopped) return;
+    // A run that ends during a tick frees a place that tick may not have seen: look again right after it.
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
     this.ticking = true;
     this.tick()
       .catch((error: Error) => this.logger.warn({ msg: 'scheduler tick failed; the next one retries', err: error.message }))
-      .finally(() => (this.ticking = false));
+      .finally(() => {
+        this.ticking = false;
+        if (this.tickAgain) {
+          this.tickAgain = false;
+          this.tickSoon();
+        }
+      });
   }
 
   private async tick(): Promise<void> {
     let free = this.settings.concurrency - this.running.size;
     if (free <= 0) return;
+    const now = new Date();
     // More candidates than free places: other replicas may hold some of them.
-    for (const candidate of await this.states.due({ now: new Date(), limit: free * 3 })) {
+    for (const candidate of await this.states.due({ now, limit: free * 3 })) {
       if (free <= 0 || this.stopped) break;
-      if (this.active.has(candidate._id)) continue;
-      if (!(await this.leases.tryAcquire({ accountId: candidate._id, owner: this.owner, leaseMs: this.settings.leaseMs }))) continue;
-      // Read again under the lease: another replica may have run it between our query and the lease.
-      const state = await this.states.findOne({ accountId: candidate.accountId });
-      if (!state?.nextRunAt || state.nextRunAt.getTime() > Date.now()) {
-        await this.leases.release({ accountId: candidate._id, owner: this.owner });
-        continue;
-      }
-      free -= 1;
-      this.start(state);
+      if (await this.tryStart({ candidate, dueBy: now })) free -= 1;
     }
+    if (free <= 0 || this.stopped) return;
+    // Places nobody due wants: a backlog's next run need not wait out its turn (MORE_WORK_DELAY_MS).
+    const by = new Date(now.getTime() + MORE_WORK_DELAY_MS);
+    for (const candidate of await this.states.backlogsDueBy({ by, limit: free * 3 })) {
+      if (free <= 0 || this.stopped) break;
+      if (await this.tryStart({ candidate, dueBy: by })) free -= 1;
+    }
+  }
+
+  /** Starts the account's run if this replica gets its lease and it is still due by `dueBy`. */
+  private async tryStart({ candidate, dueBy }: { candidate: AccountSyncStateDocument; dueBy: Date }): Promise<boolean> {
+    if (this.active.has(candidate._id)) return false;
+    if (!(await this.leases.tryAcquire({ accountId: candidate._id, owner: this.owner, leaseMs: this.settings.leaseMs }))) return false;
+    // Read again under the lease: another replica may have run it between our query and the lease.
+    const state = await this.states.findOne({ accountId: candidate.accountId });
+    if (!state?.nextRunAt || state.nextRunAt.getTime() > dueBy.getTime()) {
+      await this.leases.release({ accountId: candidate._id, owner: this.owner });
+      return false;
+    }
+    this.start(state);
+    return true;
   }
 
   private start(state: AccountSyncStateDocument): void {

@@ -39,6 +39,18 @@ export class AccountSyncStateRepository extends BaseRepository<AccountSyncStateD
       .toArray();
   }
 
+  /**
+   * Accounts whose last run stopped at its budget and that come back before `by`, soonest first; the
+   * scheduler starts them early when no account is due (cross-account on purpose, like `due`).
+   */
+  backlogsDueBy({ by, limit }: { by: Date; limit: number }): Promise<AccountSyncStateDocument[]> {
+    return this.collection
+      .find({ nextRunAt: { $lte: by }, 'lastRun.more': true })
+      .sort({ nextRunAt: 1 })
+      .limit(limit)
+      .toArray();
+  }
+
   /** Ends a run: records its outcome. */
   async finishRun({ accountId, set, unset = [], fetched }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset?: Array<keyof AccountSyncStateDocument>; fetched?: number }): Promise<void> {
     await this.updateOne({ filter: { accountId }, update: { $set: set, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, ''])) } : {}), ...(fetched ? { $inc: { fetchedTotal: fetched } } : {}) } });
