@@ -287,11 +287,10 @@ class Bench {
     }
     // A record is written after its event (MessageIngestService), so the last group's records may
     // still be on their way: then the stage ends when they are seen, not at the last event.
-    let recordCount = await this.records.countDocuments({ accountId });
-    const recordsLagged = recordCount < expected;
-    while (recordCount < expected && Date.now() - started < STAGE_TIMEOUT_MS) {
+    let recordsLagged = false;
+    while ((await this.records.countDocuments({ accountId })) < expected && Date.now() - started < STAGE_TIMEOUT_MS) {
+      recordsLagged = true;
       await sleep(50);
-      recordCount = await this.records.countDocuments({ accountId });
     }
     const ended = recordsLagged ? Date.now() : now.lastTs;
     const usage = await cpu.stop();

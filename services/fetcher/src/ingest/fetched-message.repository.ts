@@ -25,7 +25,7 @@ export class FetchedMessageRepository extends BaseRepository<FetchedMessageDocum
     const stored = new Map<string, { fetchedAt: Date }>();
     const CHUNK = 10_000;
     for (let start = 0; start < uidls.length; start += CHUNK) {
-      const found = await this.collection.find({ accountId, protocol: 'pop3', uidl: { $in: uidls.slice(start, start + CHUNK) } }, { projection: { _id: 0, uidl: 1, fetchedAt: 1 } }).toArray();
+      const found = await this.find({ filter: { accountId, protocol: 'pop3', uidl: { $in: uidls.slice(start, start + CHUNK) } } });
       for (const { uidl, fetchedAt } of found) if (uidl) stored.set(uidl, { fetchedAt });
     }
     return stored;
