@@ -25,7 +25,7 @@ beforeAll(async () => {
   system = await startSystem({
     services: ['api', 'account-registry', 'smtp-sender', 'message-router', 'fetcher'],
     stack: { mail: true },
-    env: { SEND_RETRY_BASE_MS: '200', SEND_RETRY_MAX_DELAY_MS: '400', SEND_ARCHIVE_BCC: 'archive@example.com', SEND_STALLED_AFTER_MS: '1500', SCHEDULER_TICK_MS: '200', FETCH_HOST_CONNECTION_CAP: '20' },
+    env: { SEND_RETRY_BASE_MS: '200', SEND_RETRY_MAX_DELAY_MS: '400', SEND_ARCHIVE_BCC: 'archive@example.com', SEND_STALLED_AFTER_MS: '1500', SEND_PENDING_SWEEP_INTERVAL_MS: '500', SCHEDULER_TICK_MS: '200', FETCH_HOST_CONNECTION_CAP: '20' },
   });
   mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
   const user = async (body: Record<string, unknown>): Promise<UserView> => {
@@ -178,6 +178,8 @@ describe('sending', () => {
     expect(raw.replace(/\r?\n/g, '')).toContain(pdf.toString('base64'));
     const events = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.messageSent.subject })).map((event) => fromBinary(MessageSentSchema, event.data));
     expect(events.filter((event) => event.outboxId === queued.id)).toEqual([expect.objectContaining({ accountId: annaAccount.id, messageIdHeader: queued.messageIdHeader, attempt: 1 })]);
+    // The attempt recorded the publish that started it: the sweeper leaves the item alone.
+    expect(await mongo.db(system.env.MONGODB_DB).collection('outbox').findOne({ _id: queued.id as never })).toMatchObject({ pendingPublish: false });
   });
 
   it('should retry a 4xx with backoff, keep the Message-ID, and end sent once the server accepts', async () => {
@@ -287,6 +289,21 @@ describe('sending', () => {
     const stored = await mongo.db(system.env.MONGODB_DB).collection<{ sentBlob?: { id: string }; composedBlob?: unknown }>('outbox').findOne({ _id: id as never });
     expect(stored!.composedBlob).toBeUndefined();
     expect(stored!.sentBlob).toMatchObject({ id: `sent-${id}` });
+  });
+
+  it('should publish the send.requested a crash kept from JetStream, send the item once, and record the publish', async () => {
+    const id = `unpublished-${Date.now()}`;
+    const messageIdHeader = `<${id}@example.com>`;
+    const earlier = new Date(Date.now() - 60_000);
+    // What a SIGKILL between storing the item and publishing its event leaves.
+    await mongo.db(system.env.MONGODB_DB).collection('outbox').insertOne({ _id: id as never, userId: anna.id, accountId: annaAccount.id, selectedBy: 'default-from', from: { address: 'anna@example.com', name: 'Anna Berger | Immobilien' }, to: ['unpublished@example.org'], cc: [], bcc: [], subject: 'Unpublished', text: 'Hallo', attachments: [], messageIdHeader, date: earlier, status: 'queued', attempts: 0, pendingPublish: true, createdAt: earlier, updatedAt: earlier });
+
+    await settled(id, 'sent');
+
+    expect(await received(messageIdHeader)).toHaveLength(1);
+    const requested = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.sendRequested.subject })).map((event) => fromBinary(SendRequestedSchema, event.data));
+    expect(requested.filter((event) => event.outboxId === id)).toHaveLength(1);
+    await expectEventually(async () => expect(await mongo.db(system.env.MONGODB_DB).collection('outbox').findOne({ _id: id as never })).toMatchObject({ pendingPublish: false, status: 'sent' }));
   });
 
   it('should send to the accepted recipients and report the ones rejected one by one', async () => {

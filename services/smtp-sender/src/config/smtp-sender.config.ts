@@ -17,6 +17,8 @@ const smtpSenderEnv = baseEnv
     SEND_RATE_PER_ACCOUNT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
     /** Messages per minute to one SMTP host across its accounts (per replica); 0 = unlimited. */
     SEND_RATE_PER_HOST_PER_MINUTE: z.coerce.number().int().min(0).default(1_200),
+    /** How often the outbox is searched for items whose send.requested a crash may have kept from JetStream. */
+    SEND_PENDING_SWEEP_INTERVAL_MS: positiveInt(15_000),
     /** An item untouched this long while `sending` (a crash) or overdue while `retrying` is sent again. */
     SEND_STALLED_AFTER_MS: positiveInt(10 * 60_000),
     /** Every mail sent is also delivered to these addresses (envelope only, never in headers); comma-separated. */
@@ -37,6 +39,7 @@ const smtpSenderEnv = baseEnv
       horizonMs: Math.round(env.SEND_RETRY_HORIZON_HOURS * 3_600_000),
       archiveBcc: env.SEND_ARCHIVE_BCC,
       stalledAfterMs: env.SEND_STALLED_AFTER_MS,
+      pendingSweepIntervalMs: env.SEND_PENDING_SWEEP_INTERVAL_MS,
     },
     rates: { perAccountPerMinute: env.SEND_RATE_PER_ACCOUNT_PER_MINUTE, perHostPerMinute: env.SEND_RATE_PER_HOST_PER_MINUTE },
   }));

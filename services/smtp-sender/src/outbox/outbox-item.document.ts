@@ -64,10 +64,13 @@ export interface OutboxItemDocument {
   envelopeTo?: string[];
   /** Of an item whose server deferred recipients: the follow-up item that retries them. */
   deferredTo?: string;
-  /** Set while send.requested is not yet in JetStream (outbox pattern); the sweeper publishes what is left. */
+  /**
+   * Set until send.requested is known to be in JetStream (outbox pattern): the attempt the event starts
+   * clears it with its outcome, or the sweeper, which publishes again what is left after a few seconds.
+   */
   pendingPublish: boolean;
   createdAt: Date;
-  /** Touched by every change and by a live attempt's heartbeat: an old one in `sending` means a dead handler. */
+  /** Touched by every attempt's write: an old one in `sending` (written by earlier versions) means a dead handler. */
   updatedAt: Date;
   /** When the stalled-item sweeper last published send.requested again. */
   requestedAgainAt?: Date;

@@ -32,12 +32,14 @@ export class OutboxRepository {
     return this.items.findOne({ _id: id });
   }
 
+  /** The sweeper's record of a publish, made under the attempt lease (see OutboxService.republish). */
   async markPublished(id: string): Promise<void> {
     await this.items.updateOne({ _id: id }, { $set: { pendingPublish: false } });
   }
 
-  async update({ id, set }: { id: string; set: Partial<OutboxItemDocument> }): Promise<void> {
-    await this.items.updateOne({ _id: id }, { $set: { ...set, updatedAt: new Date() } });
+  /** An attempt's write, under its lease: the outcome, and that send.requested is in JetStream (the attempt came from it). */
+  async recordAttempt({ id, set }: { id: string; set: Partial<OutboxItemDocument> }): Promise<void> {
+    await this.items.updateOne({ _id: id }, { $set: { ...set, pendingPublish: false, updatedAt: new Date() } });
   }
 
   /**
@@ -57,7 +59,7 @@ export class OutboxRepository {
       .toArray();
   }
 
-  /** Not requested again before the stalled clock runs out once more; updatedAt stays, so the attempt can take the item. */
+  /** Not requested again before the stalled clock runs out once more; updatedAt stays, so the attempt can take the item. Under the attempt lease. */
   async markRequestedAgain(id: string): Promise<void> {
     await this.items.updateOne({ _id: id }, { $set: { requestedAgainAt: new Date() } });
   }

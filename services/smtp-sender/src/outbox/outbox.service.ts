@@ -15,10 +15,14 @@ import type { OutboxItemDocument } from './outbox-item.document';
 import { OutboxRepository } from './outbox.repository';
 import { SenderDirectoryReader } from './sender-directory.reader';
 
+/** How long the sweeper holds an item's attempt lease to record a publish or a request: one write. */
+const SWEEPER_LEASE_MS = 30_000;
+
 /**
  * Accepts outbox requests: picks the sender account (FlowFact's rules), stores the attachments and
  * the item with everything that makes its bytes fixed, and publishes send.requested (outbox pattern:
- * `pendingPublish` until JetStream has it; a sweeper publishes what a crash left, msg id = item id).
+ * `pendingPublish` until an attempt, or the sweeper, records that JetStream has it; the sweeper
+ * publishes again what is left, msg id = item id, so JetStream drops a repeat).
  */
 @Injectable()
 export class OutboxService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,7 +39,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     private readonly attemptLeases: OutboxAttemptLeases,
     @Inject(SENDING_SETTINGS) settings: SendingSettings,
   ) {
-    this.sweeper = new PendingPublishSweeper({ event: 'send.requested', pending: (query) => this.items.pendingPublish(query), publish: (item) => this.publish(item) });
+    this.sweeper = new PendingPublishSweeper({ event: 'send.requested', pending: (query) => this.items.pendingPublish(query), publish: (item) => this.republish(item), intervalMs: settings.pendingSweepIntervalMs });
     // An item never stays `sending` (or overdue) for good: a crash is redelivered by JetStream after its
     // ack wait, and what even that lost (a dead-lettered event) is requested again from here.
     this.stalledSweeper = new PendingPublishSweeper({ event: 'send.requested (stalled items)', pending: (query) => this.items.stalled(query), publish: (item) => this.requestAgain(item), minAgeMs: settings.stalledAfterMs, intervalMs: Math.min(60_000, settings.stalledAfterMs) });
@@ -121,21 +125,48 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
     return outboxView(item, { beingSent });
   }
 
-  /** Publishes send.requested for a stored item and records that; what fails here the sweeper publishes later. */
+  /**
+   * Publishes send.requested for a stored item; what fails here the sweeper publishes later. Nothing is
+   * written after it: the attempt the event starts may be writing the item already (FerretDB 1.x rewrites
+   * whole documents, and of two overlapping updates one is lost), and that attempt records the publish.
+   */
   async requestSend(item: OutboxItemDocument): Promise<void> {
     await this.publish(item).catch((error: Error) => this.logger.warn({ msg: 'send.requested not published yet; the sweeper retries', outboxId: item._id, err: error }));
   }
 
-  /** A new msg id per request: JetStream must not drop it as a repeat of the first one. */
+  /** The sweeper: a crash before the publish, or an item not yet attempted (then JetStream drops the repeat); recorded so that it is published again no more. */
+  private async republish(item: OutboxItemDocument): Promise<void> {
+    await this.publish(item);
+    // Held by an attempt: its own write records the publish.
+    await this.underAttemptLease(item._id, () => this.items.markPublished(item._id));
+  }
+
+  /**
+   * Recorded first, and under the attempt lease, because the event starts an attempt at once; a new msg
+   * id per request, so that JetStream does not drop it as a repeat of the first. A failed publish is
+   * tried again when the stalled clock runs out once more.
+   */
   private async requestAgain(item: OutboxItemDocument): Promise<void> {
+    // Held: an attempt is working on the item, so it is not stalled.
+    if (!(await this.underAttemptLease(item._id, () => this.items.markRequestedAgain(item._id)))) return;
     this.logger.warn({ msg: 'outbox item stalled; requesting it again', outboxId: item._id, status: item.status, since: item.updatedAt });
     await this.events.publish(Events.sendRequested, sendRequestedOf(item), { msgId: `send.requested:${item._id}:again:${Date.now()}` });
-    await this.items.markRequestedAgain(item._id);
   }
 
   private async publish(item: OutboxItemDocument): Promise<void> {
     await this.events.publish(Events.sendRequested, sendRequestedOf(item), { msgId: `send.requested:${item._id}` });
-    await this.items.markPublished(item._id);
+  }
+
+  /** Only the holder of an item's attempt lease writes the item; false when an attempt holds it. */
+  private async underAttemptLease(id: string, write: () => Promise<void>): Promise<boolean> {
+    const lease = { id, holder: newId() };
+    if (!(await this.attemptLeases.acquire({ ...lease, leaseMs: SWEEPER_LEASE_MS }))) return false;
+    try {
+      await write();
+      return true;
+    } finally {
+      await this.attemptLeases.release(lease).catch(() => undefined); // an unreleased lease expires
+    }
   }
 }
 

@@ -23,8 +23,6 @@ import { SmtpTransports } from './smtp-transports';
 
 /** An attempt's lease lives this long without renewal (its heartbeat renews it every 10 s): a dead handler's item is taken again after it. */
 const ATTEMPT_LEASE_MS = 45_000;
-/** How soon an event that came before its request's last write tries again. */
-const PUBLISH_RECORD_WAIT_MS = 250;
 
 /**
  * One delivery attempt of an outbox item: compose the fixed bytes, hand them to the account's SMTP
@@ -88,12 +86,10 @@ export class SendAttemptService {
     }
   }
 
-  /** Why the item is not worked on: gone, failed, sent and finished (message.sent again; JetStream drops a repeat), not due, or its publish not yet recorded. */
+  /** Why the item is not worked on: gone, failed, sent and finished (message.sent again; JetStream drops a repeat), or not due. */
   private async notTaken(current: OutboxItemDocument | null, outboxId: string): Promise<void> {
     if (!current || current.status === 'failed') return;
     if (current.status === 'sent') return this.announceSent(current);
-    // The request's own write (pendingPublish: false) is still to come; taking the item now would overlap it.
-    if (current.pendingPublish) throw new RetryLaterError(PUBLISH_RECORD_WAIT_MS, `outbox ${outboxId}: its publish is not recorded yet`);
     if (current.status === 'retrying' && current.nextAttemptAt) throw new RetryLaterError(Math.max(0, current.nextAttemptAt.getTime() - Date.now()), `outbox ${outboxId}: next attempt at ${current.nextAttemptAt.toISOString()}`);
   }
 
@@ -117,7 +113,7 @@ export class SendAttemptService {
       if (classified.kind === 'permanent') return this.failPermanently(item, classified);
       const next = this.nextAttemptOf(item, new Date());
       if ('giveUp' in next) return this.failPermanently(item, { ...classified, smtpText: `${classified.smtpText} (still failing after ${Math.round(this.settings.horizonMs / 3_600_000)} h; given up)` });
-      await this.items.update({ id: item._id, set: { ...attemptCount(item), status: 'retrying', nextAttemptAt: next.at, lastError: lastError(classified) } });
+      await this.items.recordAttempt({ id: item._id, set: { ...attemptCount(item), status: 'retrying', nextAttemptAt: next.at, lastError: lastError(classified) } });
       await this.announceFailure(item, classified, SendFailureKind.RETRYING, next.at);
       this.logger.warn({ msg: 'send failed; retrying later', outboxId: item._id, attempt: item.attempts, class: classified.errorClass, smtpCode: classified.smtpCode, nextAttemptAt: next.at });
       throw new RetryLaterError(Math.max(next.at.getTime() - Date.now(), 0), `outbox ${item._id}: retry after ${classified.errorClass}`);
@@ -145,7 +141,7 @@ export class SendAttemptService {
       ...(followUp ? { deferredTo: followUp._id } : {}),
     };
     if (skippedSentFolder) this.metrics.sentFolderAppends.inc({ outcome: 'skipped' });
-    await this.items.update({ id: item._id, set: sent });
+    await this.items.recordAttempt({ id: item._id, set: sent });
     // A follow-up sends the same bytes soon; otherwise nothing sends them again.
     if (!followUp) this.forgetComposed(item);
     if (followUp) await this.outbox.requestSend(followUp);
@@ -200,7 +196,7 @@ export class SendAttemptService {
         ? await this.sentFolder.append({ account, raw: known.raw ?? (await this.read(item.sentBlob.id)), messageIdHeader: item.messageIdHeader })
         : { status: 'skipped', folder: '', reason: 'the account was deleted' };
       this.metrics.sentFolderAppends.inc({ outcome: sentFolder.status });
-      await this.items.update({ id: item._id, set: { sentFolder } });
+      await this.items.recordAttempt({ id: item._id, set: { sentFolder } });
       item = { ...item, sentFolder };
     }
     await this.announceSent(item);
@@ -215,7 +211,7 @@ export class SendAttemptService {
   }
 
   private async failPermanently(item: OutboxItemDocument, classified: ClassifiedSendError): Promise<void> {
-    await this.items.update({ id: item._id, set: { ...attemptCount(item), status: 'failed', lastError: lastError(classified) } });
+    await this.items.recordAttempt({ id: item._id, set: { ...attemptCount(item), status: 'failed', lastError: lastError(classified) } });
     this.forgetComposed(item);
     await this.announceFailure(item, classified, SendFailureKind.PERMANENT);
     this.logger.warn({ msg: 'send failed permanently', outboxId: item._id, class: classified.errorClass, smtpCode: classified.smtpCode, text: classified.smtpText });
@@ -275,9 +271,12 @@ function lastError(classified: ClassifiedSendError): NonNullable<OutboxItemDocum
   return { kind: classified.kind, class: classified.errorClass, ...(classified.smtpCode ? { smtpCode: classified.smtpCode } : {}), ...(classified.enhancedStatus ? { enhancedStatus: classified.enhancedStatus } : {}), text: classified.smtpText, at: new Date() };
 }
 
-/** Whether an attempt may start: not finished, due, and the request's publish recorded. `sending` (written by versions before the lease told it) counts: the lease says whether its handler lives. */
+/**
+ * Whether an attempt may start: not finished, and due. `pendingPublish` does not matter: this event is
+ * the publish, and the attempt's write records it. `sending` (written by versions before the lease told
+ * it) counts: the lease says whether its handler lives.
+ */
 function takeable(item: OutboxItemDocument, now: Date): boolean {
-  if (item.pendingPublish) return false;
   if (item.status === 'queued' || item.status === 'sending') return true;
   return item.status === 'retrying' && (!item.nextAttemptAt || item.nextAttemptAt <= now);
 }
