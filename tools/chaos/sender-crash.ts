@@ -7,7 +7,9 @@
  *   stuck      items (every item in the outbox collection) neither `sent` nor `failed` at the end
  *   lost       items whose Message-ID the sink never received
  *   sentTwice  Message-IDs the sink received more than once (the one duplicate the design allows:
- *              a kill between the server's acceptance and the `sent` record; reported, not an error)
+ *              a kill between the server's acceptance and the `sent` record; reported, not an error),
+ *              with how long before the next kill each first copy arrived: a first copy with no kill
+ *              soon after it would be a duplicate the design does not allow
  *
  * Exits non-zero when stuck > 0 or lost > 0.
  *
@@ -38,6 +40,12 @@ const FINISHED = ['sent', 'failed'];
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+/** How long after `at` the next kill came. */
+function untilNextKill(at: number, killedAt: number[]): string {
+  const next = killedAt.find((kill) => kill >= at);
+  return next === undefined ? 'no kill after it' : `${next - at} ms`;
+}
 
 /** A small text mail with a 1 KB attachment; the body says which one it is. */
 const outboxRequest = (userId: string, n: number) => ({
@@ -104,6 +112,7 @@ async function main(): Promise<void> {
     });
     let kills = 0;
     let lastKillAt = started;
+    const killedAt: number[] = [];
     // Kills at random moments while items are being queued or sent (mid-RPC: the POST's item stored,
     // its reply lost; mid-attempt: `sending`; between the server's acceptance and the `sent` record),
     // spread over the sending: kill k comes at a random point of the k-th 1/CHAOS_KILLS of the items sent.
@@ -115,6 +124,7 @@ async function main(): Promise<void> {
           if (!posting && (await unfinished()) === 0) return;
           await sleep(KILL_POLL_MS);
         }
+        killedAt.push(Date.now());
         await system.crashAndRestart('smtp-sender');
         kills += 1;
         lastKillAt = Date.now();
@@ -134,10 +144,13 @@ async function main(): Promise<void> {
 
     const items = await outbox.find({}).toArray();
     const received = new Map<string, number>();
+    const firstReceivedAt = new Map<string, number>();
     for (const mail of await readSmtpSinkMessages(sink.dir)) {
       const header = mail.raw.subarray(0, mail.raw.indexOf('\r\n\r\n') + 1 || undefined).toString('latin1');
       const messageId = MESSAGE_ID.exec(header)?.[1] ?? `(none in ${mail.file})`;
       received.set(messageId, (received.get(messageId) ?? 0) + 1);
+      const at = Date.parse(mail.receivedAt);
+      firstReceivedAt.set(messageId, Math.min(at, firstReceivedAt.get(messageId) ?? at));
     }
     const known = new Set(accepted.map((item) => item.id));
     const orphans = items.filter((item) => !known.has(item._id)).length;
@@ -160,6 +173,8 @@ async function main(): Promise<void> {
       );
     for (const item of lost.filter((candidate) => FINISHED.includes(candidate.status)).slice(0, 20))
       say(`  lost ${item._id} status=${item.status} attempts=${item.attempts} messageId=${item.messageIdHeader}`);
+    const twice = [...received].filter(([, count]) => count > 1).map(([messageId]) => firstReceivedAt.get(messageId)!);
+    if (twice.length > 0) say(`sent twice; from each first copy to the next kill: ${twice.map((at) => untilNextKill(at, killedAt)).join(', ')}`);
     say(`items=${items.length} kills=${kills} elapsed=${seconds(Date.now() - started)} stuck=${stuck.length} lost=${lost.length} sentTwice=${sentTwice}`);
     process.exitCode = stuck.length + lost.length === 0 ? 0 : 1;
   } finally {
