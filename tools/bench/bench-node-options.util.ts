@@ -6,8 +6,8 @@ import { join } from 'node:path';
  * directory, a preloaded inspector session that writes a V8 CPU profile there (Node 20 refuses
  * --cpu-prof in NODE_OPTIONS).
  */
-export function benchNodeEnv(cpuProfileDir: string | undefined): Record<string, string> | undefined {
-  const flags = [process.env.BENCH_NODE_OPTIONS ?? '', cpuProfileDir ? `--require ${join(__dirname, 'cpu-profile.preload.js')}` : ''].filter(Boolean).join(' ');
+export function benchNodeEnv(cpuProfileDir: string | undefined, nodeOptions = process.env.BENCH_NODE_OPTIONS ?? ''): Record<string, string> | undefined {
+  const flags = [nodeOptions, cpuProfileDir ? `--require ${join(__dirname, 'cpu-profile.preload.js')}` : ''].filter(Boolean).join(' ');
   if (!flags) return undefined;
   return { NODE_OPTIONS: flags, ...(cpuProfileDir ? { MAILBUS_CPU_PROFILE_DIR: cpuProfileDir } : {}) };
 }

@@ -16,7 +16,7 @@
  * per process group, and smtp-sender's peak RSS.
  *
  * Env: BENCH_MESSAGES (2000), BENCH_POST_CONCURRENCY (4), BENCH_WARMUP (50), BENCH_CPU_PROF=<dir>
- * writes a V8 CPU profile of smtp-sender there (cpu-profile.preload.ts via NODE_OPTIONS=--require),
+ * writes V8 CPU profiles of smtp-sender and the api there (cpu-profile.preload.ts via NODE_OPTIONS=--require),
  * BENCH_NODE_OPTIONS=<flags> restarts smtp-sender with those Node flags.
  * The target is mailbus at 60 % or more of the bare pool; the exit code is 0 either way.
  */
@@ -280,6 +280,9 @@ async function main(): Promise<void> {
   try {
     const nodeEnv = benchNodeEnv(CPU_PROFILE_DIR);
     if (nodeEnv) await system.restart('smtp-sender', nodeEnv);
+    // The api's share of a mail is profiled too; BENCH_NODE_OPTIONS is for smtp-sender alone.
+    const apiEnv = benchNodeEnv(CPU_PROFILE_DIR, '');
+    if (apiEnv) await system.restart('api', apiEnv);
     const sink = system.stack.smtp!;
     const user = await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Bench', addresses: ['bench@example.com'], defaultFrom: 'bench@example.com' } });
     if (user.status !== 201) throw new Error(`user not created: ${user.status} ${JSON.stringify(user.body)}`);
@@ -310,7 +313,7 @@ async function main(): Promise<void> {
   } finally {
     await mongo.close();
     await system.stop();
-    if (CPU_PROFILE_DIR) say(`smtp-sender CPU profile(s) in ${CPU_PROFILE_DIR}`);
+    if (CPU_PROFILE_DIR) say(`smtp-sender and api CPU profiles in ${CPU_PROFILE_DIR}`);
   }
 }
 
