@@ -298,11 +298,12 @@ describe('sending', () => {
     // What a SIGKILL between storing the item and publishing its event leaves.
     await mongo.db(system.env.MONGODB_DB).collection('outbox').insertOne({ _id: id as never, userId: anna.id, accountId: annaAccount.id, selectedBy: 'default-from', from: { address: 'anna@example.com', name: 'Anna Berger | Immobilien' }, to: ['unpublished@example.org'], cc: [], bcc: [], subject: 'Unpublished', text: 'Hallo', attachments: [], messageIdHeader, date: earlier, status: 'queued', attempts: 0, pendingPublish: true, createdAt: earlier, updatedAt: earlier });
 
-    await settled(id, 'sent');
+    expect((await settled(id, 'sent')).attempts).toBe(1);
 
     expect(await received(messageIdHeader)).toHaveLength(1);
     const requested = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.sendRequested.subject })).map((event) => fromBinary(SendRequestedSchema, event.data));
-    expect(requested.filter((event) => event.outboxId === id)).toHaveLength(1);
+    // One, or two: with this suite's 1.5 s stalled clock the old item may also count as stalled once its publish is recorded.
+    expect(requested.filter((event) => event.outboxId === id).length).toBeGreaterThanOrEqual(1);
     await expectEventually(async () => expect(await mongo.db(system.env.MONGODB_DB).collection('outbox').findOne({ _id: id as never })).toMatchObject({ pendingPublish: false, status: 'sent' }));
   });
 
