@@ -37,7 +37,14 @@ beforeAll(async () => {
       },
     })
   ).body;
-  await expectEventually(async () => expect((await system.api<SyncStatusView>('GET', `/v1/accounts/${account.id}/status`)).body.folders[0]?.lastUid).toBe(1), { timeoutMs: 30_000 });
+  // 60 s: this suite starts every service, and CI runs it beside other suites on 2 cores (one CI run took over 30 s here).
+  await expectEventually(
+    async () => {
+      const status = (await system.api<SyncStatusView>('GET', `/v1/accounts/${account.id}/status`)).body;
+      expect(status.folders?.[0]?.lastUid, JSON.stringify(status)).toBe(1);
+    },
+    { timeoutMs: 60_000 },
+  );
   const [message] = await expectEventually(async () => {
     const messages = (await system.api<MessagePageView>('GET', `/v1/users/${owner.id}/messages`)).body.messages;
     expect(messages).toHaveLength(1);
