@@ -8,8 +8,9 @@
  *   lost       items whose Message-ID the sink never received
  *   sentTwice  Message-IDs the sink received more than once (the one duplicate the design allows:
  *              a kill between the server's acceptance and the `sent` record; reported, not an error),
- *              with how long before the next kill each first copy arrived: a first copy with no kill
- *              soon after it would be a duplicate the design does not allow
+ *              each with the time from its first copy to the next kill and its item's attempts and last
+ *              error: the allowed repeat shows attempts=1 and no error (the first attempt left no record),
+ *              usually a few ms before a kill; a retry after the server's acceptance would show an error
  *
  * Exits non-zero when stuck > 0 or lost > 0.
  *
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
       body: { name: 'Chaos', email: 'chaos@example.com', owners: [user.body.id], send: { host: sink.host, port: sink.port, security: 'starttls', username: 'user1', password: DEFAULT_MAIL_PASSWORD } },
     });
     if (account.status !== 201) throw new Error(`account not created: ${account.status} ${JSON.stringify(account.body)}`);
-    const outbox = mongo.db(system.env.MONGODB_DB).collection<{ _id: string; status: string; messageIdHeader: string; attempts: number; updatedAt: Date; pendingPublish: boolean }>('outbox');
+    const outbox = mongo.db(system.env.MONGODB_DB).collection<{ _id: string; status: string; messageIdHeader: string; attempts: number; updatedAt: Date; pendingPublish: boolean; lastError?: { class: string; text: string } }>('outbox');
     const unfinished = () => outbox.countDocuments({ status: { $nin: FINISHED } });
     const finished = () => outbox.countDocuments({ status: { $in: FINISHED } });
 
@@ -143,20 +144,21 @@ async function main(): Promise<void> {
     const quietFor = Date.now() - quietSince;
 
     const items = await outbox.find({}).toArray();
-    const received = new Map<string, number>();
-    const firstReceivedAt = new Map<string, number>();
+    /** Per Message-ID: how many copies the sink received, and when the first came. */
+    const received = new Map<string, { count: number; firstAt: number }>();
     for (const mail of await readSmtpSinkMessages(sink.dir)) {
       const header = mail.raw.subarray(0, mail.raw.indexOf('\r\n\r\n') + 1 || undefined).toString('latin1');
       const messageId = MESSAGE_ID.exec(header)?.[1] ?? `(none in ${mail.file})`;
-      received.set(messageId, (received.get(messageId) ?? 0) + 1);
       const at = Date.parse(mail.receivedAt);
-      firstReceivedAt.set(messageId, Math.min(at, firstReceivedAt.get(messageId) ?? at));
+      const earlier = received.get(messageId);
+      received.set(messageId, { count: (earlier?.count ?? 0) + 1, firstAt: Math.min(at, earlier?.firstAt ?? at) });
     }
     const known = new Set(accepted.map((item) => item.id));
     const orphans = items.filter((item) => !known.has(item._id)).length;
     const stuck = items.filter((item) => !FINISHED.includes(item.status));
     const lost = items.filter((item) => !received.has(item.messageIdHeader));
-    const sentTwice = [...received.values()].filter((count) => count > 1).length;
+    const twice = [...received].filter(([, { count }]) => count > 1);
+    const sentTwice = twice.length;
     const byStatus = new Map<string, number>();
     for (const item of items) byStatus.set(item.status, (byStatus.get(item.status) ?? 0) + 1);
 
@@ -165,7 +167,7 @@ async function main(): Promise<void> {
     );
     say(`quiet phase ${seconds(quietFor)} (limit ${seconds(QUIET_PHASE_MS)})`);
     say(
-      `accepted=${accepted.length} orphans=${orphans} statuses: ${[...byStatus].map(([status, count]) => `${status}=${count}`).join(' ')}; sink received ${[...received.values()].reduce((sum, count) => sum + count, 0)} mails, ${received.size} distinct Message-IDs`,
+      `accepted=${accepted.length} orphans=${orphans} statuses: ${[...byStatus].map(([status, count]) => `${status}=${count}`).join(' ')}; sink received ${[...received.values()].reduce((sum, { count }) => sum + count, 0)} mails, ${received.size} distinct Message-IDs`,
     );
     for (const item of stuck.slice(0, 20))
       say(
@@ -173,8 +175,11 @@ async function main(): Promise<void> {
       );
     for (const item of lost.filter((candidate) => FINISHED.includes(candidate.status)).slice(0, 20))
       say(`  lost ${item._id} status=${item.status} attempts=${item.attempts} messageId=${item.messageIdHeader}`);
-    const twice = [...received].filter(([, count]) => count > 1).map(([messageId]) => firstReceivedAt.get(messageId)!);
-    if (twice.length > 0) say(`sent twice; from each first copy to the next kill: ${twice.map((at) => untilNextKill(at, killedAt)).join(', ')}`);
+    for (const [messageId, { firstAt }] of twice) {
+      const item = items.find((candidate) => candidate.messageIdHeader === messageId);
+      const error = item?.lastError ? `, last error ${item.lastError.class}: ${item.lastError.text}` : '';
+      say(`  sent twice ${messageId}: the next kill came ${untilNextKill(firstAt, killedAt)} after its first copy (item ${item?._id ?? '?'}: attempts=${item?.attempts ?? '?'}${error})`);
+    }
     say(`items=${items.length} kills=${kills} elapsed=${seconds(Date.now() - started)} stuck=${stuck.length} lost=${lost.length} sentTwice=${sentTwice}`);
     process.exitCode = stuck.length + lost.length === 0 ? 0 : 1;
   } finally {

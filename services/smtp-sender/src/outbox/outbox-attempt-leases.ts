@@ -1,11 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Db } from 'mongodb';
-import { InsertLeases, MONGO_DB, type IndexSpec } from '@mailbus/mongo-dal';
-
-export interface OutboxAttemptLease {
-  id: string;
-  holder: string;
-}
+import { InsertLeases, MONGO_DB, newId, type IndexSpec } from '@mailbus/mongo-dal';
 
 /**
  * Who may work on an outbox item right now: an insert lease per item (atomic on MongoDB and FerretDB
@@ -22,16 +17,20 @@ export class OutboxAttemptLeases {
     this.leases = new InsertLeases(db, 'outbox_attempt_leases');
   }
 
-  acquire({ id, holder, leaseMs }: OutboxAttemptLease & { leaseMs: number }): Promise<boolean> {
-    return this.leases.tryAcquire({ id, holder, leaseMs });
-  }
-
-  async renew({ id, holder, leaseMs }: OutboxAttemptLease & { leaseMs: number }): Promise<void> {
-    await this.leases.renew({ id, holder, leaseMs });
-  }
-
-  release(lease: OutboxAttemptLease): Promise<void> {
-    return this.leases.release(lease);
+  /**
+   * Runs `work` holding the item's lease, and releases it after (an unreleased lease expires).
+   * `renew` extends the lease by `leaseMs` for work that may outlast it.
+   * @returns false, without running `work`, when another handler holds the lease
+   */
+  async underLease({ id, leaseMs, work }: { id: string; leaseMs: number; work: (renew: () => Promise<void>) => Promise<void> }): Promise<boolean> {
+    const lease = { id, holder: newId() };
+    if (!(await this.leases.tryAcquire({ ...lease, leaseMs }))) return false;
+    try {
+      await work(async () => void (await this.leases.renew({ ...lease, leaseMs })));
+      return true;
+    } finally {
+      await this.leases.release(lease).catch(() => undefined);
+    }
   }
 
   /** Whether a live handler is sending the item now. */

@@ -158,15 +158,8 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** Only the holder of an item's attempt lease writes the item; false when an attempt holds it. */
-  private async underAttemptLease(id: string, write: () => Promise<void>): Promise<boolean> {
-    const lease = { id, holder: newId() };
-    if (!(await this.attemptLeases.acquire({ ...lease, leaseMs: SWEEPER_LEASE_MS }))) return false;
-    try {
-      await write();
-      return true;
-    } finally {
-      await this.attemptLeases.release(lease).catch(() => undefined); // an unreleased lease expires
-    }
+  private underAttemptLease(id: string, write: () => Promise<void>): Promise<boolean> {
+    return this.attemptLeases.underLease({ id, leaseMs: SWEEPER_LEASE_MS, work: write });
   }
 }
 

@@ -4,7 +4,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { Events, SendFailureKind, mailErrorClass, timestampFromDate } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
 import { accountServerSettings, findAccount, type AccountDocument } from '@mailbus/directory';
-import { BlobStore, MONGO_DB, blobId, newId } from '@mailbus/mongo-dal';
+import { BlobStore, MONGO_DB, blobId } from '@mailbus/mongo-dal';
 import { EventPublisher, RetryLaterError, type EventContext } from '@mailbus/nats-transport';
 import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
@@ -75,15 +75,19 @@ export class SendAttemptService {
 
   /** One handler at a time per item: the lease is renewed by a heartbeat (which also restarts the event's ack wait) and expires when its handler dies. */
   private async underLease(outboxId: string, ctx: Pick<EventContext, 'working'> | undefined, work: () => Promise<void>): Promise<void> {
-    const lease = { id: outboxId, holder: newId() };
-    if (!(await this.leases.acquire({ ...lease, leaseMs: ATTEMPT_LEASE_MS }))) throw new RetryLaterError(ATTEMPT_LEASE_MS / 3, `outbox ${outboxId} is being worked on by another handler`);
-    const heartbeat = new AttemptHeartbeat({ keepAlive: () => this.leases.renew({ ...lease, leaseMs: ATTEMPT_LEASE_MS }), ctx });
-    try {
-      await work();
-    } finally {
-      await heartbeat.stop();
-      await this.leases.release(lease).catch(() => undefined); // an unreleased lease expires
-    }
+    const held = await this.leases.underLease({
+      id: outboxId,
+      leaseMs: ATTEMPT_LEASE_MS,
+      work: async (renew) => {
+        const heartbeat = new AttemptHeartbeat({ keepAlive: renew, ctx });
+        try {
+          await work();
+        } finally {
+          await heartbeat.stop();
+        }
+      },
+    });
+    if (!held) throw new RetryLaterError(ATTEMPT_LEASE_MS / 3, `outbox ${outboxId} is being worked on by another handler`);
   }
 
   /** Why the item is not worked on: gone, failed, sent and finished (message.sent again; JetStream drops a repeat), or not due. */
