@@ -1,4 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
+import { Kvm } from '@nats-io/kv';
+import { connect } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Events, MessageSentSchema, SendFailedSchema, SendFailureKind, SendRequestedSchema, SentFolderAppendStatus, type AccountView, type MessagePageView, type OutboxItemView, type UserView } from '@mailbus/contracts';
@@ -207,8 +209,13 @@ describe('sending', () => {
     const queued = (await send({ userId: anna.id, to: ['held-back@example.org'], subject: 'held', text: 'x' })).body;
     await settled(queued.id, 'retrying');
     // What a replica killed mid-attempt leaves: its lease, until it expires. Taken between two attempts.
-    const leases = mongo.db(system.env.MONGODB_DB).collection<{ _id: string; holder: string; expiresAt: Date }>('outbox_attempt_leases');
-    await expectEventually(() => leases.insertOne({ _id: queued.id, holder: 'killed-replica', expiresAt: new Date(Date.now() + 3_000) }));
+    const nats = await connect({ servers: system.stack.natsUrl });
+    try {
+      const leases = await new Kvm(nats).open('outbox-attempt-leases');
+      await expectEventually(() => leases.create(queued.id, JSON.stringify({ holder: 'killed-replica', expiresAt: Date.now() + 3_000 })));
+    } finally {
+      await nats.close();
+    }
 
     const held = (await system.api<OutboxItemView>('GET', `/v1/outbox/${queued.id}`, { token: system.tokens.app })).body;
     expect(held).toMatchObject({ status: 'sending' });

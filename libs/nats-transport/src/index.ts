@@ -6,6 +6,8 @@ export { OnEvent, type OnEventOptions } from './consumers/on-event.decorator';
 export type { EventContext } from './consumers/event-context';
 export { PermanentEventError } from './errors/permanent-event.error';
 export { RetryLaterError } from './errors/retry-later.error';
+export { LeaseBuckets } from './leases/lease-buckets';
+export { KvLeases, leaseKey, type KvLease } from './leases/kv-leases';
 export { ConsumerBacklogProvider, type ConsumerBacklog } from './consumers/consumer-backlog.provider';
 export { JetStreamHealthIndicator, type JetStreamHealthResult } from './health/jetstream-health.indicator';
 export { JETSTREAM_OBSERVER, NATS_CONNECTION, DeadLetterHeaders } from './jetstream.constants';

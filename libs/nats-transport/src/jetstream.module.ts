@@ -8,13 +8,15 @@ import { ConsumerBacklogProvider } from './consumers/consumer-backlog.provider';
 import { EventHandlerExplorer } from './consumers/event-handler.explorer';
 import { JetStreamHealthIndicator } from './health/jetstream-health.indicator';
 import { JETSTREAM_MODULE_OPTIONS, NATS_CONNECTION } from './jetstream.constants';
+import { LeaseBuckets } from './leases/lease-buckets';
 import { resolveJetStreamOptions, type JetStreamModuleAsyncOptions, type ResolvedJetStreamOptions } from './jetstream-module.options';
 import { EventPublisher } from './publisher/event.publisher';
 
 /**
  * NATS JetStream for a mailbus service: one connection (retried until the server is there, then
  * reconnecting forever), the MAILBUS and MAILBUS_DLQ streams provisioned at start, EventPublisher,
- * every @OnEvent handler consumed through its durable consumer, JetStreamHealthIndicator, and a
+ * every @OnEvent handler consumed through its durable consumer, JetStreamHealthIndicator, LeaseBuckets
+ * (leases in NATS KV), and a
  * graceful stop that finishes or hands back in-flight events before the connection is drained.
  * Global: import it once, in the root module.
  * @example
@@ -44,8 +46,9 @@ export class JetStreamModule {
         JetStreamHealthIndicator,
         EventHandlerExplorer,
         ConsumerBacklogProvider,
+        LeaseBuckets,
       ],
-      exports: [NATS_CONNECTION, EventPublisher, JetStreamHealthIndicator, ConsumerBacklogProvider],
+      exports: [NATS_CONNECTION, EventPublisher, JetStreamHealthIndicator, ConsumerBacklogProvider, LeaseBuckets],
     };
   }
 }

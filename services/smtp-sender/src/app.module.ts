@@ -21,7 +21,7 @@ export class AppModule {
   static forRoot(config: SmtpSenderConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ service: 'smtp-sender', config }), MongoModule.forFeature([OutboxRepository, OutboxAttemptLeases, BlobStore])],
+      imports: [ServiceRuntimeModule.forRoot({ service: 'smtp-sender', config }), MongoModule.forFeature([OutboxRepository, BlobStore])],
       controllers: [OutboxRpcController, SendRequestedConsumer],
       providers: [
         { provide: SENDER_SECRET_BOX, useValue: config.secretBox },
@@ -31,6 +31,7 @@ export class AppModule {
         SentFolderAppender,
         SenderDirectoryReader,
         ComposedMailCache,
+        OutboxAttemptLeases,
         OutboxService,
         SmtpTransports,
         SenderMetrics,
