@@ -24,18 +24,24 @@ export async function startCountingProxy({ targetPort, host = '127.0.0.1' }: { t
     peak = Math.max(peak, open);
     const upstream = connect({ host, port: targetPort });
     sockets.add(client).add(upstream);
-    let closed = false;
-    const close = (): void => {
-      if (closed) return;
-      closed = true;
+    let counted = true;
+    // Counted as closed at the first sign from either side: a FIN ('end') is read before a connection
+    // accepted after it, while 'close' comes a loop turn later and would count an old and a new one at once.
+    const uncount = (): void => {
+      if (!counted) return;
+      counted = false;
       open -= 1;
+    };
+    const close = (): void => {
+      uncount();
       client.destroy();
       upstream.destroy();
       sockets.delete(client);
       sockets.delete(upstream);
     };
+    // pipe() ends the other side after what is in flight (a server's last reply before its FIN).
     client.pipe(upstream).pipe(client);
-    for (const socket of [client, upstream]) socket.on('close', close).on('error', close);
+    for (const socket of [client, upstream]) socket.on('end', uncount).on('close', close).on('error', close);
   });
   await new Promise<void>((resolve) => server.listen(0, host, () => resolve()));
   return {
