@@ -34,5 +34,3 @@ export {
   type BlobId,
   type FetchKey,
 } from './ids';
-export { InsertLeases } from './leases/insert-leases';
-export { HostConnectionSlots, type HostSlot } from './leases/host-connection-slots';

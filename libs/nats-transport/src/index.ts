@@ -8,6 +8,7 @@ export { PermanentEventError } from './errors/permanent-event.error';
 export { RetryLaterError } from './errors/retry-later.error';
 export { LeaseBuckets } from './leases/lease-buckets';
 export { KvLeases, leaseKey, type KvLease } from './leases/kv-leases';
+export { HostConnectionSlots, MAX_SLOT_LEASE_MS, type HostSlot } from './leases/host-connection-slots';
 export { ConsumerBacklogProvider, type ConsumerBacklog } from './consumers/consumer-backlog.provider';
 export { JetStreamHealthIndicator, type JetStreamHealthResult } from './health/jetstream-health.indicator';
 export { JETSTREAM_OBSERVER, NATS_CONNECTION, DeadLetterHeaders } from './jetstream.constants';

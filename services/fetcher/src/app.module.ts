@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { BlobStore, HostConnectionSlots, MongoModule } from '@mailbus/mongo-dal';
+import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
+import { HostConnectionSlots } from '@mailbus/nats-transport';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import type { FetcherConfig } from './config/fetcher.config';
 import { AccountLeases } from './connections/account-leases';
@@ -27,12 +28,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceRuntimeModule.forRoot({ service: 'fetcher', config }),
-        MongoModule.forFeature([AccountSyncStateRepository, FolderCheckpointRepository, FetchedMessageRepository, BlobStore, HostConnectionSlots, AccountLeases]),
+        MongoModule.forFeature([AccountSyncStateRepository, FolderCheckpointRepository, FetchedMessageRepository, BlobStore]),
       ],
       controllers: [SyncStatusRpcController, AccountChangesConsumer],
       providers: [
         { provide: FETCHER_SECRET_BOX, useValue: config.secretBox },
         { provide: FETCH_SETTINGS, useValue: config.fetch },
+        HostConnectionSlots,
+        AccountLeases,
         SyncStatusService,
         MessageIngestService,
         ImapAccountSync,

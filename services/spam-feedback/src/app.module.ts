@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HostConnectionSlots, MongoModule } from '@mailbus/mongo-dal';
+import { HostConnectionSlots } from '@mailbus/nats-transport';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import type { SpamFeedbackConfig } from './config/spam-feedback.config';
 import { WRITEBACK_SECRET_BOX, WRITEBACK_SETTINGS } from './config/writeback.tokens';
@@ -14,11 +14,12 @@ export class AppModule {
   static forRoot(config: SpamFeedbackConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ service: 'spam-feedback', config }), MongoModule.forFeature([HostConnectionSlots])],
+      imports: [ServiceRuntimeModule.forRoot({ service: 'spam-feedback', config })],
       controllers: [WritebackConsumers],
       providers: [
         { provide: WRITEBACK_SECRET_BOX, useValue: config.secretBox },
         { provide: WRITEBACK_SETTINGS, useValue: config.writeback },
+        HostConnectionSlots,
         WritebackMetrics,
         MailServerSessions,
         SpamWritebackService,

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { baseEnv, loadConfig, port, positiveInt, secretBoxFromEnv, secretKeyEnv, toBaseConfig } from '@mailbus/config';
+import { MAX_SLOT_LEASE_MS } from '@mailbus/nats-transport';
+
+/** Account leases and host slots share FETCH_LEASE_MS; their KV buckets keep a lease at most this long. */
+export const MAX_FETCH_LEASE_MS = MAX_SLOT_LEASE_MS;
 
 const fetcherEnv = baseEnv
   .extend({
@@ -16,7 +20,12 @@ const fetcherEnv = baseEnv
     /** Concurrent connections to one mail server host, across all replicas (providers limit per client IP). */
     FETCH_HOST_CONNECTION_CAP: positiveInt(3),
     /** An account lease lives this long without renewal; a dead replica's accounts move on after it. */
-    FETCH_LEASE_MS: positiveInt(30_000),
+    FETCH_LEASE_MS: z.coerce
+      .number({ invalid_type_error: 'must be a number of milliseconds' })
+      .int()
+      .min(1_000, 'must be at least 1000 ms')
+      .max(MAX_FETCH_LEASE_MS, `must be at most ${MAX_FETCH_LEASE_MS} ms`)
+      .default(30_000),
     /**
      * Rule 32: an account whose logins fail with AUTH for this long without a success in between is
      * disabled until it is updated or passes a connection test. Fractions allowed (tests use tiny

@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Db } from 'mongodb';
 import type { SecretBox } from '@mailbus/crypto';
 import { DirectoryCollections, accountServerSettings, type AccountDocument } from '@mailbus/directory';
-import { HostConnectionSlots, InsertLeases, MONGO_DB, accountId as toAccountId, type HostSlot } from '@mailbus/mongo-dal';
-import type { FetchSettings } from '../config/fetcher.config';
+import { MONGO_DB, accountId as toAccountId } from '@mailbus/mongo-dal';
+import { HostConnectionSlots, LeaseBuckets, type HostSlot, type KvLease, type KvLeases } from '@mailbus/nats-transport';
+import { MAX_FETCH_LEASE_MS, type FetchSettings } from '../config/fetcher.config';
 import { FETCHER_SECRET_BOX, FETCH_SETTINGS } from '../runs/account-run.service';
 import { isWithinActiveHours } from '../runs/active-hours.util';
 import { FetchScheduler } from '../scheduling/fetch-scheduler';
@@ -16,25 +17,28 @@ import { InboxIdleConnection } from './inbox-idle.connection';
 const PAGE = 500;
 /** Pages looked at per round at most, so that a fleet of 100,000 accounts costs a bounded query. */
 const MAX_PAGES = 4;
+/** Which replica watches which account; apart from the run leases, so that a watched account still gets its runs. */
+const BUCKET = 'fetch-idle-leases';
 
 interface Watch {
   connection: InboxIdleConnection;
   revision: number;
+  lease: KvLease;
   slot: HostSlot;
 }
 
 
 /**
  * Keeps up to FETCH_IDLE_CONNECTIONS IMAP INBOXes per replica in IDLE, so that new mail starts a run
- * at once (SPEC §3.3). Each account is watched by one replica (an insert lease in `idle_leases`) and
+ * at once (SPEC §3.3). Each account is watched by one replica (a lease in the NATS KV bucket `fetch-idle-leases`) and
  * each watch takes a per-host connection slot, but never the last one: polling runs always keep a
  * connection to every host. Accounts with a priority go first; accounts in auth error or disabled
  * are not watched (their logins would only add failures), nor accounts outside their active hours.
  */
 @Injectable()
-export class InboxIdleWatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class InboxIdleWatcher implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(InboxIdleWatcher.name);
-  private readonly leases: InsertLeases;
+  private leases!: KvLeases;
   private readonly watches = new Map<string, Watch>();
   private timer?: NodeJS.Timeout;
   private reconciling?: Promise<void>;
@@ -48,8 +52,11 @@ export class InboxIdleWatcher implements OnApplicationBootstrap, OnApplicationSh
     private readonly scheduler: FetchScheduler,
     private readonly slots: HostConnectionSlots,
     private readonly metrics: IdleMetrics,
-  ) {
-    this.leases = new InsertLeases(db, 'idle_leases');
+    private readonly buckets: LeaseBuckets,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    this.leases = await this.buckets.open({ bucket: BUCKET, maxLeaseMs: MAX_FETCH_LEASE_MS });
   }
 
   onApplicationBootstrap(): void {
@@ -104,8 +111,8 @@ export class InboxIdleWatcher implements OnApplicationBootstrap, OnApplicationSh
     const states = await this.statesOf(ids);
     for (const [accountId, watch] of this.watches) {
       const account = current.get(accountId);
-      const renewed = account && watchable(account, states.get(accountId)) && account.revision === watch.revision && (await this.leases.renew({ id: accountId, holder: this.scheduler.owner, leaseMs: this.settings.leaseMs }));
-      if (renewed) await this.slots.renew({ slot: watch.slot, leaseMs: this.settings.leaseMs });
+      const renewed = account && watchable(account, states.get(accountId)) && account.revision === watch.revision && (await watch.lease.renew());
+      if (renewed) await watch.slot.renew();
       else await this.unwatch(accountId);
     }
   }
@@ -113,11 +120,12 @@ export class InboxIdleWatcher implements OnApplicationBootstrap, OnApplicationSh
   private async watch(account: AccountDocument): Promise<void> {
     const owner = this.scheduler.owner;
     const receive = account.receive!;
-    if (!(await this.leases.tryAcquire({ id: account._id, holder: owner, leaseMs: this.settings.leaseMs }))) return;
+    const lease = await this.leases.tryAcquire({ id: account._id, holder: owner, leaseMs: this.settings.leaseMs });
+    if (!lease) return;
     // One slot fewer than runs may take: IDLE never blocks polling of the same host.
     const slot = this.settings.hostConnectionCap > 1 ? await this.slots.acquire({ host: receive.host, cap: this.settings.hostConnectionCap - 1, holder: `${owner}:idle:${account._id}`, leaseMs: this.settings.leaseMs }) : undefined;
     if (!slot) {
-      await this.leases.release({ id: account._id, holder: owner });
+      await lease.release();
       return;
     }
     const accountId = toAccountId(account._id);
@@ -132,7 +140,7 @@ export class InboxIdleWatcher implements OnApplicationBootstrap, OnApplicationSh
         open: (isOpen) => void this.opened({ accountId, isOpen }),
       },
     );
-    this.watches.set(account._id, { connection, revision: account.revision, slot });
+    this.watches.set(account._id, { connection, revision: account.revision, lease, slot });
     connection.start();
   }
 
@@ -141,8 +149,8 @@ export class InboxIdleWatcher implements OnApplicationBootstrap, OnApplicationSh
     if (!watch) return;
     this.watches.delete(accountId);
     await watch.connection.stop();
-    await this.slots.release(watch.slot).catch(() => undefined);
-    await this.leases.release({ id: accountId, holder: this.scheduler.owner }).catch(() => undefined);
+    await watch.slot.release().catch(() => undefined);
+    await watch.lease.release().catch(() => undefined);
   }
 
   /** Counted, and shown in the account's status so that an operator sees which INBOXes are watched. */

@@ -6,8 +6,8 @@ import { accountServerSettings, findAccount, type AccountDocument } from '@mailb
 import { OwnerActivityReader } from '../scheduling/owner-activity.reader';
 import { MailConnectionError } from '@mailbus/mail-clients';
 import { classifyConnectionError } from '@mailbus/mail-protocol';
-import { HostConnectionSlots, MONGO_DB, accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
-import { EventPublisher } from '@mailbus/nats-transport';
+import { MONGO_DB, accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
+import { EventPublisher, HostConnectionSlots } from '@mailbus/nats-transport';
 import type { FetchSettings } from '../config/fetcher.config';
 import { AccountLeases } from '../connections/account-leases';
 import { ImapAccountSync } from '../imap/imap-account.sync';
@@ -83,13 +83,19 @@ export class AccountRunService {
     const timer = this.metrics.runDuration.startTimer({ protocol: receive.protocol });
     this.metrics.runsInProgress.inc();
     this.metrics.connectionOpened(receive.host);
+    // A lease lost (this replica stalled past it and another took the account over) ends the run at the
+    // next message: one writer per mailbox. A renewal that fails on NATS is tried again at the next turn.
+    const leaseLost = new AbortController();
     const renew = async (): Promise<void> => {
-      await this.leases.renew({ accountId, owner, leaseMs: this.settings.leaseMs });
-      await this.slots.renew({ slot, leaseMs: this.settings.leaseMs });
+      const [held] = await Promise.all([this.leases.renew({ accountId }), slot.renew()]);
+      if (!held && !leaseLost.signal.aborted) {
+        this.logger.warn({ msg: 'account lease lost; the run stops', accountId, owner });
+        leaseLost.abort(new Error(`the lease on account ${accountId} was lost`));
+      }
     };
     const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(this.settings.leaseMs / 3, 1_000));
     try {
-      const result = await this.fetch({ accountId, document, receive });
+      const result = await this.fetch({ accountId, document, receive, signal: AbortSignal.any([this.shutdown.signal, leaseLost.signal]) });
       // Every folder failed (all parked, none exists): nothing works, and the status must say so.
       if (result.folderErrors.length > 0 && result.folderErrors.length >= receive.folders.length) {
         throw new MailConnectionError({ errorClass: 'protocol', message: `every folder failed: ${result.folderErrors.map(({ folder, message }) => `${folder}: ${message}`).join('; ')}` });
@@ -116,18 +122,18 @@ export class AccountRunService {
       this.metrics.runsInProgress.dec();
       this.metrics.connectionClosed(receive.host);
       clearInterval(renewal);
-      await this.slots.release(slot).catch(() => undefined);
+      await slot.release().catch(() => undefined);
     }
   }
 
-  private fetch({ accountId, document, receive }: { accountId: AccountId; document: AccountDocument; receive: NonNullable<AccountDocument['receive']> }): Promise<RunResult> {
+  private fetch({ accountId, document, receive, signal }: { accountId: AccountId; document: AccountDocument; receive: NonNullable<AccountDocument['receive']>; signal: AbortSignal }): Promise<RunResult> {
     const account: FetchAccount = {
       id: accountId,
       document,
       receive,
       server: accountServerSettings({ box: this.box, account: document, side: 'receive' }),
     };
-    const input: RunInput = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs, signal: this.shutdown.signal };
+    const input: RunInput = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs, signal };
     return receive.protocol === 'imap' ? this.imap.run(input) : this.pop3.run(input);
   }
 

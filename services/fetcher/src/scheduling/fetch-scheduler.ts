@@ -10,7 +10,7 @@ import { AccountSyncStateRepository } from '../sync-status/sync-state.repositori
 
 /**
  * Picks due accounts and runs them, at most `concurrency` at a time on this replica. Accounts are
- * leased in MongoDB, so several replicas share the work and each account has one writer; a replica
+ * leased in NATS KV, so several replicas share the work and each account has one writer; a replica
  * that dies stops renewing and its accounts are taken over when the lease runs out.
  */
 @Injectable()
@@ -89,7 +89,7 @@ export class FetchScheduler implements OnApplicationBootstrap, OnApplicationShut
     // Read again under the lease: another replica may have run it between our query and the lease.
     const state = await this.states.findOne({ accountId: candidate.accountId });
     if (!state?.nextRunAt || state.nextRunAt.getTime() > dueBy.getTime()) {
-      await this.leases.release({ accountId: candidate._id, owner: this.owner });
+      await this.leases.release({ accountId: candidate._id });
       return false;
     }
     this.start(state);
@@ -102,7 +102,7 @@ export class FetchScheduler implements OnApplicationBootstrap, OnApplicationShut
       .run({ state, owner: this.owner })
       .catch((error: Error) => this.logger.error({ msg: 'account run crashed', accountId: state._id, err: error }))
       .finally(async () => {
-        await this.leases.release({ accountId: state._id, owner: this.owner }).catch(() => undefined);
+        await this.leases.release({ accountId: state._id }).catch(() => undefined);
         this.active.delete(state._id);
         this.running.delete(run);
         this.tickSoon();

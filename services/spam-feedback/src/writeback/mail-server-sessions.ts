@@ -4,8 +4,8 @@ import type { ImapFlow } from 'imapflow';
 import type { SecretBox } from '@mailbus/crypto';
 import { accountServerSettings, type AccountDocument } from '@mailbus/directory';
 import { Pop3Client, withImapClient } from '@mailbus/mail-clients';
-import { HostConnectionSlots, newId } from '@mailbus/mongo-dal';
-import { RetryLaterError } from '@mailbus/nats-transport';
+import { newId } from '@mailbus/mongo-dal';
+import { HostConnectionSlots, RetryLaterError } from '@mailbus/nats-transport';
 import type { WritebackSettings } from '../config/spam-feedback.config';
 import { WRITEBACK_SECRET_BOX, WRITEBACK_SETTINGS } from '../config/writeback.tokens';
 
@@ -53,7 +53,7 @@ export class MailServerSessions {
     try {
       return await work();
     } finally {
-      await this.slots.release(slot);
+      await slot.release();
     }
   }
 }
