@@ -4,6 +4,7 @@ import { connect } from '@nats-io/transport-node';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Events, MessageSentSchema, SendFailedSchema, SendFailureKind, SendRequestedSchema, SentFolderAppendStatus, type AccountView, type MessagePageView, type OutboxItemView, type UserView } from '@mailbus/contracts';
+import { leaseKey } from '@mailbus/nats-transport';
 import { DEFAULT_MAIL_PASSWORD, expectEventually } from '@mailbus/testing';
 import { readStoredEvents } from './stream-reader';
 import { startSystem, type System } from './system';
@@ -14,6 +15,9 @@ import { startSystem, type System } from './system';
  * retries and fails as the server answers, files the bytes in Dovecot's Sent folder, and
  * message-router makes them a delivery in the user's `sent` folder.
  */
+/** Connections to one mail host, for the fetcher and for Sent-folder copies alike; no IDLE, so that the test owns every free slot. */
+const HOST_CAP = 20;
+
 let system: System;
 let mongo: MongoClient;
 let anna: UserView;
@@ -27,7 +31,7 @@ beforeAll(async () => {
   system = await startSystem({
     services: ['api', 'account-registry', 'smtp-sender', 'message-router', 'fetcher'],
     stack: { mail: true },
-    env: { SEND_RETRY_BASE_MS: '200', SEND_RETRY_MAX_DELAY_MS: '400', SEND_ARCHIVE_BCC: 'archive@example.com', SEND_STALLED_AFTER_MS: '1500', SEND_PENDING_SWEEP_INTERVAL_MS: '500', SCHEDULER_TICK_MS: '200', FETCH_HOST_CONNECTION_CAP: '20' },
+    env: { SEND_RETRY_BASE_MS: '200', SEND_RETRY_MAX_DELAY_MS: '400', SEND_ARCHIVE_BCC: 'archive@example.com', SEND_STALLED_AFTER_MS: '1500', SEND_PENDING_SWEEP_INTERVAL_MS: '500', SCHEDULER_TICK_MS: '200', FETCH_HOST_CONNECTION_CAP: String(HOST_CAP), HOST_CONNECTION_CAP: String(HOST_CAP), FETCH_IDLE_CONNECTIONS: '0' },
   });
   mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
   const user = async (body: Record<string, unknown>): Promise<UserView> => {
@@ -382,6 +386,43 @@ describe('the Sent folder and the sent delivery', () => {
     await expectEventually(async () => expect(await mongo.db(system.env.MONGODB_DB).collection('fetched_messages').countDocuments({ accountId: sentAccount.id, folder: 'Sent' })).toBe(1));
     await expectEventually(async () => expect(await mongo.db(system.env.MONGODB_DB).collection('messages').countDocuments({ accountId: sentAccount.id, messageIdHeader: queued.messageIdHeader })).toBe(1));
     expect((await sentFolder(erik.id)).filter(({ subject }) => subject === 'Angebot')).toHaveLength(1);
+  });
+
+  it('should file the copy only in a free connection slot of the IMAP host, and publish message.sent once it is filed', async () => {
+    const retries = async (): Promise<number> =>
+      Number(/^mailbus_events_handled_total\{[^}]*event="send\.requested"[^}]*outcome="retry"[^}]*\} ([0-9.e+]+)$/m.exec(await (await fetch(`http://127.0.0.1:${system.port('smtp-sender')}/metrics`)).text())?.[1] ?? 0);
+    const nats = await connect({ servers: system.stack.natsUrl });
+    try {
+      // Every slot of Dovecot's host taken, as by a busy fetcher fleet; one a run holds now is taken once it frees.
+      const slots = await new Kvm(nats).open('host-connection-slots');
+      const keys = Array.from({ length: HOST_CAP }, (_, n) => leaseKey(`127.0.0.1#${n}`));
+      await Promise.all(keys.map((key) => expectEventually(() => slots.create(key, JSON.stringify({ holder: 'busy-fetcher', expiresAt: Date.now() + 120_000 })))));
+      const retriedBefore = await retries();
+
+      const queued = (await send({ userId: erik.id, to: ['max@example.org'], subject: 'Slot', text: 'Guten Tag' })).body;
+      await settled(queued.id, 'sent');
+      await expectEventually(async () => expect(await retries()).toBeGreaterThan(retriedBefore));
+
+      // The mail is out; its copy and message.sent wait for a slot.
+      expect((await system.api<OutboxItemView>('GET', `/v1/outbox/${queued.id}`, { token: system.tokens.app })).body.sentFolder).toBeUndefined();
+      expect(await onServer('Sent', queued.messageIdHeader)).toEqual([]);
+      expect(await sentEvent(queued.id)).toEqual([]);
+
+      await Promise.all(keys.map((key) => slots.delete(key)));
+      const event = await expectEventually(
+        async () => {
+          const [sent] = await sentEvent(queued.id);
+          expect(sent?.sentFolder).toMatchObject({ status: SentFolderAppendStatus.APPENDED, folder: 'Sent' });
+          return sent!;
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(await onServer('Sent', queued.messageIdHeader)).toEqual([expect.stringMatching(new RegExp(`^uid: ${event.sentFolder!.uid}\\b`))]);
+      expect((await system.api<OutboxItemView>('GET', `/v1/outbox/${queued.id}`, { token: system.tokens.app })).body).toMatchObject({ status: 'sent', attempts: 1, sentFolder: { status: 'appended', folder: 'Sent' } });
+      expect((await system.stack.smtp!.messages()).filter((mail) => mail.raw.toString().includes(queued.messageIdHeader))).toHaveLength(1);
+    } finally {
+      await nats.close();
+    }
   });
 
   it('should thread replies: References from the stored original plus its Message-ID', async () => {

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
+import { HostConnectionSlots } from '@mailbus/nats-transport';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import type { SmtpSenderConfig } from './config/smtp-sender.config';
 import { ComposedMailCache } from './outbox/composed-mail.cache';
@@ -28,6 +29,7 @@ export class AppModule {
         { provide: SENDING_SETTINGS, useValue: config.sending },
         { provide: SEND_RATE_SETTINGS, useValue: config.rates },
         SendRateLimits,
+        HostConnectionSlots,
         SentFolderAppender,
         SenderDirectoryReader,
         ComposedMailCache,

@@ -5,8 +5,10 @@ const smtpSenderEnv = baseEnv
   .extend({
     HTTP_PORT: port(8084),
     ...secretKeyEnv,
-    /** Upper bound for connecting to an SMTP server and for each command. */
+    /** Upper bound for connecting to an SMTP or IMAP server and for each command. */
     MAIL_TIMEOUT_MS: positiveInt(30_000),
+    /** Set it to the fetcher's FETCH_HOST_CONNECTION_CAP: Sent-folder copies take their IMAP connection from the same per-host slots. */
+    HOST_CONNECTION_CAP: positiveInt(3),
     /** First retry delay after a temporary failure (4xx, network); doubles per attempt, with full jitter. */
     SEND_RETRY_BASE_MS: positiveInt(60_000),
     /** Longest wait between two attempts. */
@@ -34,6 +36,7 @@ const smtpSenderEnv = baseEnv
     secretBox: secretBoxFromEnv(env, context),
     sending: {
       mailTimeoutMs: env.MAIL_TIMEOUT_MS,
+      hostConnectionCap: env.HOST_CONNECTION_CAP,
       retryBaseMs: env.SEND_RETRY_BASE_MS,
       retryMaxDelayMs: env.SEND_RETRY_MAX_DELAY_MS,
       horizonMs: Math.round(env.SEND_RETRY_HORIZON_HOURS * 3_600_000),

@@ -1,15 +1,23 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { hostname } from 'node:os';
 import { SentFolderAppendStatus } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
 import { accountServerSettings, type AccountDocument } from '@mailbus/directory';
 import { appendImapMessageOnce, withImapClient } from '@mailbus/mail-clients';
 import { classifyConnectionError } from '@mailbus/mail-protocol';
+import { newId } from '@mailbus/mongo-dal';
+import { HostConnectionSlots, RetryLaterError } from '@mailbus/nats-transport';
 import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
 import { appendToSentDecision } from './append-to-sent-decision.util';
 import { DEFAULT_SENT_FOLDER_NAME, findSentFolder } from './find-sent-folder.util';
 
 /** What happened to the Sent-folder copy of one sent message; kept on the outbox item and in message.sent. */
+/** A slot is held at most this long: an append is a login and a few commands, each within MAIL_TIMEOUT_MS. */
+const SLOT_LEASE_MS = 120_000;
+/** When the IMAP host's slots are all taken (the fetcher is busy there), the copy is tried again after this. */
+const HOST_BUSY_RETRY_MS = 5_000;
+
 export interface SentFolderOutcome {
   status: 'appended' | 'skipped' | 'failed';
   folder: string;
@@ -29,13 +37,16 @@ export const SENT_FOLDER_STATUS_PROTO: Record<SentFolderOutcome['status'], SentF
  * created), marked \Seen and linked by APPENDUID. A repeat after a crash finds the copy by its
  * Message-ID instead of appending a second one. Providers that file SMTP mail themselves are skipped
  * (appendToSent: auto), and so are accounts without an IMAP side. A failure never fails the send: the
- * mail is out, the outcome says why the copy is missing.
+ * mail is out, the outcome says why the copy is missing. The connection counts against the host's cap
+ * (SPEC §3.6), in the per-host slots the fetcher and spam-feedback take theirs from.
  */
 @Injectable()
 export class SentFolderAppender {
   private readonly logger = new Logger(SentFolderAppender.name);
+  private readonly holder = `smtp-sender:${hostname()}:${newId()}`;
 
   constructor(
+    private readonly slots: HostConnectionSlots,
     @Inject(SENDER_SECRET_BOX) private readonly box: SecretBox,
     @Inject(SENDING_SETTINGS) private readonly settings: SendingSettings,
   ) {}
@@ -49,12 +60,19 @@ export class SentFolderAppender {
     return { status: 'skipped', folder: account.send?.sentFolder ?? '', reason: decision.reason === 'setting-never' ? 'appendToSent is never' : `${decision.provider} files mail sent through its SMTP server itself` };
   }
 
+  /**
+   * @throws RetryLaterError when every connection slot of the IMAP host is taken: the item is recorded
+   * sent already, and the redelivered event files the copy (and publishes message.sent) then.
+   */
   async append({ account, raw, messageIdHeader }: { account: AccountDocument; raw: Buffer; messageIdHeader: string }): Promise<SentFolderOutcome> {
     const skipped = this.skipped(account);
     if (skipped) return skipped;
+    const server = accountServerSettings({ box: this.box, account, side: 'receive' });
+    const slot = await this.slots.acquire({ host: server.host, cap: this.settings.hostConnectionCap, holder: this.holder, leaseMs: SLOT_LEASE_MS });
+    if (!slot) throw new RetryLaterError(HOST_BUSY_RETRY_MS, `every connection slot of ${server.host} is taken; the Sent-folder copy waits`);
     let folder = account.send?.sentFolder ?? '';
     try {
-      return await withImapClient(accountServerSettings({ box: this.box, account, side: 'receive' }), { timeoutMs: this.settings.mailTimeoutMs }, async (client) => {
+      return await withImapClient(server, { timeoutMs: this.settings.mailTimeoutMs }, async (client) => {
         folder ||= findSentFolder(await client.list())?.path ?? DEFAULT_SENT_FOLDER_NAME;
         const appended = await appendImapMessageOnce(client, { folder, raw, messageIdHeader, createIfMissing: true });
         return { status: 'appended', folder, ...(appended.uidValidity ? { uidValidity: appended.uidValidity } : {}), ...(appended.uid ? { uid: appended.uid } : {}), reason: appended.alreadyPresent ? 'already in the folder' : '' };
@@ -63,6 +81,8 @@ export class SentFolderAppender {
       const { errorClass, message } = classifyConnectionError(error);
       this.logger.warn({ msg: 'sent mail could not be filed in the Sent folder', accountId: account._id, folder, class: errorClass, error: message });
       return { status: 'failed', folder, reason: `${errorClass}: ${message}` };
+    } finally {
+      await slot.release().catch(() => undefined);
     }
   }
 }
