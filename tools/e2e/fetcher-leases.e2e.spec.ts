@@ -66,28 +66,56 @@ const fetcherLines = async (accountId: string): Promise<RunLine[]> =>
     .filter((line) => line.startsWith('{') && line.includes(accountId))
     .map((line) => JSON.parse(line) as RunLine);
 
+/** FETCH_HOST_CONNECTION_CAP's default: the slots of a host that a thief takes all of. */
+const HOST_CAP = 3;
+const THIEF = JSON.stringify({ holder: 'other-replica', expiresAt: Date.now() + 300_000 });
+
 describe('fetcher account leases', () => {
-  it('should stop a run at once when its lease was lost to another holder, and store nothing after that', async () => {
+  const cases = [
+    {
+      lost: 'account lease',
+      // Another replica takes the account over, as it would after this one stalled past the lease.
+      steal: async (kvm: Kvm, accountId: string) => {
+        const leases = await kvm.open('fetch-account-leases');
+        await leases.put(leaseKey(accountId), THIEF);
+        return async () => JSON.parse((await leases.get(leaseKey(accountId)))!.string()) as { holder: string };
+      },
+    },
+    {
+      lost: 'host slot',
+      // The run's slot taken over, and the host's other slots taken too, so that no next run starts meanwhile.
+      steal: async (kvm: Kvm, accountId: string) => {
+        const slots = await kvm.open('host-connection-slots');
+        const keys = Array.from({ length: HOST_CAP }, (_, n) => leaseKey(`127.0.0.1#${n}`));
+        const runs = await Promise.all(keys.map(async (key) => ({ key, holder: (await slots.get(key))?.string() ?? '' })));
+        const held = runs.find(({ holder }) => holder.includes(`:${accountId}`));
+        expect(held, 'the run holds a slot of the host').toBeDefined();
+        await Promise.all(keys.map((key) => slots.put(key, THIEF)));
+        return async () => JSON.parse((await slots.get(held!.key))!.string()) as { holder: string };
+      },
+    },
+  ];
+
+  it.each(cases)('should stop a run at once when its $lost was lost to another holder, and store nothing after that', async ({ lost, steal }) => {
     const dovecot = system.stack.dovecot!;
-    await dovecot.addUser({ username: 'leaselost', password: DEFAULT_MAIL_PASSWORD });
-    for (let n = 0; n < 5; n += 1) await appendMessage({ dovecot, username: 'leaselost', raw: `Subject: ${n}\r\nMessage-ID: <lease-lost.${n}@example.com>\r\n\r\nbody\r\n` });
+    const username = lost.replace(' ', '');
+    await dovecot.addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    for (let n = 0; n < 5; n += 1) await appendMessage({ dovecot, username, raw: `Subject: ${n}\r\nMessage-ID: <${username}.${n}@example.com>\r\n\r\nbody\r\n` });
     const held = await gate({ targetPort: dovecot.imapsPort });
-    const owner = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Owner', addresses: ['lease-owner@example.com'] } })).body;
+    const owner = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Owner', addresses: [`${username}-owner@example.com`] } })).body;
     const account = (
       await system.api<AccountView>('POST', '/v1/accounts', {
-        body: { name: 'L', email: 'lease-lost@example.com', owners: [owner.id], receive: { protocol: 'imap', host: '127.0.0.1', port: held.port, security: 'tls', username: 'leaselost', password: DEFAULT_MAIL_PASSWORD, intervalSeconds: 3600 } },
+        body: { name: username, email: `${username}@example.com`, owners: [owner.id], receive: { protocol: 'imap', host: '127.0.0.1', port: held.port, security: 'tls', username, password: DEFAULT_MAIL_PASSWORD, intervalSeconds: 3600 } },
       })
     ).body;
     const nats = await connectNats({ servers: system.stack.natsUrl });
     const mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
     try {
-      // The first run waits at the gate, holding the account's lease.
+      // The first run waits at the gate, holding the account's lease and a slot of the host.
       await expectEventually(() => expect(held.waiting).toHaveLength(1), { timeoutMs: 30_000 });
 
-      // Another holder takes the lease over, as a replica would after this one stalled past it.
-      const leases = await new Kvm(nats).open('fetch-account-leases');
-      await leases.put(leaseKey(account.id), JSON.stringify({ holder: 'other-replica', expiresAt: Date.now() + 120_000 }));
-      await expectEventually(async () => expect((await fetcherLines(account.id)).some(({ msg }) => msg === 'account lease lost; the run stops')).toBe(true), { timeoutMs: 10_000 });
+      const holderNow = await steal(new Kvm(nats), account.id);
+      await expectEventually(async () => expect((await fetcherLines(account.id)).some(({ msg }) => msg === `${lost} lost; the run stops`)).toBe(true), { timeoutMs: 10_000 });
       held.open();
 
       const finished = await expectEventually(
@@ -101,7 +129,7 @@ describe('fetcher account leases', () => {
       expect(finished).toMatchObject({ fetched: 0, more: true });
       expect(await mongo.db(system.env.MONGODB_DB).collection('fetched_messages').countDocuments({ accountId: account.id })).toBe(0);
       // The other holder's lease stands: the stopped run's release did not remove it.
-      expect(JSON.parse((await leases.get(leaseKey(account.id)))!.string())).toMatchObject({ holder: 'other-replica' });
+      expect(await holderNow()).toMatchObject({ holder: 'other-replica' });
     } finally {
       await nats.close();
       await mongo.close();

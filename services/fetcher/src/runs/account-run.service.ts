@@ -83,14 +83,16 @@ export class AccountRunService {
     const timer = this.metrics.runDuration.startTimer({ protocol: receive.protocol });
     this.metrics.runsInProgress.inc();
     this.metrics.connectionOpened(receive.host);
-    // A lease lost (this replica stalled past it and another took the account over) ends the run at the
-    // next message: one writer per mailbox. A renewal that fails on NATS is tried again at the next turn.
+    // The account's lease or the host slot lost (this replica stalled past it and another took it over)
+    // ends the run at the next message: one writer per mailbox, and the host's cap holds. A renewal that
+    // fails on NATS is tried again at the next turn.
     const leaseLost = new AbortController();
     const renew = async (): Promise<void> => {
-      const [held] = await Promise.all([this.leases.renew({ accountId }), slot.renew()]);
-      if (!held && !leaseLost.signal.aborted) {
-        this.logger.warn({ msg: 'account lease lost; the run stops', accountId, owner });
-        leaseLost.abort(new Error(`the lease on account ${accountId} was lost`));
+      const [accountHeld, slotHeld] = await Promise.all([this.leases.renew({ accountId }), slot.renew()]);
+      if ((!accountHeld || !slotHeld) && !leaseLost.signal.aborted) {
+        const lost = accountHeld ? 'host slot' : 'account lease';
+        this.logger.warn({ msg: `${lost} lost; the run stops`, accountId, owner });
+        leaseLost.abort(new Error(`the ${lost} of account ${accountId} was lost`));
       }
     };
     const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(this.settings.leaseMs / 3, 1_000));
