@@ -3,7 +3,7 @@ import { connect as connectNats } from '@nats-io/transport-node';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountView, UserView } from '@mailbus/contracts';
+import type { AccountView, SyncStatusView, UserView } from '@mailbus/contracts';
 import { leaseKey } from '@mailbus/nats-transport';
 import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually } from '@mailbus/testing';
 import { startSystem, type System } from './system';
@@ -69,6 +69,37 @@ const fetcherLines = async (accountId: string): Promise<RunLine[]> =>
 /** FETCH_HOST_CONNECTION_CAP's default: the slots of a host that a thief takes all of. */
 const HOST_CAP = 3;
 const THIEF = JSON.stringify({ holder: 'other-replica', expiresAt: Date.now() + 300_000 });
+
+describe('IDLE watches', () => {
+  it("should end a watch whose host slot was lost to another holder, and close its connection", async () => {
+    const dovecot = system.stack.dovecot!;
+    await dovecot.addUser({ username: 'idleslot', password: DEFAULT_MAIL_PASSWORD });
+    const owner = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Owner', addresses: ['idleslot-owner@example.com'] } })).body;
+    const account = (
+      await system.api<AccountView>('POST', '/v1/accounts', {
+        body: { name: 'idleslot', email: 'idleslot@example.com', owners: [owner.id], receive: { protocol: 'imap', host: '127.0.0.1', port: dovecot.imapsPort, security: 'tls', username: 'idleslot', password: DEFAULT_MAIL_PASSWORD, intervalSeconds: 3600 } },
+      })
+    ).body;
+    const idleSince = async (): Promise<string | undefined> => (await system.api<SyncStatusView>('GET', `/v1/accounts/${account.id}/status`)).body.idleSince;
+    const nats = await connectNats({ servers: system.stack.natsUrl });
+    // IDLE takes one slot fewer than runs may: the slots it may use, all taken by the thief, so the watch cannot start again.
+    const idleKeys = Array.from({ length: HOST_CAP - 1 }, (_, n) => leaseKey(`127.0.0.1#${n}`));
+    const slots = await new Kvm(nats).open('host-connection-slots');
+    try {
+      await expectEventually(async () => expect(await idleSince()).toBeDefined(), { timeoutMs: 30_000 });
+      expect(await Promise.all(idleKeys.map(async (key) => (await slots.get(key))?.string() ?? ''))).toContainEqual(expect.stringContaining(`:idle:${account.id}`));
+
+      await Promise.all(idleKeys.map((key) => slots.put(key, THIEF)));
+
+      await expectEventually(async () => expect(await idleSince()).toBeUndefined(), { timeoutMs: 10_000 });
+      const watching = Number(/^mailbus_fetch_idle_connections(?:\{[^}]*\})? (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${system.port('fetcher')}/metrics`)).text())?.[1]);
+      expect(watching).toBe(0);
+    } finally {
+      await Promise.all(idleKeys.map((key) => slots.delete(key)));
+      await nats.close();
+    }
+  });
+});
 
 describe('fetcher account leases', () => {
   const cases = [

@@ -103,7 +103,7 @@ export class InboxIdleWatcher implements OnModuleInit, OnApplicationBootstrap, O
     }
   }
 
-  /** Renews what is still wanted; stops watches whose account changed, went away or failed to log in. */
+  /** Renews what is still wanted; stops watches whose account changed, went away or failed to log in, or whose lease or slot was lost. */
   private async keepOrDrop(): Promise<void> {
     if (this.watches.size === 0) return;
     const ids = [...this.watches.keys()];
@@ -111,9 +111,9 @@ export class InboxIdleWatcher implements OnModuleInit, OnApplicationBootstrap, O
     const states = await this.statesOf(ids);
     for (const [accountId, watch] of this.watches) {
       const account = current.get(accountId);
-      const renewed = account && watchable(account, states.get(accountId)) && account.revision === watch.revision && (await watch.lease.renew());
-      if (renewed) await watch.slot.renew();
-      else await this.unwatch(accountId);
+      // A lease or slot lost (this replica stalled past it) ends the watch: another replica may watch now, or hold the connection.
+      const kept = account && watchable(account, states.get(accountId)) && account.revision === watch.revision && (await watch.lease.renew()) && (await watch.slot.renew());
+      if (!kept) await this.unwatch(accountId);
     }
   }
 
