@@ -2,7 +2,6 @@ import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { indexFerretDbIds } from './ferretdb-id-indexes';
-import { freePort } from './free-port.util';
 import { ManagedProcess } from './managed-process';
 import { ensureAptPackages, execFileAsync, findExecutable } from './tools.util';
 
@@ -69,18 +68,20 @@ async function ferretDbBinary(log: (line: string) => void): Promise<string> {
  */
 export async function startFerretDb({ dir, log }: { dir: string; log: (line: string) => void }): Promise<RunningFerretDb> {
   const binary = await ferretDbBinary(log);
-  const port = await freePort();
   const dataDir = join(dir, 'ferretdb');
   await mkdir(dataDir, { recursive: true });
   const logLevel = process.env.FERRETDB_LOG_LEVEL ?? 'warn';
-  const ferretDb = ManagedProcess.start({
-    name: 'ferretdb',
-    command: binary,
-    // --state-dir keeps FerretDB's state.json out of the working directory.
-    args: ['--handler=sqlite', `--sqlite-url=file:${dataDir}/${process.env.FERRETDB_SQLITE_QUERY ?? DEFAULT_SQLITE_QUERY}`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', `--log-level=${logLevel}`, `--debug-addr=${process.env.FERRETDB_DEBUG_ADDR ?? '-'}`],
-    logFile: join(dir, 'ferretdb.log'),
+  const { process: ferretDb, port } = await ManagedProcess.startOnFreePort({
+    start: (port) =>
+      ManagedProcess.start({
+        name: 'ferretdb',
+        command: binary,
+        // --state-dir keeps FerretDB's state.json out of the working directory.
+        args: ['--handler=sqlite', `--sqlite-url=file:${dataDir}/${process.env.FERRETDB_SQLITE_QUERY ?? DEFAULT_SQLITE_QUERY}`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', `--log-level=${logLevel}`, `--debug-addr=${process.env.FERRETDB_DEBUG_ADDR ?? '-'}`],
+        logFile: join(dir, 'ferretdb.log'),
+      }),
+    log,
   });
-  await ferretDb.waitForPort({ port });
   if (process.env.FERRETDB_ID_INDEXES === '1') await ensureAptPackages({ packages: ['sqlite3'], log });
   const indexer = process.env.FERRETDB_ID_INDEXES === '1' ? indexFerretDbIds({ dataDir, log }) : undefined;
   return {

@@ -1,11 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { connect } from 'node:net';
+import { freePort } from './free-port.util';
+
+/** How often a process that dies at start is started again on another port. */
+const START_ATTEMPTS = 3;
+/** What an error about a process's death quotes of its output. */
+const TAIL_CHARS = 600;
+
+/** The process exited before it listened: most often another process took its free port first. */
+export class ExitedAtStartError extends Error {}
 
 /** A child process of the local stack: output goes to a log file, stop() sends SIGTERM, then SIGKILL. */
 export class ManagedProcess {
   /** Resolves when the process has exited, for whatever reason. */
   readonly exited: Promise<void>;
+  /** Resolves when, after the exit, its output has been read to the end. */
+  private readonly closed: Promise<void>;
+  /** The end of its output, kept for an error message: the log file goes with the test's temp dir. */
+  private tail = '';
 
   private constructor(
     readonly name: string,
@@ -13,6 +26,8 @@ export class ManagedProcess {
     readonly logFile: string,
   ) {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.closed = new Promise((resolve) => child.once('close', () => resolve()));
+    for (const output of [child.stdout, child.stderr]) output?.on('data', (chunk: Buffer) => (this.tail = (this.tail + chunk.toString()).slice(-TAIL_CHARS)));
   }
 
   static start({ name, command, args, logFile, env, cwd }: { name: string; command: string; args: string[]; logFile: string; env?: NodeJS.ProcessEnv; cwd?: string }): ManagedProcess {
@@ -22,6 +37,26 @@ export class ManagedProcess {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     return new ManagedProcess(name, child, logFile);
+  }
+
+  /**
+   * Starts the process on a free loopback port and waits until it listens. Another process may take the
+   * port between our probe and the bind (parallel test workers all start stacks at once); the process
+   * then exits at start, and it is started again on another port.
+   */
+  static async startOnFreePort({ start, log }: { start: (port: number) => ManagedProcess; log: (line: string) => void }): Promise<{ process: ManagedProcess; port: number }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const port = await freePort();
+      const process = start(port);
+      try {
+        await process.waitForPort({ port });
+        return { process, port };
+      } catch (error) {
+        await process.stop();
+        if (!(error instanceof ExitedAtStartError) || attempt >= START_ATTEMPTS) throw error;
+        log(`${process.name} did not start (${error.message}); retrying on another port`);
+      }
+    }
   }
 
   get pid(): number | undefined {
@@ -35,7 +70,10 @@ export class ManagedProcess {
   async waitForPort({ port, host = '127.0.0.1', timeoutMs = 30_000 }: { port: number; host?: string; timeoutMs?: number }): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`${this.name} exited before listening on ${host}:${port}; see ${this.logFile}`);
+      if (!this.running) {
+        await this.closed;
+        throw new ExitedAtStartError(`${this.name} exited before listening on ${host}:${port}; it wrote last: ${this.tail.trim().replace(/\s*\n\s*/g, ' | ') || '(nothing)'}`);
+      }
       if (await canConnect(host, port)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from './free-port.util';
 import { ManagedProcess } from './managed-process';
 import { ensureAptPackages, findExecutable } from './tools.util';
 
@@ -23,10 +22,11 @@ async function natsServerBinary(log: (line: string) => void): Promise<string> {
 /** A private nats-server with JetStream on a free loopback port, its store in `dir`. */
 export async function startNats({ dir, log }: { dir: string; log: (line: string) => void }): Promise<RunningNats> {
   const binary = await natsServerBinary(log);
-  const port = await freePort();
   const storeDir = join(dir, 'nats');
   await mkdir(storeDir, { recursive: true });
-  const process = ManagedProcess.start({ name: 'nats-server', command: binary, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], logFile: join(dir, 'nats.log') });
-  await process.waitForPort({ port });
+  const { process, port } = await ManagedProcess.startOnFreePort({
+    start: (port) => ManagedProcess.start({ name: 'nats-server', command: binary, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], logFile: join(dir, 'nats.log') }),
+    log,
+  });
   return { url: `nats://127.0.0.1:${port}`, port, process };
 }
