@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { renderDovecotConfig, type DovecotConfigSettings } from './dovecot-config.util';
 import { freePort } from './free-port.util';
 import { lookupUser, resolveMailOwner } from './mail-owner.util';
-import { ManagedProcess } from './managed-process';
+import { ExitedAtStartError, ManagedProcess, launchOnFreePorts } from './managed-process';
 import { createSelfSignedCert, type TlsCert } from './tls-cert.util';
 import { ensureAptPackages, execFileAsync, findExecutable, isRoot } from './tools.util';
 
@@ -93,25 +93,6 @@ async function stopMaster(master: ManagedProcess): Promise<void> {
     process.kill(-master.pid, 'SIGKILL');
   } catch {
     // ESRCH: nothing left, the normal case
-  }
-}
-
-const LAUNCH_ATTEMPTS = 3;
-
-class DovecotExitedAtStartError extends Error {}
-
-/**
- * Another process may take one of the free ports between our probe and Dovecot's bind (parallel
- * test workers all start stacks at once); Dovecot then exits at start. Try again with new ports.
- */
-async function launchWithRetry<T>({ launch, log }: { launch: () => Promise<T>; log: (line: string) => void }): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await launch();
-    } catch (error) {
-      if (!(error instanceof DovecotExitedAtStartError) || attempt >= LAUNCH_ATTEMPTS) throw error;
-      log(`dovecot did not start (${(error as Error).message}); retrying with other ports`);
-    }
   }
 }
 
@@ -223,10 +204,10 @@ export async function startDovecot({
     } catch (error) {
       const exitedAtStart = !master.running;
       await stopMaster(master);
-      throw exitedAtStart ? new DovecotExitedAtStartError((error as Error).message, { cause: error }) : error;
+      throw exitedAtStart ? new ExitedAtStartError('dovecot', (error as Error).message, { cause: error }) : error;
     }
   };
-  const { master, ports } = await launchWithRetry({ launch, log });
+  const { master, ports } = await launchOnFreePorts({ launch, log });
   const doveadm = async (args: string[]): Promise<string> => {
     try {
       const { stdout } = await execFileAsync(binaries.doveadm, ['-c', paths.configFile, ...args], { maxBuffer: 64 * 1024 * 1024 });

@@ -9,7 +9,31 @@ const START_ATTEMPTS = 3;
 const TAIL_CHARS = 600;
 
 /** The process exited before it listened: most often another process took its free port first. */
-export class ExitedAtStartError extends Error {}
+export class ExitedAtStartError extends Error {
+  constructor(
+    readonly processName: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * Launches a server on ports found free, again with new ports (3 times at most) while it exits at start:
+ * another process may take a port between our probe and the server's bind (parallel test workers all
+ * start stacks at once). `launch` stops what it started before it throws.
+ */
+export async function launchOnFreePorts<T>({ launch, log }: { launch: () => Promise<T>; log: (line: string) => void }): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await launch();
+    } catch (error) {
+      if (!(error instanceof ExitedAtStartError) || attempt >= START_ATTEMPTS) throw error;
+      log(`${error.processName} did not start (${error.message}); retrying on another port`);
+    }
+  }
+}
 
 /** A child process of the local stack: output goes to a log file, stop() sends SIGTERM, then SIGKILL. */
 export class ManagedProcess {
@@ -39,24 +63,22 @@ export class ManagedProcess {
     return new ManagedProcess(name, child, logFile);
   }
 
-  /**
-   * Starts the process on a free loopback port and waits until it listens. Another process may take the
-   * port between our probe and the bind (parallel test workers all start stacks at once); the process
-   * then exits at start, and it is started again on another port.
-   */
-  static async startOnFreePort({ start, log }: { start: (port: number) => ManagedProcess; log: (line: string) => void }): Promise<{ process: ManagedProcess; port: number }> {
-    for (let attempt = 1; ; attempt += 1) {
-      const port = await freePort();
-      const process = start(port);
-      try {
-        await process.waitForPort({ port });
-        return { process, port };
-      } catch (error) {
-        await process.stop();
-        if (!(error instanceof ExitedAtStartError) || attempt >= START_ATTEMPTS) throw error;
-        log(`${process.name} did not start (${error.message}); retrying on another port`);
-      }
-    }
+  /** Starts the process on a free loopback port and waits until it listens (see launchOnFreePorts). */
+  static startOnFreePort({ start, log }: { start: (port: number) => ManagedProcess; log: (line: string) => void }): Promise<{ process: ManagedProcess; port: number }> {
+    return launchOnFreePorts({
+      log,
+      launch: async () => {
+        const port = await freePort();
+        const process = start(port);
+        try {
+          await process.waitForPort({ port });
+          return { process, port };
+        } catch (error) {
+          await process.stop();
+          throw error;
+        }
+      },
+    });
   }
 
   get pid(): number | undefined {
@@ -72,7 +94,7 @@ export class ManagedProcess {
     while (Date.now() < deadline) {
       if (!this.running) {
         await this.closed;
-        throw new ExitedAtStartError(`${this.name} exited before listening on ${host}:${port}; it wrote last: ${this.tail.trim().replace(/\s*\n\s*/g, ' | ') || '(nothing)'}`);
+        throw new ExitedAtStartError(this.name, `${this.name} exited before listening on ${host}:${port}; it wrote last: ${this.tail.trim().replace(/\s*\n\s*/g, ' | ') || '(nothing)'}`);
       }
       if (await canConnect(host, port)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));

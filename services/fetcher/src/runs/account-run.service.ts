@@ -7,9 +7,8 @@ import { OwnerActivityReader } from '../scheduling/owner-activity.reader';
 import { MailConnectionError } from '@mailbus/mail-clients';
 import { classifyConnectionError } from '@mailbus/mail-protocol';
 import { MONGO_DB, accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
-import { EventPublisher, HostConnectionSlots } from '@mailbus/nats-transport';
+import { EventPublisher, HostConnectionSlots, type KvLease } from '@mailbus/nats-transport';
 import type { FetchSettings } from '../config/fetcher.config';
-import { AccountLeases } from '../connections/account-leases';
 import { ImapAccountSync } from '../imap/imap-account.sync';
 import { Pop3AccountSync } from '../pop3/pop3-account.sync';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
@@ -46,7 +45,6 @@ export class AccountRunService {
     private readonly events: EventPublisher,
     private readonly metrics: FetcherMetrics,
     private readonly slots: HostConnectionSlots,
-    private readonly leases: AccountLeases,
     private readonly ownerActivity: OwnerActivityReader,
   ) {}
 
@@ -55,8 +53,9 @@ export class AccountRunService {
     this.shutdown.abort(new Error('the fetcher is shutting down'));
   }
 
-  /** Runs an account whose lease `owner` holds; the caller releases the lease afterwards. */
-  async run({ state, owner }: { state: AccountSyncStateDocument; owner: string }): Promise<void> {
+  /** Runs an account under its lease, which the run renews; the caller releases the lease afterwards. */
+  async run({ state, lease }: { state: AccountSyncStateDocument; lease: KvLease }): Promise<void> {
+    const owner = lease.holder;
     const accountId = toAccountId(state._id);
     const document = await findAccount(this.db, accountId);
     const receive = document?.receive;
@@ -88,7 +87,7 @@ export class AccountRunService {
     // fails on NATS is tried again at the next turn.
     const leaseLost = new AbortController();
     const renew = async (): Promise<void> => {
-      const [accountHeld, slotHeld] = await Promise.all([this.leases.renew({ accountId }), slot.renew()]);
+      const [accountHeld, slotHeld] = await Promise.all([lease.renew(), slot.renew()]);
       if ((!accountHeld || !slotHeld) && !leaseLost.signal.aborted) {
         const lost = accountHeld ? 'host slot' : 'account lease';
         this.logger.warn({ msg: `${lost} lost; the run stops`, accountId, owner });

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import type { KvLease } from '@mailbus/nats-transport';
 import type { FetchSettings } from '../config/fetcher.config';
 import { AccountLeases } from '../connections/account-leases';
 import { AccountRunService, FETCH_SETTINGS } from '../runs/account-run.service';
@@ -85,24 +86,25 @@ export class FetchScheduler implements OnApplicationBootstrap, OnApplicationShut
   /** Starts the account's run if this replica gets its lease and it is still due by `dueBy`. */
   private async tryStart({ candidate, dueBy }: { candidate: AccountSyncStateDocument; dueBy: Date }): Promise<boolean> {
     if (this.active.has(candidate._id)) return false;
-    if (!(await this.leases.tryAcquire({ accountId: candidate._id, owner: this.owner, leaseMs: this.settings.leaseMs }))) return false;
+    const lease = await this.leases.tryAcquire({ accountId: candidate._id, owner: this.owner, leaseMs: this.settings.leaseMs });
+    if (!lease) return false;
     // Read again under the lease: another replica may have run it between our query and the lease.
     const state = await this.states.findOne({ accountId: candidate.accountId });
     if (!state?.nextRunAt || state.nextRunAt.getTime() > dueBy.getTime()) {
-      await this.leases.release({ accountId: candidate._id });
+      await lease.release();
       return false;
     }
-    this.start(state);
+    this.start(state, lease);
     return true;
   }
 
-  private start(state: AccountSyncStateDocument): void {
+  private start(state: AccountSyncStateDocument, lease: KvLease): void {
     this.active.add(state._id);
     const run: Promise<void> = this.runs
-      .run({ state, owner: this.owner })
+      .run({ state, lease })
       .catch((error: Error) => this.logger.error({ msg: 'account run crashed', accountId: state._id, err: error }))
       .finally(async () => {
-        await this.leases.release({ accountId: state._id }).catch(() => undefined);
+        await lease.release().catch(() => undefined);
         this.active.delete(state._id);
         this.running.delete(run);
         this.tickSoon();

@@ -6,18 +6,13 @@ import { accountServerSettings, type AccountDocument } from '@mailbus/directory'
 import { appendImapMessageOnce, withImapClient } from '@mailbus/mail-clients';
 import { classifyConnectionError } from '@mailbus/mail-protocol';
 import { newId } from '@mailbus/mongo-dal';
-import { HostConnectionSlots, RetryLaterError } from '@mailbus/nats-transport';
+import { HostConnectionSlots } from '@mailbus/nats-transport';
 import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
 import { appendToSentDecision } from './append-to-sent-decision.util';
 import { DEFAULT_SENT_FOLDER_NAME, findSentFolder } from './find-sent-folder.util';
 
 /** What happened to the Sent-folder copy of one sent message; kept on the outbox item and in message.sent. */
-/** A slot is held at most this long: an append is a login and a few commands, each within MAIL_TIMEOUT_MS. */
-const SLOT_LEASE_MS = 120_000;
-/** When the IMAP host's slots are all taken (the fetcher is busy there), the copy is tried again after this. */
-const HOST_BUSY_RETRY_MS = 5_000;
-
 export interface SentFolderOutcome {
   status: 'appended' | 'skipped' | 'failed';
   folder: string;
@@ -68,21 +63,19 @@ export class SentFolderAppender {
     const skipped = this.skipped(account);
     if (skipped) return skipped;
     const server = accountServerSettings({ box: this.box, account, side: 'receive' });
-    const slot = await this.slots.acquire({ host: server.host, cap: this.settings.hostConnectionCap, holder: this.holder, leaseMs: SLOT_LEASE_MS });
-    if (!slot) throw new RetryLaterError(HOST_BUSY_RETRY_MS, `every connection slot of ${server.host} is taken; the Sent-folder copy waits`);
-    let folder = account.send?.sentFolder ?? '';
-    try {
-      return await withImapClient(server, { timeoutMs: this.settings.mailTimeoutMs }, async (client) => {
-        folder ||= findSentFolder(await client.list())?.path ?? DEFAULT_SENT_FOLDER_NAME;
-        const appended = await appendImapMessageOnce(client, { folder, raw, messageIdHeader, createIfMissing: true });
-        return { status: 'appended', folder, ...(appended.uidValidity ? { uidValidity: appended.uidValidity } : {}), ...(appended.uid ? { uid: appended.uid } : {}), reason: appended.alreadyPresent ? 'already in the folder' : '' };
-      });
-    } catch (error) {
-      const { errorClass, message } = classifyConnectionError(error);
-      this.logger.warn({ msg: 'sent mail could not be filed in the Sent folder', accountId: account._id, folder, class: errorClass, error: message });
-      return { status: 'failed', folder, reason: `${errorClass}: ${message}` };
-    } finally {
-      await slot.release().catch(() => undefined);
-    }
+    return this.slots.inSlot({ host: server.host, cap: this.settings.hostConnectionCap, holder: this.holder }, async () => {
+      let folder = account.send?.sentFolder ?? '';
+      try {
+        return await withImapClient(server, { timeoutMs: this.settings.mailTimeoutMs }, async (client) => {
+          folder ||= findSentFolder(await client.list())?.path ?? DEFAULT_SENT_FOLDER_NAME;
+          const appended = await appendImapMessageOnce(client, { folder, raw, messageIdHeader, createIfMissing: true });
+          return { status: 'appended', folder, ...(appended.uidValidity ? { uidValidity: appended.uidValidity } : {}), ...(appended.uid ? { uid: appended.uid } : {}), reason: appended.alreadyPresent ? 'already in the folder' : '' };
+        });
+      } catch (error) {
+        const { errorClass, message } = classifyConnectionError(error);
+        this.logger.warn({ msg: 'sent mail could not be filed in the Sent folder', accountId: account._id, folder, class: errorClass, error: message });
+        return { status: 'failed', folder, reason: `${errorClass}: ${message}` };
+      }
+    });
   }
 }

@@ -5,14 +5,9 @@ import type { SecretBox } from '@mailbus/crypto';
 import { accountServerSettings, type AccountDocument } from '@mailbus/directory';
 import { Pop3Client, withImapClient } from '@mailbus/mail-clients';
 import { newId } from '@mailbus/mongo-dal';
-import { HostConnectionSlots, RetryLaterError } from '@mailbus/nats-transport';
+import { HostConnectionSlots } from '@mailbus/nats-transport';
 import type { WritebackSettings } from '../config/spam-feedback.config';
 import { WRITEBACK_SECRET_BOX, WRITEBACK_SETTINGS } from '../config/writeback.tokens';
-
-/** A slot is held at most this long; a write-back is a few commands. */
-const SLOT_LEASE_MS = 120_000;
-/** When the host's slots are all taken (the fetcher is busy there), the event comes back after this. */
-const HOST_BUSY_RETRY_MS = 5_000;
 
 /**
  * One short IMAP or POP3 session per write-back, inside a per-host connection slot shared with the
@@ -47,13 +42,8 @@ export class MailServerSessions {
     });
   }
 
-  private async inSlot<T>(host: string, work: () => Promise<T>): Promise<T> {
-    const slot = await this.slots.acquire({ host, cap: this.settings.hostConnectionCap, holder: this.holder, leaseMs: SLOT_LEASE_MS });
-    if (!slot) throw new RetryLaterError(HOST_BUSY_RETRY_MS, `every connection slot of ${host} is taken`);
-    try {
-      return await work();
-    } finally {
-      await slot.release();
-    }
+  /** When the host's slots are all taken (the fetcher is busy there), RetryLaterError brings the event back. */
+  private inSlot<T>(host: string, work: () => Promise<T>): Promise<T> {
+    return this.slots.inSlot({ host, cap: this.settings.hostConnectionCap, holder: this.holder }, work);
   }
 }
