@@ -9,7 +9,8 @@
  *   publish        a message.fetched-sized JetStream publish with a msg id, one after the other
  *   IMAP mailbus   from enabling the account until every record exists and every message.fetched is in
  *                  the stream (the stream's last timestamp), with a run budget above the mailbox size
- *   POP3 read      a bare loop with the project's Pop3Client: UIDL, then RETR each (one in flight)
+ *   POP3 read      bare loops with the project's Pop3Client: UIDL, then RETR each (one in flight), and
+ *                  UIDL, then RETRs pipelined 100 at a time (retrMany); the faster one is the yardstick
  *   POP3 mailbus   as for IMAP (leaveOnServer, so the bare loop and every run see the same mail)
  *   ... and both mailbus stages again with the production run budget (500 per run, then a requeue).
  * Per stage: msg/s, MB/s, p50/p95 per-message time, CPU seconds of each process group (fetcher,
@@ -18,7 +19,8 @@
  * Env: BENCH_MESSAGES (2000), BENCH_SECURITY none|tls (none: plaintext on loopback, like the lab
  * baselines), BENCH_DEFAULT_BUDGET=0 skips the 500-per-run stages, BENCH_CPU_PROF=<dir> writes a
  * V8 CPU profile of the fetcher there (cpu-profile.preload.ts via NODE_OPTIONS=--require),
- * BENCH_NODE_OPTIONS=<flags> restarts the fetcher with those Node flags.
+ * BENCH_NODE_OPTIONS=<flags> restarts the fetcher with those Node flags, BENCH_RTT_MS=<ms> puts that
+ * round trip between every client and Dovecot (a server across a network instead of on loopback).
  * The target is mailbus at 70 % or more of the bare read; the exit code is 0 either way.
  */
 import { cpus } from 'node:os';
@@ -37,12 +39,15 @@ import { DEFAULT_MAIL_PASSWORD, seedMaildir as seedMaildirOf } from '@mailbus/te
 import { startSystem, type System } from '../e2e/system';
 import { benchNodeEnv } from './bench-node-options.util';
 import { buildBenchCorpus } from './bench-corpus.util';
+import { startLatencyProxy, type LatencyProxy } from './latency-proxy';
 import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
 const SECURITY = process.env.BENCH_SECURITY === 'tls' ? 'tls' : 'none';
 const WITH_DEFAULT_BUDGET = process.env.BENCH_DEFAULT_BUDGET !== '0';
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
+/** Round trip added between every client and Dovecot (latency-proxy.ts), as if the server were across a network. */
+const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 0);
 const TARGET_RATIO = 0.7;
 /** The fetcher's default FETCH_MAX_MESSAGES_PER_RUN. */
 const PRODUCTION_BUDGET = 500;
@@ -108,7 +113,6 @@ async function seedMaildir({ system, username, messages }: { system: System; use
 
 class Bench {
   private readonly dovecot;
-  private readonly ports;
   private owner?: UserView;
 
   constructor(
@@ -116,9 +120,10 @@ class Bench {
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly records: Collection,
+    /** Where the clients reach Dovecot: its own ports, or latency proxies in front of them. */
+    private readonly ports: { imap: number; pop3: number },
   ) {
     this.dovecot = system.stack.dovecot!;
-    this.ports = SECURITY === 'tls' ? { imap: this.dovecot.imapsPort, pop3: this.dovecot.pop3sPort } : { imap: this.dovecot.imapPort, pop3: this.dovecot.pop3Port };
   }
 
   private cpu(): ProcessGroupCpu {
@@ -159,24 +164,40 @@ class Bench {
     return { stage: { name: 'IMAP bare imapflow FETCH 1:*', messages: sources.length, bytes, seconds, perMessageMs: gaps, cpu: usage, note: 'p50/p95: gap between messages' }, sources };
   }
 
-  async barePop3({ username }: { username: string }): Promise<StageResult> {
+  /** `pipelined`: RETRs 100 at a time with retrMany (the fetcher's way); otherwise one RETR stream after another. */
+  async barePop3({ username, pipelined }: { username: string; pipelined: boolean }): Promise<StageResult> {
     const client = await Pop3Client.connect({ host: '127.0.0.1', port: this.ports.pop3, security: SECURITY, tls: { ca: this.dovecot.caCertPem }, timeoutMs: 30_000 });
     await client.login({ username, password: DEFAULT_MAIL_PASSWORD });
+    await client.capabilities();
     const cpu = this.cpu();
     await cpu.start();
     const started = performance.now();
     const listing = await client.uidl();
     const times: number[] = [];
     let bytes = 0;
-    for (const { number } of listing) {
-      const begun = performance.now();
-      for await (const piece of client.retr(number)) bytes += (piece as Buffer).length;
-      times.push(performance.now() - begun);
+    if (pipelined) {
+      for (let from = 0; from < listing.length; from += 100) {
+        const begun = performance.now();
+        const answers = await client.retrMany(listing.slice(from, from + 100).map(({ number }) => number));
+        for (const answer of answers) {
+          if (answer instanceof Error) throw answer;
+          bytes += answer.length;
+          times.push((performance.now() - begun) / answers.length);
+        }
+      }
+    } else {
+      for (const { number } of listing) {
+        const begun = performance.now();
+        for await (const piece of client.retr(number)) bytes += (piece as Buffer).length;
+        times.push(performance.now() - begun);
+      }
     }
     const seconds = (performance.now() - started) / 1000;
     const usage = await cpu.stop();
     await client.quit();
-    return { name: 'POP3 bare Pop3Client UIDL+RETR', messages: listing.length, bytes, seconds, perMessageMs: times, cpu: usage, note: 'p50/p95: one RETR' };
+    return pipelined
+      ? { name: 'POP3 bare, RETR pipelined by 100', messages: listing.length, bytes, seconds, perMessageMs: times, cpu: usage, note: "p50/p95: a batch's time / its messages" }
+      : { name: 'POP3 bare, one RETR at a time', messages: listing.length, bytes, seconds, perMessageMs: times, cpu: usage, note: 'p50/p95: one RETR' };
   }
 
   /**
@@ -347,6 +368,7 @@ async function main(): Promise<void> {
   const system = await startSystem({ services: ['api', 'account-registry', 'fetcher'], stack: { mail: true }, env: { LOG_LEVEL: 'warn', FETCH_MAX_MESSAGES_PER_RUN: String(Math.max(MESSAGES * 2, 1_000)) } });
   const nc = await connect({ servers: system.stack.natsUrl.split(',') });
   const mongo = await MongoClient.connect(system.env.MONGODB_URL!);
+  const proxies: LatencyProxy[] = [];
   try {
     const nodeEnv = benchNodeEnv(CPU_PROFILE_DIR);
     if (nodeEnv) await system.restart('fetcher', nodeEnv);
@@ -354,7 +376,15 @@ async function main(): Promise<void> {
     await seedMaildir({ system, username: 'benchimap', messages: corpus.messages });
     await seedMaildir({ system, username: 'benchpop', messages: corpus.messages });
     say(`seeded 2 Maildirs in ${fixed((performance.now() - seedStarted) / 1000, 2)} s; machine: ${cpus().length} cores, shared with other work (figures vary run to run)`);
-    const bench = new Bench(system, nc, await jetstreamManager(nc), mongo.db(system.env.MONGODB_DB).collection('fetched_messages'));
+    const dovecot = system.stack.dovecot!;
+    const direct = SECURITY === 'tls' ? { imap: dovecot.imapsPort, pop3: dovecot.pop3sPort } : { imap: dovecot.imapPort, pop3: dovecot.pop3Port };
+    if (RTT_MS > 0) {
+      const [imap, pop3] = await Promise.all([direct.imap, direct.pop3].map((targetPort) => startLatencyProxy({ targetPort, oneWayMs: RTT_MS / 2 })));
+      proxies.push(imap!, pop3!);
+      say(`every client reaches Dovecot through a proxy that adds ${RTT_MS} ms to each round trip`);
+    }
+    const ports = RTT_MS > 0 ? { imap: proxies[0]!.port, pop3: proxies[1]!.port } : direct;
+    const bench = new Bench(system, nc, await jetstreamManager(nc), mongo.db(system.env.MONGODB_DB).collection('fetched_messages'), ports);
     say();
 
     const { stage: imapBare, sources } = await bench.bareImap({ username: 'benchimap' });
@@ -366,8 +396,12 @@ async function main(): Promise<void> {
     const imapMailbus = await bench.mailbus({ name: 'IMAP mailbus (one run)', username: 'benchimap', protocol: 'imap', expected: MESSAGES });
     printStage(imapMailbus, imapBare);
     say();
-    const popBare = await bench.barePop3({ username: 'benchpop' });
-    printStage(popBare);
+    const popOneByOne = await bench.barePop3({ username: 'benchpop', pipelined: false });
+    printStage(popOneByOne);
+    const popPipelined = await bench.barePop3({ username: 'benchpop', pipelined: true });
+    printStage(popPipelined, popOneByOne);
+    // The yardstick is the faster of the two bare clients.
+    const popBare = rate(popPipelined) >= rate(popOneByOne) ? popPipelined : popOneByOne;
     const popMailbus = await bench.mailbus({ name: 'POP3 mailbus (one run)', username: 'benchpop', protocol: 'pop3', expected: MESSAGES });
     printStage(popMailbus, popBare);
 
@@ -389,6 +423,7 @@ async function main(): Promise<void> {
   } finally {
     await nc.close();
     await mongo.close();
+    await Promise.all(proxies.map((proxy) => proxy.close()));
     await system.stop();
     if (CPU_PROFILE_DIR) say(`fetcher CPU profile(s) in ${CPU_PROFILE_DIR}`);
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmod, readdir, readFile } from 'node:fs/promises';
+import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,6 +227,81 @@ describe(Pop3Client.name, () => {
       message: 'refusing to send a POP3 command with a line break in an argument',
     });
     sut.close();
+  });
+});
+
+/** A pass-through in front of Dovecot's POP3 port that keeps what the client sent, chunk by chunk as the server side read it. */
+async function startRecordingProxy(targetPort: number): Promise<{ port: number; sent: string[]; close: () => void }> {
+  const sent: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = netConnect({ host: '127.0.0.1', port: targetPort });
+    sockets.add(client).add(upstream);
+    client.on('data', (chunk: Buffer) => sent.push(chunk.toString('latin1')));
+    client.pipe(upstream).pipe(client);
+    for (const socket of [client, upstream]) socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    sent,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
+
+describe('Pop3Client pipelining', () => {
+  const messages = [message('p1', '.dotted\r\n..two\r\n'), message('p2'), message('p3', `${'x'.repeat(900)}\r\n`.repeat(80)), message('p4')];
+
+  const connectVia = async ({ port, pipelining }: { port: number; pipelining?: boolean }): Promise<Pop3Client> => {
+    const client = await Pop3Client.connect({ host: '127.0.0.1', port, security: 'none', timeoutMs: 5_000, pipelining });
+    await client.login({ username: 'pipeline', password: DEFAULT_MAIL_PASSWORD });
+    return client;
+  };
+
+  beforeAll(async () => {
+    await stack.dovecot!.addUser({ username: 'pipeline', password: DEFAULT_MAIL_PASSWORD });
+    for (const raw of messages) await appendMessage({ dovecot: stack.dovecot!, username: 'pipeline', raw });
+  });
+
+  it.each([
+    { pipelining: undefined, batched: true },
+    { pipelining: false, batched: false },
+  ])('should read several messages byte for byte with retrMany, a refused one in its place (pipelining $pipelining)', async ({ pipelining, batched }) => {
+    const proxy = await startRecordingProxy(stack.dovecot!.pop3Port);
+    const sut = await connectVia({ port: proxy.port, pipelining });
+    expect(await sut.capabilities()).toContain('PIPELINING');
+    await sut.dele(2); // a message deleted in this session: its RETR is refused
+
+    const answers = await sut.retrMany([4, 2, 1, 99, 3]);
+
+    expect(answers.map((answer) => (answer instanceof Pop3ResponseError ? answer.command : answer.toString('latin1')))).toEqual([messages[3], 'RETR 2', messages[0], 'RETR 99', messages[2]]);
+    expect((answers[1] as Pop3ResponseError).refusedByServer).toBe(true);
+    const retrChunks = proxy.sent.filter((chunk) => chunk.includes('RETR'));
+    // Pipelined, the five RETRs reach the server as one write; otherwise each waits for the previous answer.
+    expect(retrChunks).toEqual(batched ? ['RETR 4\r\nRETR 2\r\nRETR 1\r\nRETR 99\r\nRETR 3\r\n'] : ['RETR 4\r\n', 'RETR 2\r\n', 'RETR 1\r\n', 'RETR 99\r\n', 'RETR 3\r\n']);
+    // The session is in step after the refusal: the next answer is the STAT's.
+    expect(await sut.stat()).toMatchObject({ count: 3 });
+    sut.close(); // no QUIT: nothing is deleted
+    proxy.close();
+  });
+
+  it('should mark every message with deleMany, read every answer before throwing a refusal, and stay in step', async () => {
+    await stack.dovecot!.addUser({ username: 'pipedele', password: DEFAULT_MAIL_PASSWORD });
+    for (const subject of ['d1', 'd2', 'd3']) await appendMessage({ dovecot: stack.dovecot!, username: 'pipedele', raw: message(subject) });
+    const sut = await Pop3Client.connect({ host: '127.0.0.1', port: stack.dovecot!.pop3Port, security: 'none', timeoutMs: 5_000 });
+    await sut.login({ username: 'pipedele', password: DEFAULT_MAIL_PASSWORD });
+
+    await expect(sut.deleMany([1, 99, 3])).rejects.toMatchObject({ command: 'DELE 99', response: expect.stringMatching(/^-ERR /) });
+
+    expect(await sut.stat()).toMatchObject({ count: 1 });
+    await sut.quit();
+    const after = await Pop3Client.connect({ host: '127.0.0.1', port: stack.dovecot!.pop3Port, security: 'none', timeoutMs: 5_000 });
+    await after.login({ username: 'pipedele', password: DEFAULT_MAIL_PASSWORD });
+    expect((await after.retrMany([1])).map((answer) => answer.toString())).toEqual([message('d2')]);
+    await after.quit();
   });
 });
 

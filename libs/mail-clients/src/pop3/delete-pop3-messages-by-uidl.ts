@@ -10,6 +10,6 @@ import type { Pop3Client } from './pop3.client';
 export async function deletePop3MessagesByUidl(client: Pop3Client, uidls: string[]): Promise<{ deleted: string[]; missing: string[] }> {
   if (uidls.length === 0) return { deleted: [], missing: [] };
   const { found, missing } = matchUidls({ listing: await client.uidl(), uidls });
-  for (const { number } of found) await client.dele(number);
+  await client.deleMany(found.map(({ number }) => number));
   return { deleted: found.map(({ uid }) => uid), missing };
 }

@@ -104,7 +104,7 @@ export class Pop3AccountSync {
       // A content-keyed listing with a message that could not be keyed may have shifted the
       // occurrence suffixes of identical copies: delete nothing until every message has its key.
       const deletable = listing.keyedBy === 'content' && listing.unkeyed.length > 0 ? [] : messagesToDelete({ messages: listing.messages, stored, fetchedNow, leaveOnServer: receive.leaveOnServer, deleteAfterDays: receive.deleteAfterDays, now: Date.now() });
-      for (const number of deletable) await client.dele(number);
+      await client.deleMany(deletable);
       await client.quit();
       return result;
     } catch (error) {
@@ -133,16 +133,17 @@ export class Pop3AccountSync {
     }
   }
 
-  /** Small messages read one RETR after another into memory (a group is at most 8 MB); one the server refuses is noted and left out. */
+  /**
+   * Small messages read into memory (a group is at most 8 MB), their RETRs pipelined where the server
+   * allows it: one round trip per group, not per message. One the server refuses is noted and left out.
+   */
   private async retrieveGroup({ client, accountId, group, result }: { client: Pop3Client; accountId: AccountId; group: Pop3KeyedMessage[]; result: RunResult }): Promise<RetrievedMessage[]> {
+    const answers = await client.retrMany(group.map(({ number }) => number));
     const retrieved: RetrievedMessage[] = [];
-    for (const { number, key } of group) {
-      try {
-        retrieved.push({ key, bytes: Buffer.concat(await client.retr(number).toArray()) });
-      } catch (error) {
-        if (!(error instanceof Pop3ResponseError && error.refusedByServer)) throw error;
-        this.skipped({ result, accountId, key, message: error.message });
-      }
+    for (const [index, { key }] of group.entries()) {
+      const answer = answers[index]!;
+      if (answer instanceof Pop3ResponseError) this.skipped({ result, accountId, key, message: answer.message });
+      else retrieved.push({ key, bytes: answer });
     }
     return retrieved;
   }
