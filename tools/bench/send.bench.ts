@@ -17,24 +17,31 @@
  *
  * Env: BENCH_MESSAGES (2000), BENCH_POST_CONCURRENCY (4), BENCH_WARMUP (50), BENCH_CPU_PROF=<dir>
  * writes V8 CPU profiles of smtp-sender and the api there (cpu-profile.preload.ts via NODE_OPTIONS=--require),
- * BENCH_NODE_OPTIONS=<flags> restarts smtp-sender with those Node flags.
+ * BENCH_NODE_OPTIONS=<flags> restarts smtp-sender with those Node flags, BENCH_SENT_FOLDER=1 adds a stage
+ * that also files every mail in Dovecot's Sent folder over IMAP (BENCH_RTT_MS=<ms> puts that round trip
+ * between smtp-sender and Dovecot's IMAP).
  * The target is mailbus at 60 % or more of the bare pool; the exit code is 0 either way.
  */
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
+import { MongoClient, type Collection } from 'mongodb';
 import { createTransport } from 'nodemailer';
 import type { AccountView, OutboxItemView, UserView } from '@mailbus/contracts';
 import { DEFAULT_MAIL_PASSWORD, readSmtpSinkMessages, type RunningSmtpSink } from '@mailbus/testing';
 import { startSystem, type System } from '../e2e/system';
 import { benchNodeEnv } from './bench-node-options.util';
+import { startLatencyProxy, type LatencyProxy } from './latency-proxy';
 import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
 const POST_CONCURRENCY = Number(process.env.BENCH_POST_CONCURRENCY ?? 4);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 50);
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
+/** 1: a third stage sends through an account whose copies are filed in Dovecot's Sent folder. */
+const SENT_FOLDER = process.env.BENCH_SENT_FOLDER === '1';
+/** Round trip added between smtp-sender and Dovecot's IMAP in that stage (latency-proxy.ts). */
+const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 0);
 const TARGET_RATIO = 0.6;
 /** smtp-sender's pool per account (services/smtp-sender/src/sending/smtp-transports.ts; a tool may not import a service). */
 const SENDER_POOL = { maxConnections: 2, maxMessages: 100 };
@@ -134,6 +141,14 @@ function match({ handedOver, received }: { handedOver: Map<string, number>; rece
   return { latencyMs, lastReceivedAt, missing, twice, foreign };
 }
 
+/** The fields of an outbox item the Sent-folder stage reads (services/smtp-sender outbox-item.document.ts). */
+interface OutboxRow {
+  accountId: string;
+  createdAt: Date;
+  updatedAt: Date;
+  sentFolder?: { status: string };
+}
+
 class Bench {
   private readonly sink: RunningSmtpSink;
 
@@ -158,12 +173,13 @@ class Bench {
   unavailable = 0;
 
   /** Queues one mail; a 503 is repeated (its item may have been stored all the same: then it is sent too, an extra mail in the sink). */
-  private async post(n: number): Promise<OutboxItemView> {
+  private async post(n: number, from?: string): Promise<OutboxItemView> {
     const mail = benchMail(n);
     for (;;) {
       const response = await this.system.api<OutboxItemView>('POST', '/v1/outbox', {
         body: {
           userId: this.userId,
+          ...(from ? { from } : {}),
           to: [`bench-${n}@example.org`],
           subject: mail.subject,
           text: mail.text,
@@ -233,6 +249,47 @@ class Bench {
     };
   }
 
+  /**
+   * mailbus again, through an account whose IMAP side is Dovecot (appendToSent always): each mail is
+   * also filed in its Sent folder. Ends when every item has its Sent-folder outcome; counts the IMAP
+   * connections Dovecot saw (through `imap`, which may add a round trip).
+   */
+  async mailbusWithSentCopies({ count, accountId, from, imap, outbox }: { count: number; accountId: string; from: string; imap: LatencyProxy; outbox: Collection<OutboxRow> }): Promise<StageResult> {
+    const offset = await sinkIndexLength(this.sink);
+    const connectionsBefore = imap.connections;
+    const cpu = this.cpu();
+    await cpu.start();
+    const started = new Date();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < count) {
+        const n = next;
+        next += 1;
+        await this.post(n, from);
+      }
+    };
+    await Promise.all(Array.from({ length: POST_CONCURRENCY }, worker));
+    await waitForSink(this.sink, offset, count, 'mailbus with Sent copies');
+    const filed = { accountId, createdAt: { $gte: started }, sentFolder: { $exists: true } };
+    const deadline = Date.now() + STAGE_TIMEOUT_MS;
+    while ((await outbox.countDocuments(filed)) < count) {
+      if (Date.now() > deadline) throw new Error(`Sent-folder copies: not every item has its outcome after ${STAGE_TIMEOUT_MS} ms`);
+      await sleep(200);
+    }
+    const usage = await cpu.stop();
+    const items = await outbox.find(filed, { projection: { 'sentFolder.status': 1, createdAt: 1, updatedAt: 1 } }).toArray();
+    const lastFiledAt = Math.max(...items.map(({ updatedAt }) => updatedAt.getTime()));
+    const appended = items.filter(({ sentFolder }) => sentFolder?.status === 'appended').length;
+    return {
+      name: 'mailbus + Sent',
+      messages: count,
+      seconds: (lastFiledAt - started.getTime()) / 1000,
+      latencyMs: items.map(({ createdAt, updatedAt }) => updatedAt.getTime() - createdAt.getTime()),
+      cpu: usage,
+      notes: [`until every copy is filed; ${appended} appended, ${items.length - appended} not; ${imap.connections - connectionsBefore} IMAP connections to Dovecot${RTT_MS > 0 ? ` (${RTT_MS} ms round trip)` : ''}; latency: from acceptance to the copy's record`],
+    };
+  }
+
   async mailbus(count: number): Promise<StageResult> {
     const offset = await sinkIndexLength(this.sink);
     const senderPid = this.system.pid('smtp-sender');
@@ -277,6 +334,7 @@ async function main(): Promise<void> {
   say(`send benchmark: ${MESSAGES} messages (1 KB text + 3 KB attachment) to the SMTP sink over STARTTLS with AUTH; machine: ${cpus().length} cores, shared with other work (figures vary run to run)`);
   const system = await startSystem({ services: ['api', 'account-registry', 'smtp-sender'], stack: { mail: true }, env: { LOG_LEVEL: 'warn', SEND_RATE_PER_ACCOUNT_PER_MINUTE: '0', SEND_RATE_PER_HOST_PER_MINUTE: '0' } });
   const mongo = await MongoClient.connect(system.env.MONGODB_URL!);
+  const proxies: LatencyProxy[] = [];
   try {
     const nodeEnv = benchNodeEnv(CPU_PROFILE_DIR);
     if (nodeEnv) await system.restart('smtp-sender', nodeEnv);
@@ -304,14 +362,34 @@ async function main(): Promise<void> {
     printStage(bare);
     const mailbus = await bench.mailbus(MESSAGES);
     printStage(mailbus, bare);
+    let sentStage: StageResult | undefined;
+    if (SENT_FOLDER) {
+      const dovecot = system.stack.dovecot!;
+      const imap = await startLatencyProxy({ targetPort: dovecot.imapPort, oneWayMs: RTT_MS / 2 });
+      proxies.push(imap);
+      const from = 'bench-sent@example.com';
+      const withImap = await system.api<AccountView>('POST', '/v1/accounts', {
+        body: {
+          name: 'Bench with Sent copies',
+          email: from,
+          owners: [user.body.id],
+          send: { host: sink.host, port: sink.port, security: 'starttls', username: 'user1', password: DEFAULT_MAIL_PASSWORD, appendToSent: 'always' },
+          receive: { protocol: 'imap', host: '127.0.0.1', port: imap.port, security: 'starttls', username: 'user2', password: DEFAULT_MAIL_PASSWORD, enabled: false },
+        },
+      });
+      if (withImap.status !== 201) throw new Error(`account not created: ${withImap.status} ${JSON.stringify(withImap.body)}`);
+      sentStage = await bench.mailbusWithSentCopies({ count: MESSAGES, accountId: withImap.body.id, from, imap, outbox: mongo.db(system.env.MONGODB_DB).collection<OutboxRow>('outbox') });
+      printStage(sentStage, bare);
+    }
     const sent = await mongo.db(system.env.MONGODB_DB).collection('outbox').countDocuments({ status: 'sent' });
     say();
     const ratio = rate(mailbus) / rate(bare);
     say(
-      `mailbus ${fixed(rate(mailbus), 0)} msg/s vs bare nodemailer ${fixed(rate(bare), 0)} msg/s = ${fixed(100 * ratio, 0)} % (target ${100 * TARGET_RATIO} %: ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}); outbox items sent: ${sent} of ${MESSAGES + WARMUP}`,
+      `mailbus ${fixed(rate(mailbus), 0)} msg/s vs bare nodemailer ${fixed(rate(bare), 0)} msg/s = ${fixed(100 * ratio, 0)} % (target ${100 * TARGET_RATIO} %: ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'}); outbox items sent: ${sent} of ${MESSAGES * (sentStage ? 2 : 1) + WARMUP}`,
     );
   } finally {
     await mongo.close();
+    await Promise.all(proxies.map((proxy) => proxy.close()));
     await system.stop();
     if (CPU_PROFILE_DIR) say(`smtp-sender and api CPU profiles in ${CPU_PROFILE_DIR}`);
   }

@@ -6,6 +6,8 @@ export interface CountingProxy {
   readonly open: number;
   readonly peak: number;
   readonly total: number;
+  /** Drops every open connection, as a server does that closes idle ones; new ones are taken as before. */
+  cut(): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,9 @@ export async function startCountingProxy({ targetPort, host = '127.0.0.1' }: { t
     },
     get total() {
       return total;
+    },
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
     },
     close: () =>
       new Promise((resolve) => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Events, MessageSentSchema, SendFailedSchema, SendFailureKind, SendRequestedSchema, SentFolderAppendStatus, type AccountView, type MessagePageView, type OutboxItemView, type UserView } from '@mailbus/contracts';
 import { leaseKey } from '@mailbus/nats-transport';
 import { DEFAULT_MAIL_PASSWORD, expectEventually } from '@mailbus/testing';
+import { startCountingProxy } from './counting-proxy';
 import { readStoredEvents } from './stream-reader';
 import { startSystem, type System } from './system';
 
@@ -460,6 +461,51 @@ describe('the Sent folder and the sent delivery', () => {
     expect(atSink[0]!.raw.equals(atSink[1]!.raw)).toBe(true);
     await expectEventually(async () => expect((await sentEvent(queued.id)).length).toBeGreaterThanOrEqual(1));
     expect(await onServer('Sent', queued.messageIdHeader)).toHaveLength(1);
+  });
+
+  it('should file a burst of copies over one IMAP login, and give the connection and its host slot back soon after', async () => {
+    await system.stack.dovecot!.addUser({ username: 'burst', password: DEFAULT_MAIL_PASSWORD });
+    const imap = await startCountingProxy({ targetPort: system.stack.dovecot!.imapsPort });
+    const nats = await connect({ servers: system.stack.natsUrl });
+    try {
+      const account = (
+        await system.api<AccountView>('POST', '/v1/accounts', {
+          body: {
+            name: 'Burst',
+            email: 'burst@example.com',
+            owners: [erik.id],
+            receive: { protocol: 'imap', host: '127.0.0.1', port: imap.port, security: 'tls', username: 'burst', password: DEFAULT_MAIL_PASSWORD, enabled: false },
+            send: { host: '127.0.0.1', port: system.stack.smtp!.port, security: 'starttls', username: 'user1', password: 'password', appendToSent: 'always' },
+          },
+        })
+      ).body;
+      const queued = await Promise.all(Array.from({ length: 6 }, async (_, n) => (await send({ accountId: account.id, to: ['max@example.org'], subject: `Burst ${n}`, text: 'x' })).body));
+
+      for (const { id } of queued) expect((await theSentEvent(id)).sentFolder).toMatchObject({ status: SentFolderAppendStatus.APPENDED, folder: 'Sent' });
+      expect(imap.total).toBe(1);
+      const listed = (await system.stack.dovecot!.doveadm(['fetch', '-u', 'burst', 'uid', 'mailbox', 'Sent', 'all'])).split('\n').filter((line) => line.startsWith('uid:'));
+      expect(listed).toHaveLength(6);
+      // Closed once idle, and its slot released (not left to run out).
+      await expectEventually(() => expect(imap.open).toBe(0), { timeoutMs: 20_000 });
+      const slots = await new Kvm(nats).open('host-connection-slots');
+      const held: string[] = [];
+      for await (const key of await slots.keys()) {
+        const entry = await slots.get(key);
+        if (entry?.operation === 'PUT') held.push(entry.string());
+      }
+      expect(held.filter((value) => value.includes('smtp-sender'))).toEqual([]);
+
+      // A kept connection the server dropped: the next copy goes over a new one, not into a failure.
+      const first = (await send({ accountId: account.id, to: ['max@example.org'], subject: 'Before the cut', text: 'x' })).body;
+      expect((await theSentEvent(first.id)).sentFolder).toMatchObject({ status: SentFolderAppendStatus.APPENDED });
+      imap.cut();
+      const second = (await send({ accountId: account.id, to: ['max@example.org'], subject: 'After the cut', text: 'x' })).body;
+      expect((await theSentEvent(second.id)).sentFolder).toMatchObject({ status: SentFolderAppendStatus.APPENDED, folder: 'Sent' });
+      expect(imap.total).toBe(3);
+    } finally {
+      await nats.close();
+      await imap.close();
+    }
   });
 
   it('should skip the Sent folder when the account says never, and send system mail without a sent delivery', async () => {

@@ -1,16 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { hostname } from 'node:os';
 import { SentFolderAppendStatus } from '@mailbus/contracts';
 import type { SecretBox } from '@mailbus/crypto';
 import { accountServerSettings, type AccountDocument } from '@mailbus/directory';
-import { appendImapMessageOnce, withImapClient } from '@mailbus/mail-clients';
+import { appendImapMessageOnce } from '@mailbus/mail-clients';
 import { classifyConnectionError } from '@mailbus/mail-protocol';
-import { newId } from '@mailbus/mongo-dal';
-import { HostConnectionSlots } from '@mailbus/nats-transport';
-import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
-import type { SendingSettings } from '../config/smtp-sender.config';
+import { RetryLaterError } from '@mailbus/nats-transport';
+import { SENDER_SECRET_BOX } from '../config/sending.tokens';
 import { appendToSentDecision } from './append-to-sent-decision.util';
 import { DEFAULT_SENT_FOLDER_NAME, findSentFolder } from './find-sent-folder.util';
+import { KeptImapSessions } from './kept-imap-sessions';
 
 /** What happened to the Sent-folder copy of one sent message; kept on the outbox item and in message.sent. */
 export interface SentFolderOutcome {
@@ -20,6 +18,8 @@ export interface SentFolderOutcome {
   uid?: number;
   reason: string;
 }
+
+const SENT_FOLDER_MEMO = 'sent-folder';
 
 export const SENT_FOLDER_STATUS_PROTO: Record<SentFolderOutcome['status'], SentFolderAppendStatus> = {
   appended: SentFolderAppendStatus.APPENDED,
@@ -32,18 +32,17 @@ export const SENT_FOLDER_STATUS_PROTO: Record<SentFolderOutcome['status'], SentF
  * created), marked \Seen and linked by APPENDUID. A repeat after a crash finds the copy by its
  * Message-ID instead of appending a second one. Providers that file SMTP mail themselves are skipped
  * (appendToSent: auto), and so are accounts without an IMAP side. A failure never fails the send: the
- * mail is out, the outcome says why the copy is missing. The connection counts against the host's cap
+ * mail is out, the outcome says why the copy is missing. Copies go over the account's kept session
+ * (KeptImapSessions: one login for a burst of mails), whose connection counts against the host's cap
  * (SPEC §3.6), in the per-host slots the fetcher and spam-feedback take theirs from.
  */
 @Injectable()
 export class SentFolderAppender {
   private readonly logger = new Logger(SentFolderAppender.name);
-  private readonly holder = `smtp-sender:${hostname()}:${newId()}`;
 
   constructor(
-    private readonly slots: HostConnectionSlots,
+    private readonly sessions: KeptImapSessions,
     @Inject(SENDER_SECRET_BOX) private readonly box: SecretBox,
-    @Inject(SENDING_SETTINGS) private readonly settings: SendingSettings,
   ) {}
 
   /** The outcome when it is known without asking the IMAP server; undefined when an append is due. */
@@ -63,19 +62,20 @@ export class SentFolderAppender {
     const skipped = this.skipped(account);
     if (skipped) return skipped;
     const server = accountServerSettings({ box: this.box, account, side: 'receive' });
-    return this.slots.inSlot({ host: server.host, cap: this.settings.hostConnectionCap, holder: this.holder }, async () => {
-      let folder = account.send?.sentFolder ?? '';
-      try {
-        return await withImapClient(server, { timeoutMs: this.settings.mailTimeoutMs }, async (client) => {
-          folder ||= findSentFolder(await client.list())?.path ?? DEFAULT_SENT_FOLDER_NAME;
-          const appended = await appendImapMessageOnce(client, { folder, raw, messageIdHeader, createIfMissing: true });
-          return { status: 'appended', folder, ...(appended.uidValidity ? { uidValidity: appended.uidValidity } : {}), ...(appended.uid ? { uid: appended.uid } : {}), reason: appended.alreadyPresent ? 'already in the folder' : '' };
-        });
-      } catch (error) {
-        const { errorClass, message } = classifyConnectionError(error);
-        this.logger.warn({ msg: 'sent mail could not be filed in the Sent folder', accountId: account._id, folder, class: errorClass, error: message });
-        return { status: 'failed', folder, reason: `${errorClass}: ${message}` };
-      }
-    });
+    let folder = account.send?.sentFolder ?? '';
+    try {
+      return await this.sessions.run({ accountId: account._id, revision: account.revision, server }, async (client, memo) => {
+        // The folder found by LIST is remembered for the session's next copies.
+        folder ||= memo.get(SENT_FOLDER_MEMO) ?? findSentFolder(await client.list())?.path ?? DEFAULT_SENT_FOLDER_NAME;
+        memo.set(SENT_FOLDER_MEMO, folder);
+        const appended = await appendImapMessageOnce(client, { folder, raw, messageIdHeader, createIfMissing: true });
+        return { status: 'appended', folder, ...(appended.uidValidity ? { uidValidity: appended.uidValidity } : {}), ...(appended.uid ? { uid: appended.uid } : {}), reason: appended.alreadyPresent ? 'already in the folder' : '' };
+      });
+    } catch (error) {
+      if (error instanceof RetryLaterError) throw error;
+      const { errorClass, message } = classifyConnectionError(error);
+      this.logger.warn({ msg: 'sent mail could not be filed in the Sent folder', accountId: account._id, folder, class: errorClass, error: message });
+      return { status: 'failed', folder, reason: `${errorClass}: ${message}` };
+    }
   }
 }
