@@ -6,6 +6,7 @@ export { toMailFolders } from './imap/to-mail-folders.util';
 export { MAIL_FOLDER_SPECIAL_USES, type MailFolder, type MailFolderSpecialUse } from './imap/mail-folder';
 export { imapFlowOptions } from './imap/imap-options.util';
 export { withImapClient } from './imap/with-imap-client';
+export { KeptImapSessions, type ConnectionSlot, type KeptImapSessionsOptions, type SessionKey, type SessionWork } from './imap/kept-imap-sessions';
 export { smtpTransportOptions } from './smtp/smtp-options.util';
 export { Pop3Client, type Pop3ConnectOptions, type Pop3MessageInfo, type Pop3UidInfo, type Pop3Stat } from './pop3/pop3.client';
 export { Pop3ResponseError } from './pop3/pop3-response.error';

@@ -13,7 +13,7 @@ import { SENDER_SECRET_BOX, SENDING_SETTINGS } from './config/sending.tokens';
 import { SendAttemptService } from './sending/send-attempt.service';
 import { SEND_RATE_SETTINGS, SendRateLimits } from './sending/send-rate-limits';
 import { SendRequestedConsumer } from './sending/send-requested.consumer';
-import { KeptImapSessions } from './sent-folder/kept-imap-sessions';
+import { SentFolderSessions } from './sent-folder/sent-folder-sessions';
 import { SentFolderAppender } from './sent-folder/sent-folder.appender';
 import { SenderMetrics } from './sending/sender.metrics';
 import { SmtpTransports } from './sending/smtp-transports';
@@ -31,7 +31,7 @@ export class AppModule {
         { provide: SEND_RATE_SETTINGS, useValue: config.rates },
         SendRateLimits,
         HostConnectionSlots,
-        KeptImapSessions,
+        SentFolderSessions,
         SentFolderAppender,
         SenderDirectoryReader,
         ComposedMailCache,

@@ -8,7 +8,7 @@ import { RetryLaterError } from '@mailbus/nats-transport';
 import { SENDER_SECRET_BOX } from '../config/sending.tokens';
 import { appendToSentDecision } from './append-to-sent-decision.util';
 import { DEFAULT_SENT_FOLDER_NAME, findSentFolder } from './find-sent-folder.util';
-import { KeptImapSessions } from './kept-imap-sessions';
+import { SentFolderSessions } from './sent-folder-sessions';
 
 /** What happened to the Sent-folder copy of one sent message; kept on the outbox item and in message.sent. */
 export interface SentFolderOutcome {
@@ -33,7 +33,7 @@ export const SENT_FOLDER_STATUS_PROTO: Record<SentFolderOutcome['status'], SentF
  * Message-ID instead of appending a second one. Providers that file SMTP mail themselves are skipped
  * (appendToSent: auto), and so are accounts without an IMAP side. A failure never fails the send: the
  * mail is out, the outcome says why the copy is missing. Copies go over the account's kept session
- * (KeptImapSessions: one login for a burst of mails), whose connection counts against the host's cap
+ * (SentFolderSessions: one login for a burst of mails), whose connection counts against the host's cap
  * (SPEC §3.6), in the per-host slots the fetcher and spam-feedback take theirs from.
  */
 @Injectable()
@@ -41,7 +41,7 @@ export class SentFolderAppender {
   private readonly logger = new Logger(SentFolderAppender.name);
 
   constructor(
-    private readonly sessions: KeptImapSessions,
+    private readonly sessions: SentFolderSessions,
     @Inject(SENDER_SECRET_BOX) private readonly box: SecretBox,
   ) {}
 

@@ -1,31 +1,46 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { hostname } from 'node:os';
 import type { ImapFlow } from 'imapflow';
 import type { SecretBox } from '@mailbus/crypto';
 import { accountServerSettings, type AccountDocument } from '@mailbus/directory';
-import { Pop3Client, withImapClient } from '@mailbus/mail-clients';
+import { KeptImapSessions, Pop3Client } from '@mailbus/mail-clients';
 import { newId } from '@mailbus/mongo-dal';
-import { HostConnectionSlots } from '@mailbus/nats-transport';
+import { HostConnectionSlots, RetryLaterError } from '@mailbus/nats-transport';
 import type { WritebackSettings } from '../config/spam-feedback.config';
 import { WRITEBACK_SECRET_BOX, WRITEBACK_SETTINGS } from '../config/writeback.tokens';
 
+/** When every slot of the host is taken, the event that wanted a connection comes back after this. */
+const HOST_BUSY_RETRY_MS = 5_000;
+
 /**
- * One short IMAP or POP3 session per write-back, inside a per-host connection slot shared with the
- * fetcher (SPEC §3.6: no server host gets more connections than its cap, whoever opens them).
+ * The mail server sessions of write-backs, each inside a per-host connection slot shared with the
+ * fetcher (SPEC §3.6: no server host gets more connections than its cap, whoever opens them). IMAP
+ * write-backs of one account go over one session kept for a few seconds after the last (KeptImapSessions):
+ * a user who marks fifty messages as spam costs one login, not fifty. POP3 gets a short session each:
+ * a kept one would lock the maildrop against the fetcher, and its DELEs count only at QUIT.
  */
 @Injectable()
-export class MailServerSessions {
+export class MailServerSessions implements OnApplicationShutdown {
+  private readonly logger = new Logger(MailServerSessions.name);
   private readonly holder = `spam-feedback:${hostname()}:${newId()}`;
+  private readonly kept: KeptImapSessions;
 
   constructor(
     private readonly slots: HostConnectionSlots,
     @Inject(WRITEBACK_SECRET_BOX) private readonly box: SecretBox,
     @Inject(WRITEBACK_SETTINGS) private readonly settings: WritebackSettings,
-  ) {}
+  ) {
+    this.kept = new KeptImapSessions({
+      acquireSlot: ({ host, leaseMs }) => slots.acquire({ host, cap: settings.hostConnectionCap, holder: this.holder, leaseMs }),
+      noSlot: (host) => new RetryLaterError(HOST_BUSY_RETRY_MS, `every connection slot of ${host} is taken`),
+      timeoutMs: settings.mailTimeoutMs,
+      onReconnect: ({ accountId, error }) => this.logger.log({ msg: 'kept IMAP connection was gone; writing back over a new one', accountId, err: error.message }),
+    });
+  }
 
   imap<T>(account: AccountDocument, work: (client: ImapFlow) => Promise<T>): Promise<T> {
     const server = accountServerSettings({ box: this.box, account, side: 'receive' });
-    return this.inSlot(server.host, () => withImapClient(server, { timeoutMs: this.settings.mailTimeoutMs }, work));
+    return this.kept.run({ accountId: account._id, revision: account.revision, server }, (client) => work(client));
   }
 
   /** The caller's work ends with QUIT (it commits DELE); any other exit drops the connection, and nothing is deleted. */
@@ -40,6 +55,10 @@ export class MailServerSessions {
         client.close();
       }
     });
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.kept.close();
   }
 
   /** When the host's slots are all taken (the fetcher is busy there), RetryLaterError brings the event back. */

@@ -1,22 +1,34 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { hostname } from 'node:os';
 import { ImapFlow } from 'imapflow';
-import { imapFlowOptions, type MailServerSettings } from '@mailbus/mail-clients';
-import { newId } from '@mailbus/mongo-dal';
-import { HostConnectionSlots, RetryLaterError, type HostSlot } from '@mailbus/nats-transport';
-import { SENDING_SETTINGS } from '../config/sending.tokens';
-import type { SendingSettings } from '../config/smtp-sender.config';
+import type { MailServerSettings } from '../mail-server-settings';
+import { imapFlowOptions } from './imap-options.util';
 
 /**
- * How long a session stays open after its last use. Long enough that a burst of mails from one account
- * (a mailing from the business application) files all its copies over one login, short enough that the
- * host's connection slot goes back to the fetcher and the other accounts soon after.
+ * How long a session stays open after its last use, by default. Long enough that a burst of work for
+ * one account (a mailing's Sent-folder copies, a user marking fifty messages as spam) goes over one
+ * login, short enough that the host's connection slot goes back to the fetcher and the other accounts soon after.
  */
-const SESSION_IDLE_MS = 5_000;
+const DEFAULT_IDLE_MS = 5_000;
 /** A session's host slot lives this long without renewal; it is renewed every third of it while the session is open. */
 const SLOT_LEASE_MS = 60_000;
-/** When every slot of the host is taken, the event that wanted a session comes back after this. */
-const HOST_BUSY_RETRY_MS = 5_000;
+
+/** A connection slot of a mail server host (HostConnectionSlots' lease): renewed while the connection lives, released when it closes. */
+export interface ConnectionSlot {
+  /** false when the slot was lost (it ran out and another holder took it). */
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+export interface KeptImapSessionsOptions {
+  /** A free connection slot of the host for `leaseMs`, or undefined when every one is taken. */
+  acquireSlot: (input: { host: string; leaseMs: number }) => Promise<ConnectionSlot | undefined>;
+  /** What run() throws when a session is needed and no slot is free (a RetryLaterError, say). */
+  noSlot: (host: string) => Error;
+  /** Bounds every IMAP command. */
+  timeoutMs: number;
+  idleMs?: number;
+  /** Told when a kept connection turned out to be gone and the work is tried on a new one. */
+  onReconnect?: (input: { accountId: string; error: Error }) => void;
+}
 
 /** One account's open IMAP connection, the host slot it holds, and the work queued on it. */
 class KeptSession {
@@ -33,7 +45,8 @@ class KeptSession {
   constructor(
     readonly revision: number,
     private readonly client: ImapFlow,
-    private readonly slot: HostSlot,
+    private readonly slot: ConnectionSlot,
+    private readonly idleMs: number,
     private readonly onClosed: () => void,
   ) {
     client.on('close', () => void this.close());
@@ -74,31 +87,27 @@ class KeptSession {
   private settled(): void {
     this.uses += 1;
     this.waiting -= 1;
-    if (this.waiting === 0 && !this.closing) this.idleTimer = setTimeout(() => void this.close(), SESSION_IDLE_MS);
+    if (this.waiting === 0 && !this.closing) this.idleTimer = setTimeout(() => void this.close(), this.idleMs);
   }
 }
 
 /**
- * IMAP sessions kept open per account for the Sent-folder copies of smtp-sender: a burst of mails from
- * one account files its copies one after another over one login, instead of a connection, TLS
- * handshake and login per mail (about ten round trips each, and providers limit logins). Each session
- * holds one of its host's connection slots (HOST_CONNECTION_CAP, shared with the fetcher and
- * spam-feedback across replicas) while it is open, and gives it back SESSION_IDLE_MS after its last use.
- * A session is tied to the account's settings revision: changed settings open a new one.
+ * IMAP sessions kept open per account: a burst of work for one account runs piece after piece over one
+ * login, instead of a connection, TLS handshake and login each (about ten round trips, and providers
+ * limit logins). Each session holds one of its host's connection slots while it is open (the cap holds
+ * whoever connects) and gives it back `idleMs` after its last use. A session is tied to the account's
+ * settings revision: changed settings open a new one. close() ends them all (at shutdown).
+ * @example
+ * const sessions = new KeptImapSessions({ acquireSlot, noSlot: (host) => new RetryLaterError(5_000, `${host} is busy`), timeoutMs });
+ * await sessions.run({ accountId, revision, server }, (client) => client.append('Sent', raw, ['\\Seen']));
  */
-@Injectable()
-export class KeptImapSessions implements OnApplicationShutdown {
-  private readonly logger = new Logger(KeptImapSessions.name);
-  private readonly holder = `smtp-sender:${hostname()}:${newId()}`;
+export class KeptImapSessions {
   private readonly open = new Map<string, KeptSession>();
   /** Connections being opened: concurrent work of the account waits for this one instead of opening another. */
   private readonly opening = new Map<string, Promise<KeptSession>>();
   private readonly renewal: NodeJS.Timeout;
 
-  constructor(
-    private readonly slots: HostConnectionSlots,
-    @Inject(SENDING_SETTINGS) private readonly settings: SendingSettings,
-  ) {
+  constructor(private readonly options: KeptImapSessionsOptions) {
     this.renewal = setInterval(() => void this.renewSlots(), SLOT_LEASE_MS / 3).unref();
   }
 
@@ -118,7 +127,7 @@ export class KeptImapSessions implements OnApplicationShutdown {
         if (session.usable) throw error;
         await session.close();
         if (!usedBefore || attempt > 1) throw error;
-        this.logger.log({ msg: 'kept IMAP connection was gone; trying again on a new one', accountId: account.accountId, err: (error as Error).message });
+        this.options.onReconnect?.({ accountId: account.accountId, error: error as Error });
       }
     }
   }
@@ -128,7 +137,8 @@ export class KeptImapSessions implements OnApplicationShutdown {
     return this.open.size;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Logs out of every session and releases their slots. */
+  async close(): Promise<void> {
     clearInterval(this.renewal);
     await Promise.allSettled([...this.opening.values()]);
     await Promise.all([...this.open.values()].map((session) => session.close()));
@@ -152,7 +162,7 @@ export class KeptImapSessions implements OnApplicationShutdown {
 
   private start({ accountId, revision, server }: SessionKey): Promise<KeptSession> {
     const opening = this.connect({ server }).then(({ client, slot }) => {
-      const session: KeptSession = new KeptSession(revision, client, slot, () => {
+      const session: KeptSession = new KeptSession(revision, client, slot, this.options.idleMs ?? DEFAULT_IDLE_MS, () => {
         if (this.open.get(accountId) === session) this.open.delete(accountId);
       });
       this.open.set(accountId, session);
@@ -166,10 +176,10 @@ export class KeptImapSessions implements OnApplicationShutdown {
     return opening;
   }
 
-  private async connect({ server }: { server: MailServerSettings }): Promise<{ client: ImapFlow; slot: HostSlot }> {
-    const slot = await this.slots.acquire({ host: server.host, cap: this.settings.hostConnectionCap, holder: this.holder, leaseMs: SLOT_LEASE_MS });
-    if (!slot) throw new RetryLaterError(HOST_BUSY_RETRY_MS, `every connection slot of ${server.host} is taken`);
-    const client = new ImapFlow(imapFlowOptions(server, { timeoutMs: this.settings.mailTimeoutMs }));
+  private async connect({ server }: { server: MailServerSettings }): Promise<{ client: ImapFlow; slot: ConnectionSlot }> {
+    const slot = await this.options.acquireSlot({ host: server.host, leaseMs: SLOT_LEASE_MS });
+    if (!slot) throw this.options.noSlot(server.host);
+    const client = new ImapFlow(imapFlowOptions(server, { timeoutMs: this.options.timeoutMs }));
     // A dropped connection also rejects the command in flight, which is what reports it.
     client.on('error', () => undefined);
     try {
@@ -190,7 +200,7 @@ export class KeptImapSessions implements OnApplicationShutdown {
 /** Work on a session's connection; `memo` keeps what it learnt (a folder's path) for the next work on the same connection. */
 export type SessionWork<T> = (client: ImapFlow, memo: Map<string, string>) => Promise<T>;
 
-interface SessionKey {
+export interface SessionKey {
   accountId: string;
   /** The account's settings revision: a session opened with other settings is not reused. */
   revision: number;
