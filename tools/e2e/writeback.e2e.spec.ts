@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually, startDovecot, type RunningDovecot } from '@mailbus/testing';
 import { Pop3Client } from '@mailbus/mail-clients';
+import { startCountingProxy } from './counting-proxy';
 import { readStoredEvents } from './stream-reader';
 import { startSystem, type System } from './system';
 
@@ -165,6 +166,30 @@ describe('spam marks on an IMAP account that also syncs its Junk folder', () => 
     expect(answer.result).toBe(SpamMoveResult.SKIPPED);
     expect(answer.reason).toMatch(/not found|no message/i);
     expect(await uidsOnServer({ username, mailbox: 'Archive', messageId: messageIdHeader })).toHaveLength(1);
+  });
+
+  it('should move a burst of spam marks of one account over one login', async () => {
+    const username = 'spamburst';
+    const subjects = ['Burst one', 'Burst two', 'Burst three'];
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    for (const subject of subjects) await appendMessage({ dovecot: dovecot(), username, raw: mail({ subject }) });
+    const imap = await startCountingProxy({ targetPort: dovecot().imapsPort });
+    try {
+      const account = await createAccount({ username, protocol: 'imap', receive: { port: imap.port } });
+      const messages = await Promise.all(subjects.map((subject) => delivered(anna.id, 'inbox', subject)));
+      // The fetcher is done with the account (no run, no IDLE): what connects now is spam-feedback.
+      expect((await system.api('PATCH', `/v1/accounts/${account.id}`, { body: { receive: { enabled: false } } })).status).toBe(200);
+      await expectEventually(() => expect(imap.open).toBe(0), { timeoutMs: 20_000 });
+      const before = imap.total;
+
+      const marks = await Promise.all(messages.map((message) => system.api<SpamMarkView>('POST', `/v1/messages/${message.id}/spam`, { token: system.tokens.app, body: { userId: anna.id } })));
+
+      for (const mark of marks) expect((await spamMoved(mark.body.requestId)).result).toBe(SpamMoveResult.MOVED);
+      expect(imap.total - before).toBe(1);
+      for (const subject of subjects) expect(await uidsOnServer({ username, mailbox: 'Junk', messageId: `<${subject.replace(/\W/g, '')}@shop.example>` })).toHaveLength(1);
+    } finally {
+      await imap.close();
+    }
   });
 
   it('should only move the delivery of a POP3 account and say that the server could not be taught', async () => {
