@@ -21,17 +21,29 @@
  * An item killed while `sending` comes back when JetStream redelivers its send.requested after the
  * consumer's ack wait (30 s), hence the quiet phase of minutes.
  *
+ * With CHAOS_SENT_FOLDER=1 the account also files every mail in Dovecot's Sent folder (appendToSent
+ * always; copies go over a kept IMAP session that a kill leaves holding its host slot until the lease runs
+ * out), an item counts as finished only once its copy's outcome is recorded, and the end also prints
+ *   copiesMissing  sent items whose Message-ID is not in the Sent folder (a failed copy counts here)
+ *   copiesTwice    Message-IDs that are in the Sent folder more than once (a copy is appended once, also
+ *                  after a kill between APPEND and the record, and for a mail sent twice)
+ * and exits non-zero when either is above 0.
+ *
  * Env: CHAOS_MESSAGES (1000), CHAOS_KILLS (20), CHAOS_CONCURRENCY (4 POSTs in flight),
- * CHAOS_QUIET_MS (180000: the longest wait for the last items after the last kill).
+ * CHAOS_QUIET_MS (180000: the longest wait for the last items after the last kill), CHAOS_SENT_FOLDER.
  */
+import { ImapFlow } from 'imapflow';
 import { MongoClient } from 'mongodb';
 import type { AccountView, OutboxItemView, UserView } from '@mailbus/contracts';
-import { DEFAULT_MAIL_PASSWORD, readSmtpSinkMessages } from '@mailbus/testing';
+import { DEFAULT_MAIL_PASSWORD, readSmtpSinkMessages, type RunningDovecot } from '@mailbus/testing';
 import { startSystem, type System } from '../e2e/system';
 
 const MESSAGES = Number(process.env.CHAOS_MESSAGES ?? 1_000);
 const KILLS = Number(process.env.CHAOS_KILLS ?? 20);
 const CONCURRENCY = Number(process.env.CHAOS_CONCURRENCY ?? 4);
+const SENT_FOLDER = process.env.CHAOS_SENT_FOLDER === '1';
+/** The Dovecot user whose Sent folder gets the copies (CHAOS_SENT_FOLDER). */
+const SENT_USER = 'chaossent';
 /** At least this long between a restart and the next kill. */
 const MIN_KILL_GAP_MS = 500;
 const KILL_POLL_MS = 250;
@@ -86,6 +98,27 @@ async function postAll({ system, userId, count, concurrency }: { system: System;
 
 const MESSAGE_ID = /^Message-ID:[ \t]*(<[^>\r\n]+>)/im;
 
+/** How often each Message-ID is in the user's Sent folder. */
+async function sentFolderCopies(dovecot: RunningDovecot): Promise<Map<string, number>> {
+  const client = new ImapFlow({ host: '127.0.0.1', port: dovecot.imapsPort, secure: true, tls: { ca: dovecot.caCertPem }, auth: { user: SENT_USER, pass: DEFAULT_MAIL_PASSWORD }, logger: false });
+  await client.connect();
+  const copies = new Map<string, number>();
+  try {
+    const lock = await client.getMailboxLock('Sent', { readOnly: true });
+    try {
+      for await (const message of client.fetch('1:*', { envelope: true })) {
+        const messageId = message.envelope?.messageId ?? '(none)';
+        copies.set(messageId, (copies.get(messageId) ?? 0) + 1);
+      }
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await client.logout();
+  }
+  return copies;
+}
+
 async function main(): Promise<void> {
   // Short retry delays: a network error during a kill should not park an item for the production minute.
   const system = await startSystem({
@@ -98,12 +131,23 @@ async function main(): Promise<void> {
     const sink = system.stack.smtp!;
     const user = await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Chaos', addresses: ['chaos@example.com'], defaultFrom: 'chaos@example.com' } });
     if (user.status !== 201) throw new Error(`user not created: ${user.status} ${JSON.stringify(user.body)}`);
+    const dovecot = system.stack.dovecot!;
+    if (SENT_FOLDER) await dovecot.addUser({ username: SENT_USER, password: DEFAULT_MAIL_PASSWORD });
+    const receive = { protocol: 'imap', host: '127.0.0.1', port: dovecot.imapsPort, security: 'tls', username: SENT_USER, password: DEFAULT_MAIL_PASSWORD, enabled: false };
     const account = await system.api<AccountView>('POST', '/v1/accounts', {
-      body: { name: 'Chaos', email: 'chaos@example.com', owners: [user.body.id], send: { host: sink.host, port: sink.port, security: 'starttls', username: 'user1', password: DEFAULT_MAIL_PASSWORD } },
+      body: {
+        name: 'Chaos',
+        email: 'chaos@example.com',
+        owners: [user.body.id],
+        send: { host: sink.host, port: sink.port, security: 'starttls', username: 'user1', password: DEFAULT_MAIL_PASSWORD, ...(SENT_FOLDER ? { appendToSent: 'always' } : {}) },
+        ...(SENT_FOLDER ? { receive } : {}),
+      },
     });
     if (account.status !== 201) throw new Error(`account not created: ${account.status} ${JSON.stringify(account.body)}`);
-    const outbox = mongo.db(system.env.MONGODB_DB).collection<{ _id: string; status: string; messageIdHeader: string; attempts: number; updatedAt: Date; pendingPublish: boolean; lastError?: { class: string; text: string } }>('outbox');
-    const unfinished = () => outbox.countDocuments({ status: { $nin: FINISHED } });
+    const outbox = mongo.db(system.env.MONGODB_DB).collection<{ _id: string; status: string; messageIdHeader: string; attempts: number; updatedAt: Date; pendingPublish: boolean; lastError?: { class: string; text: string }; sentFolder?: { status: string; reason: string } }>('outbox');
+    // With Sent-folder copies, a sent item is finished once its copy's outcome is recorded.
+    const copyPending = { status: 'sent', sentFolder: { $exists: false } };
+    const unfinished = async () => (await outbox.countDocuments({ status: { $nin: FINISHED } })) + (SENT_FOLDER ? await outbox.countDocuments(copyPending) : 0);
     const finished = () => outbox.countDocuments({ status: { $in: FINISHED } });
 
     const started = Date.now();
@@ -181,7 +225,20 @@ async function main(): Promise<void> {
       say(`  sent twice ${messageId}: the next kill came ${untilNextKill(firstAt, killedAt)} after its first copy (item ${item?._id ?? '?'}: attempts=${item?.attempts ?? '?'}${error})`);
     }
     say(`items=${items.length} kills=${kills} elapsed=${seconds(Date.now() - started)} stuck=${stuck.length} lost=${lost.length} sentTwice=${sentTwice}`);
-    process.exitCode = stuck.length + lost.length === 0 ? 0 : 1;
+    let copyProblems = 0;
+    if (SENT_FOLDER) {
+      const copies = await sentFolderCopies(dovecot);
+      const sent = items.filter((item) => item.status === 'sent');
+      const missing = sent.filter((item) => !copies.has(item.messageIdHeader));
+      const copiesTwice = [...copies].filter(([, count]) => count > 1);
+      const outcomes = new Map<string, number>();
+      for (const item of sent) outcomes.set(item.sentFolder?.status ?? 'none', (outcomes.get(item.sentFolder?.status ?? 'none') ?? 0) + 1);
+      for (const item of missing.slice(0, 20)) say(`  copy missing ${item._id} messageId=${item.messageIdHeader} outcome=${item.sentFolder?.status ?? 'none'} ${item.sentFolder?.reason ?? ''}`);
+      for (const [messageId, count] of copiesTwice.slice(0, 20)) say(`  copy ${count} times ${messageId}`);
+      say(`sentFolder: copies=${[...copies.values()].reduce((sum, count) => sum + count, 0)} outcomes: ${[...outcomes].map(([status, count]) => `${status}=${count}`).join(' ')} copiesMissing=${missing.length} copiesTwice=${copiesTwice.length}`);
+      copyProblems = missing.length + copiesTwice.length;
+    }
+    process.exitCode = stuck.length + lost.length + copyProblems === 0 ? 0 : 1;
   } finally {
     await mongo.close();
     await system.stop();
