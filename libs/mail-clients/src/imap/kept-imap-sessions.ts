@@ -74,6 +74,11 @@ class KeptSession {
     if (!kept) await this.close();
   }
 
+  /** Closes once the work queued on it is done (the account's settings changed; new work goes to a new session). */
+  retire(): void {
+    void this.queue.then(() => this.close());
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       clearTimeout(this.idleTimer);
@@ -115,7 +120,7 @@ export class KeptImapSessions {
    * Runs `work` on the account's session, opening one when there is none. A failure on a session that
    * had been used before and whose connection is gone (the server closed it while it was kept) is tried
    * once more on a new connection.
-   * @throws RetryLaterError when a new session is needed and every connection slot of the host is taken
+   * @throws the `noSlot` error when a new session is needed and every connection slot of the host is taken
    */
   async run<T>(account: SessionKey, work: SessionWork<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
@@ -147,7 +152,8 @@ export class KeptImapSessions {
   private async sessionFor(account: SessionKey): Promise<KeptSession> {
     for (;;) {
       const current = this.open.get(account.accountId);
-      if (current?.usable && current.revision === account.revision) return current;
+      // A caller that read the account before its last change may use the newer session.
+      if (current?.usable && current.revision >= account.revision) return current;
       const opening = this.opening.get(account.accountId);
       if (opening) {
         // Its failure (no slot, no connection) is this caller's too.
@@ -156,7 +162,7 @@ export class KeptImapSessions {
       }
       if (!current) return this.start(account);
       this.open.delete(account.accountId);
-      await current.close();
+      current.retire();
     }
   }
 
