@@ -243,16 +243,23 @@ describe('deletions', () => {
     expect(deletions.map(({ scope }) => scope)).toEqual([DeleteScope.USER, DeleteScope.SERVER]);
   });
 
-  it('should DELE a message of a POP3 leave-on-server account by its UIDL', async () => {
+  it("should DELE a message of a POP3 leave-on-server account by its UIDL in the account's next run", async () => {
     const username = 'delpop';
     await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
     await appendMessage({ dovecot: dovecot(), username, raw: mail({ subject: 'Pop gone' }) });
     await appendMessage({ dovecot: dovecot(), username, raw: mail({ subject: 'Pop kept' }) });
-    await createAccount({ username, protocol: 'pop3', receive: { leaveOnServer: true } });
+    const account = await createAccount({ username, protocol: 'pop3', receive: { leaveOnServer: true } });
     const gone = await delivered(anna.id, 'inbox', 'Pop gone');
     await delivered(anna.id, 'inbox', 'Pop kept');
     const deleted = await system.api<MessageDeletionView>('DELETE', `/v1/messages/${gone.id}?userId=${anna.id}`, { token: system.tokens.app });
     expect(deleted.body).toMatchObject({ scope: 'server' });
+    // The fetcher, the mailbox's one writer, takes the request; nothing else logs in to delete it.
+    const requests = mongo.db(system.env.MONGODB_DB).collection('pop3_deletion_requests');
+    await expectEventually(async () => expect(await requests.countDocuments({ accountId: account.id })).toBe(1));
+    expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: '<Popgone@shop.example>' })).toHaveLength(1);
+
+    await sync(account.id);
+
     await expectEventually(
       async () => {
         const client = await Pop3Client.connect({ host: '127.0.0.1', port: dovecot().pop3Port, security: 'none', timeoutMs: 10_000 });
@@ -266,6 +273,7 @@ describe('deletions', () => {
       { timeoutMs: 60_000 },
     );
     expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: '<Popkept@shop.example>' })).toHaveLength(1);
+    await expectEventually(async () => expect(await requests.countDocuments({ accountId: account.id })).toBe(0));
   });
 });
 

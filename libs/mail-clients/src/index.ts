@@ -12,7 +12,6 @@ export { Pop3Client, type Pop3ConnectOptions, type Pop3MessageInfo, type Pop3Uid
 export { Pop3ResponseError } from './pop3/pop3-response.error';
 export { loginDelay } from './pop3/pop3-capabilities.util';
 export { Pop3UnsupportedError } from './pop3/pop3-unsupported.error';
-export { deletePop3MessagesByUidl } from './pop3/delete-pop3-messages-by-uidl';
 export type { ServerMessageRef } from './imap/server-message-ref';
 export { findJunkFolder, KNOWN_JUNK_FOLDER_NAMES, DEFAULT_JUNK_FOLDER_NAME } from './imap/find-junk-folder.util';
 export { findFolderByUseOrName, type FolderCandidate } from './imap/find-folder-by-use-or-name.util';

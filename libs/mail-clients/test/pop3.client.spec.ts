@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailSecurity } from '@mailbus/mail-protocol';
 import { DEFAULT_MAIL_PASSWORD, appendMessage, startStack, type Stack } from '@mailbus/testing';
-import { MailConnectionError, Pop3Client, Pop3ResponseError, deletePop3MessagesByUidl, loginDelay } from '../src';
+import { MailConnectionError, Pop3Client, Pop3ResponseError, loginDelay } from '../src';
 
 let stack: Stack;
 
@@ -301,27 +301,6 @@ describe('Pop3Client pipelining', () => {
     const after = await Pop3Client.connect({ host: '127.0.0.1', port: stack.dovecot!.pop3Port, security: 'none', timeoutMs: 5_000 });
     await after.login({ username: 'pipedele', password: DEFAULT_MAIL_PASSWORD });
     expect((await after.retrMany([1])).map((answer) => answer.toString())).toEqual([message('d2')]);
-    await after.quit();
-  });
-});
-
-describe(deletePop3MessagesByUidl.name, () => {
-  it('should delete the messages with those UIDLs on QUIT, keep the others and report unknown UIDLs as missing', async () => {
-    await stack.dovecot!.addUser({ username: 'popuidl', password: DEFAULT_MAIL_PASSWORD });
-    for (const subject of ['first', 'second', 'third']) await appendMessage({ dovecot: stack.dovecot!, username: 'popuidl', raw: message(subject) });
-    const before = await connect({ username: 'popuidl' });
-    const [first, second, third] = await before.uidl();
-    before.close();
-
-    const sut = await connect({ username: 'popuidl' });
-    const outcome = await deletePop3MessagesByUidl(sut, [third!.uid, 'no-such-uidl', first!.uid, third!.uid]);
-    expect(outcome).toEqual({ deleted: [third!.uid, first!.uid], missing: ['no-such-uidl'] });
-    await sut.quit();
-
-    const after = await connect({ username: 'popuidl' });
-    expect((await after.uidl()).map(({ uid }) => uid)).toEqual([second!.uid]);
-    expect((await readAll(after.retr(1))).bytes.toString()).toBe(message('second'));
-    expect(await deletePop3MessagesByUidl(after, [first!.uid])).toEqual({ deleted: [], missing: [first!.uid] });
     await after.quit();
   });
 });

@@ -8,6 +8,8 @@ import { IdleMetrics } from './idle/idle.metrics';
 import { InboxIdleWatcher } from './idle/inbox-idle.watcher';
 import { ImapAccountSync } from './imap/imap-account.sync';
 import { FetchedMessageRepository } from './ingest/fetched-message.repository';
+import { Pop3DeletionRequests } from './pop3/pop3-deletion-requests';
+import { Pop3DeletionsConsumer } from './pop3/pop3-deletions.consumer';
 import { MessageIngestService } from './ingest/message-ingest.service';
 import { Pop3AccountSync } from './pop3/pop3-account.sync';
 import { AccountRunService, FETCHER_SECRET_BOX, FETCH_SETTINGS } from './runs/account-run.service';
@@ -28,9 +30,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceRuntimeModule.forRoot({ service: 'fetcher', config }),
-        MongoModule.forFeature([AccountSyncStateRepository, FolderCheckpointRepository, FetchedMessageRepository, BlobStore]),
+        MongoModule.forFeature([AccountSyncStateRepository, FolderCheckpointRepository, FetchedMessageRepository, Pop3DeletionRequests, BlobStore]),
       ],
-      controllers: [SyncStatusRpcController, AccountChangesConsumer],
+      controllers: [SyncStatusRpcController, AccountChangesConsumer, Pop3DeletionsConsumer],
       providers: [
         { provide: FETCHER_SECRET_BOX, useValue: config.secretBox },
         { provide: FETCH_SETTINGS, useValue: config.fetch },

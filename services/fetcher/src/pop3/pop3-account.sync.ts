@@ -4,6 +4,7 @@ import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { MessageIngestService } from '../ingest/message-ingest.service';
 import type { RunInput, RunResult } from '../runs/fetch-account';
 import type { Pop3KeyedMessage } from './pop3-content-key.util';
+import { Pop3DeletionRequests } from './pop3-deletion-requests';
 import { messagesToDelete } from './pop3-deletions.util';
 import { dateHeader, listsNewestFirst, needsOrderDetection, pickBatch } from './pop3-fetch-order.util';
 import { listPop3Messages } from './list-pop3-messages';
@@ -33,6 +34,7 @@ export class Pop3AccountSync {
   constructor(
     private readonly ingest: MessageIngestService,
     private readonly records: FetchedMessageRepository,
+    private readonly deletionRequests: Pop3DeletionRequests,
   ) {}
 
   async run({ account, budget, timeoutMs, signal }: RunInput): Promise<RunResult> {
@@ -103,9 +105,17 @@ export class Pop3AccountSync {
 
       // A content-keyed listing with a message that could not be keyed may have shifted the
       // occurrence suffixes of identical copies: delete nothing until every message has its key.
-      const deletable = listing.keyedBy === 'content' && listing.unkeyed.length > 0 ? [] : messagesToDelete({ messages: listing.messages, stored, fetchedNow, leaveOnServer: receive.leaveOnServer, deleteAfterDays: receive.deleteAfterDays, now: Date.now() });
+      const keyable = !(listing.keyedBy === 'content' && listing.unkeyed.length > 0);
+      const requested = receive.leaveOnServer && keyable ? await this.deletionRequests.forAccount(account.id) : new Map<string, string>();
+      const deletable = keyable ? messagesToDelete({ messages: listing.messages, stored, fetchedNow, leaveOnServer: receive.leaveOnServer, deleteAfterDays: receive.deleteAfterDays, now: Date.now(), requested: new Set(requested.keys()) }) : [];
       await client.deleMany(deletable);
       await client.quit();
+      // Committed: a request is done when its message was deleted now or is gone already (another
+      // client, an earlier run that died before this point); one held back (an identical copy not yet
+      // stored) waits for a later run.
+      const deleted = new Set(deletable);
+      const left = new Set(listing.messages.filter(({ number }) => !deleted.has(number)).map(({ key }) => key));
+      await this.deletionRequests.done({ accountId: account.id, ids: [...requested].filter(([key]) => !left.has(key)).map(([, id]) => id) });
       return result;
     } catch (error) {
       // Aborted at shutdown: the connection was closed without QUIT, so the server deletes nothing

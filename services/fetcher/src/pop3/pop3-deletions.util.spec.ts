@@ -43,4 +43,22 @@ describe(messagesToDelete.name, () => {
     expect(messagesToDelete({ messages, stored: new Map(), fetchedNow: new Set(['h']), leaveOnServer: false, deleteAfterDays: 0, now: NOW })).toEqual([]);
     expect(messagesToDelete({ messages, stored: new Map([['h', daysAgo(0)]]), fetchedNow: new Set(['h#2']), leaveOnServer: false, deleteAfterDays: 0, now: NOW })).toEqual([1, 2]);
   });
+
+  it('should delete with leaveOnServer what users asked to delete, when it is stored, before deleteAfterDays', () => {
+    const sut = messagesToDelete({
+      messages: [message(1, 'asked'), message(2, 'kept'), message(3, 'asked-unstored'), message(4, 'copy', ['copy#2']), message(5, 'copy#2', ['copy'])],
+      stored: new Map([
+        ['asked', daysAgo(1)],
+        ['kept', daysAgo(1)],
+        ['copy', daysAgo(1)],
+      ]),
+      fetchedNow: new Set(),
+      leaveOnServer: true,
+      deleteAfterDays: 30,
+      now: NOW,
+      requested: new Set(['asked', 'asked-unstored', 'copy']),
+    });
+    // An unstored message is never deleted, and an identical copy waits until its sibling is stored too.
+    expect(sut).toEqual([1]);
+  });
 });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Db } from 'mongodb';
 import { DeleteScope, type MessageDeleted } from '@mailbus/contracts';
 import { findAccount, type AccountDocument } from '@mailbus/directory';
-import { deleteImapMessage, deletePop3MessagesByUidl, findJunkFolder, toMailFolders } from '@mailbus/mail-clients';
+import { deleteImapMessage, findJunkFolder, toMailFolders } from '@mailbus/mail-clients';
 import { MONGO_DB } from '@mailbus/mongo-dal';
 import type { EventContext } from '@mailbus/nats-transport';
 import type { WritebackSettings } from '../config/spam-feedback.config';
@@ -17,8 +17,9 @@ type Outcome = 'deleted' | 'skipped' | 'failed';
 /**
  * Deletes on the server what every user deleted in mailbus (Rowisoft: IMAP keeps mail on the server
  * until the user deletes it): IMAP \Deleted plus UID EXPUNGE of that UID only, found again by
- * Message-ID when another client moved it; POP3 DELE by UIDL for accounts that leave mail on the
- * server (others deleted it after fetching). A message already gone is a no-op, so a repeat is too.
+ * Message-ID when another client moved it. A message already gone is a no-op, so a repeat is too.
+ * POP3 is the fetcher's: its next run of the account deletes the message in its own session (a
+ * second session would lock the maildrop against it and count against LOGIN-DELAY).
  */
 @Injectable()
 export class DeleteWritebackService {
@@ -55,12 +56,8 @@ export class DeleteWritebackService {
     const location = event.location;
     if (receive.protocol === 'pop3') {
       if (!receive.leaveOnServer) return { outcome: 'skipped', reason: 'POP3 account without leaveOnServer: the message was deleted on the server after fetching' };
-      if (!location?.uidl) return { outcome: 'skipped', reason: 'no POP3 UIDL is known for this message' };
-      return this.sessions.pop3(account, async (client) => {
-        const { deleted } = await deletePop3MessagesByUidl(client, [location.uidl]);
-        await client.quit(); // commits the DELE
-        return deleted.length > 0 ? { outcome: 'deleted', reason: '' } : { outcome: 'skipped', reason: `UIDL ${location.uidl} is no longer on the server` };
-      });
+      // The fetcher, the mailbox's one writer, deletes it in its next run (its own message.deleted consumer).
+      return { outcome: 'skipped', reason: "POP3: deleted on the server by the account's next fetch" };
     }
     return this.sessions.imap(account, async (client) => {
       const junk = findJunkFolder(toMailFolders(await client.list()));

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { ImapFlow } from 'imapflow';
 import type { SecretBox } from '@mailbus/crypto';
 import { accountServerSettings, type AccountDocument } from '@mailbus/directory';
-import { KeptImapSessions, Pop3Client } from '@mailbus/mail-clients';
+import { KeptImapSessions } from '@mailbus/mail-clients';
 import { newId } from '@mailbus/mongo-dal';
 import { HostConnectionSlots, RetryLaterError } from '@mailbus/nats-transport';
 import type { WritebackSettings } from '../config/spam-feedback.config';
@@ -13,11 +13,10 @@ import { WRITEBACK_SECRET_BOX, WRITEBACK_SETTINGS } from '../config/writeback.to
 const HOST_BUSY_RETRY_MS = 5_000;
 
 /**
- * The mail server sessions of write-backs, each inside a per-host connection slot shared with the
- * fetcher (SPEC §3.6: no server host gets more connections than its cap, whoever opens them). IMAP
- * write-backs of one account go over one session kept for a few seconds after the last (KeptImapSessions):
- * a user who marks fifty messages as spam costs one login, not fifty. POP3 gets a short session each:
- * a kept one would lock the maildrop against the fetcher, and its DELEs count only at QUIT.
+ * The IMAP sessions of write-backs, each inside a per-host connection slot shared with the fetcher
+ * (SPEC §3.6: no server host gets more connections than its cap, whoever opens them). The write-backs
+ * of one account go over one session kept for a few seconds after the last (KeptImapSessions): a user
+ * who marks fifty messages as spam costs one login, not fifty.
  */
 @Injectable()
 export class MailServerSessions implements OnApplicationShutdown {
@@ -26,9 +25,9 @@ export class MailServerSessions implements OnApplicationShutdown {
   private readonly kept: KeptImapSessions;
 
   constructor(
-    private readonly slots: HostConnectionSlots,
+    slots: HostConnectionSlots,
     @Inject(WRITEBACK_SECRET_BOX) private readonly box: SecretBox,
-    @Inject(WRITEBACK_SETTINGS) private readonly settings: WritebackSettings,
+    @Inject(WRITEBACK_SETTINGS) settings: WritebackSettings,
   ) {
     this.kept = new KeptImapSessions({
       acquireSlot: ({ host, leaseMs }) => slots.acquire({ host, cap: settings.hostConnectionCap, holder: this.holder, leaseMs }),
@@ -43,26 +42,7 @@ export class MailServerSessions implements OnApplicationShutdown {
     return this.kept.run({ accountId: account._id, revision: account.revision, server }, (client) => work(client));
   }
 
-  /** The caller's work ends with QUIT (it commits DELE); any other exit drops the connection, and nothing is deleted. */
-  pop3<T>(account: AccountDocument, work: (client: Pop3Client) => Promise<T>): Promise<T> {
-    const server = accountServerSettings({ box: this.box, account, side: 'receive' });
-    return this.inSlot(server.host, async () => {
-      const client = await Pop3Client.connect({ host: server.host, port: server.port, security: server.security, timeoutMs: this.settings.mailTimeoutMs });
-      try {
-        await client.login({ username: server.username, password: server.password });
-        return await work(client);
-      } finally {
-        client.close();
-      }
-    });
-  }
-
   onApplicationShutdown(): Promise<void> {
     return this.kept.close();
-  }
-
-  /** When the host's slots are all taken (the fetcher is busy there), RetryLaterError brings the event back. */
-  private inSlot<T>(host: string, work: () => Promise<T>): Promise<T> {
-    return this.slots.inSlot({ host, cap: this.settings.hostConnectionCap, holder: this.holder }, work);
   }
 }
