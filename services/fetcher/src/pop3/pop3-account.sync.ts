@@ -106,7 +106,8 @@ export class Pop3AccountSync {
       // A content-keyed listing with a message that could not be keyed may have shifted the
       // occurrence suffixes of identical copies: delete nothing until every message has its key.
       const keyable = !(listing.keyedBy === 'content' && listing.unkeyed.length > 0);
-      const requested = receive.leaveOnServer && keyable ? await this.deletionRequests.forAccount(account.id) : new Map<string, string>();
+      // Read also without leaveOnServer: requests made before it was switched off are done by this run's deletions.
+      const requested = keyable ? await this.deletionRequests.forAccount(account.id) : new Map<string, string>();
       const deletable = keyable ? messagesToDelete({ messages: listing.messages, stored, fetchedNow, leaveOnServer: receive.leaveOnServer, deleteAfterDays: receive.deleteAfterDays, now: Date.now(), requested: new Set(requested.keys()) }) : [];
       await client.deleMany(deletable);
       await client.quit();
