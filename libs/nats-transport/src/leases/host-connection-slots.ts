@@ -9,9 +9,7 @@ export type HostSlot = KvLease;
 const BUCKET = 'host-connection-slots';
 /** The longest slot lease any caller takes (FETCH_LEASE_MS is checked against it). */
 export const MAX_SLOT_LEASE_MS = 10 * 60_000;
-/** A short session's slot is held at most this long: a login and a few commands, each within a mail timeout. */
-const SESSION_SLOT_LEASE_MS = 120_000;
-/** When every slot of the host is taken, the event that wanted a short session comes back after this. */
+/** When every slot of the host is taken, the event that wanted a kept session comes back after this. */
 const HOST_BUSY_RETRY_MS = 5_000;
 
 /**
@@ -40,16 +38,14 @@ export class HostConnectionSlots implements OnModuleInit {
   }
 
   /**
-   * Runs a short session (a write-back, a Sent-folder copy) in a slot of the host, released after.
-   * @throws RetryLaterError when every slot is taken: the event handler's delivery comes back later
+   * Slots for connections kept open between pieces of work (KeptImapSessions in mail-clients): each
+   * session takes one of the host's `cap` slots; when none is free, the event that wanted one comes
+   * back after HOST_BUSY_RETRY_MS (RetryLaterError).
    */
-  async inSlot<T>({ host, cap, holder }: { host: string; cap: number; holder: string }, work: () => Promise<T>): Promise<T> {
-    const slot = await this.acquire({ host, cap, holder, leaseMs: SESSION_SLOT_LEASE_MS });
-    if (!slot) throw new RetryLaterError(HOST_BUSY_RETRY_MS, `every connection slot of ${host} is taken`);
-    try {
-      return await work();
-    } finally {
-      await slot.release().catch(() => undefined);
-    }
+  forKeptSessions({ cap, holder }: { cap: number; holder: string }): { acquireSlot: (input: { host: string; leaseMs: number }) => Promise<HostSlot | undefined>; noSlot: (host: string) => Error } {
+    return {
+      acquireSlot: ({ host, leaseMs }) => this.acquire({ host, cap, holder, leaseMs }),
+      noSlot: (host) => new RetryLaterError(HOST_BUSY_RETRY_MS, `every connection slot of ${host} is taken`),
+    };
   }
 }

@@ -2,12 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { hostname } from 'node:os';
 import { KeptImapSessions } from '@mailbus/mail-clients';
 import { newId } from '@mailbus/mongo-dal';
-import { HostConnectionSlots, RetryLaterError } from '@mailbus/nats-transport';
+import { HostConnectionSlots } from '@mailbus/nats-transport';
 import { SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
-
-/** When every slot of the host is taken, the event that wanted a session comes back after this. */
-const HOST_BUSY_RETRY_MS = 5_000;
 
 /**
  * The IMAP sessions Sent-folder copies go over: one per account, kept for a few seconds after its last
@@ -19,10 +16,8 @@ export class SentFolderSessions extends KeptImapSessions implements OnApplicatio
   private static readonly logger = new Logger(SentFolderSessions.name);
 
   constructor(slots: HostConnectionSlots, @Inject(SENDING_SETTINGS) settings: SendingSettings) {
-    const holder = `smtp-sender:${hostname()}:${newId()}`;
     super({
-      acquireSlot: ({ host, leaseMs }) => slots.acquire({ host, cap: settings.hostConnectionCap, holder, leaseMs }),
-      noSlot: (host) => new RetryLaterError(HOST_BUSY_RETRY_MS, `every connection slot of ${host} is taken`),
+      ...slots.forKeptSessions({ cap: settings.hostConnectionCap, holder: `smtp-sender:${hostname()}:${newId()}` }),
       timeoutMs: settings.mailTimeoutMs,
       onReconnect: ({ accountId, error }) => SentFolderSessions.logger.log({ msg: 'kept IMAP connection was gone; copying over a new one', accountId, err: error.message }),
     });

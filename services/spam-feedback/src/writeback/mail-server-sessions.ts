@@ -5,12 +5,9 @@ import type { SecretBox } from '@mailbus/crypto';
 import { accountServerSettings, type AccountDocument } from '@mailbus/directory';
 import { KeptImapSessions } from '@mailbus/mail-clients';
 import { newId } from '@mailbus/mongo-dal';
-import { HostConnectionSlots, RetryLaterError } from '@mailbus/nats-transport';
+import { HostConnectionSlots } from '@mailbus/nats-transport';
 import type { WritebackSettings } from '../config/spam-feedback.config';
 import { WRITEBACK_SECRET_BOX, WRITEBACK_SETTINGS } from '../config/writeback.tokens';
-
-/** When every slot of the host is taken, the event that wanted a connection comes back after this. */
-const HOST_BUSY_RETRY_MS = 5_000;
 
 /**
  * The IMAP sessions of write-backs, each inside a per-host connection slot shared with the fetcher
@@ -30,8 +27,7 @@ export class MailServerSessions implements OnApplicationShutdown {
     @Inject(WRITEBACK_SETTINGS) settings: WritebackSettings,
   ) {
     this.kept = new KeptImapSessions({
-      acquireSlot: ({ host, leaseMs }) => slots.acquire({ host, cap: settings.hostConnectionCap, holder: this.holder, leaseMs }),
-      noSlot: (host) => new RetryLaterError(HOST_BUSY_RETRY_MS, `every connection slot of ${host} is taken`),
+      ...slots.forKeptSessions({ cap: settings.hostConnectionCap, holder: this.holder }),
       timeoutMs: settings.mailTimeoutMs,
       onReconnect: ({ accountId, error }) => this.logger.log({ msg: 'kept IMAP connection was gone; writing back over a new one', accountId, err: error.message }),
     });
