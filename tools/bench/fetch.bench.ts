@@ -39,14 +39,14 @@ import { DEFAULT_MAIL_PASSWORD, seedMaildir as seedMaildirOf } from '@mailbus/te
 import { startSystem, type System } from '../e2e/system';
 import { benchNodeEnv } from './bench-node-options.util';
 import { buildBenchCorpus } from './bench-corpus.util';
-import { startLatencyProxy, type LatencyProxy } from './latency-proxy';
+import { startCountingProxy, type CountingProxy } from '../e2e/counting-proxy';
 import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
 const SECURITY = process.env.BENCH_SECURITY === 'tls' ? 'tls' : 'none';
 const WITH_DEFAULT_BUDGET = process.env.BENCH_DEFAULT_BUDGET !== '0';
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
-/** Round trip added between every client and Dovecot (latency-proxy.ts), as if the server were across a network. */
+/** Round trip added between every client and Dovecot (the delaying counting proxy of tools/e2e), as if the server were across a network. */
 const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 0);
 const TARGET_RATIO = 0.7;
 /** The fetcher's default FETCH_MAX_MESSAGES_PER_RUN. */
@@ -368,7 +368,7 @@ async function main(): Promise<void> {
   const system = await startSystem({ services: ['api', 'account-registry', 'fetcher'], stack: { mail: true }, env: { LOG_LEVEL: 'warn', FETCH_MAX_MESSAGES_PER_RUN: String(Math.max(MESSAGES * 2, 1_000)) } });
   const nc = await connect({ servers: system.stack.natsUrl.split(',') });
   const mongo = await MongoClient.connect(system.env.MONGODB_URL!);
-  const proxies: LatencyProxy[] = [];
+  const proxies: CountingProxy[] = [];
   try {
     const nodeEnv = benchNodeEnv(CPU_PROFILE_DIR);
     if (nodeEnv) await system.restart('fetcher', nodeEnv);
@@ -379,7 +379,7 @@ async function main(): Promise<void> {
     const dovecot = system.stack.dovecot!;
     const direct = SECURITY === 'tls' ? { imap: dovecot.imapsPort, pop3: dovecot.pop3sPort } : { imap: dovecot.imapPort, pop3: dovecot.pop3Port };
     if (RTT_MS > 0) {
-      const [imap, pop3] = await Promise.all([direct.imap, direct.pop3].map((targetPort) => startLatencyProxy({ targetPort, oneWayMs: RTT_MS / 2 })));
+      const [imap, pop3] = await Promise.all([direct.imap, direct.pop3].map((targetPort) => startCountingProxy({ targetPort, oneWayMs: RTT_MS / 2 })));
       proxies.push(imap!, pop3!);
       say(`every client reaches Dovecot through a proxy that adds ${RTT_MS} ms to each round trip`);
     }

@@ -31,7 +31,7 @@ import type { AccountView, OutboxItemView, UserView } from '@mailbus/contracts';
 import { DEFAULT_MAIL_PASSWORD, readSmtpSinkMessages, type RunningSmtpSink } from '@mailbus/testing';
 import { startSystem, type System } from '../e2e/system';
 import { benchNodeEnv } from './bench-node-options.util';
-import { startLatencyProxy, type LatencyProxy } from './latency-proxy';
+import { startCountingProxy, type CountingProxy } from '../e2e/counting-proxy';
 import { ProcessGroupCpu, peakRss, resetPeakRss } from './process-usage.util';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 2_000);
@@ -40,7 +40,7 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 50);
 const CPU_PROFILE_DIR = process.env.BENCH_CPU_PROF;
 /** 1: a third stage sends through an account whose copies are filed in Dovecot's Sent folder. */
 const SENT_FOLDER = process.env.BENCH_SENT_FOLDER === '1';
-/** Round trip added between smtp-sender and Dovecot's IMAP in that stage (latency-proxy.ts). */
+/** Round trip added between smtp-sender and Dovecot's IMAP in that stage (the delaying counting proxy of tools/e2e). */
 const RTT_MS = Number(process.env.BENCH_RTT_MS ?? 0);
 const TARGET_RATIO = 0.6;
 /** smtp-sender's pool per account (services/smtp-sender/src/sending/smtp-transports.ts; a tool may not import a service). */
@@ -193,6 +193,20 @@ class Bench {
     }
   }
 
+  /** POSTs `count` mails, BENCH_POST_CONCURRENCY at a time; `onAccepted` gets each item with the time its POST began. */
+  private async postAll({ count, from, onAccepted }: { count: number; from?: string; onAccepted?: (item: OutboxItemView, at: number) => void }): Promise<void> {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < count) {
+        const n = next;
+        next += 1;
+        const at = Date.now();
+        onAccepted?.(await this.post(n, from), at);
+      }
+    };
+    await Promise.all(Array.from({ length: POST_CONCURRENCY }, worker));
+  }
+
   /** Sends `count` through mailbus and waits for the sink; no figures (JIT, pools, indexes warm). */
   async warmUp(count: number): Promise<void> {
     const offset = await sinkIndexLength(this.sink);
@@ -254,21 +268,13 @@ class Bench {
    * also filed in its Sent folder. Ends when every item has its Sent-folder outcome; counts the IMAP
    * connections Dovecot saw (through `imap`, which may add a round trip).
    */
-  async mailbusWithSentCopies({ count, accountId, from, imap, outbox }: { count: number; accountId: string; from: string; imap: LatencyProxy; outbox: Collection<OutboxRow> }): Promise<StageResult> {
+  async mailbusWithSentCopies({ count, accountId, from, imap, outbox }: { count: number; accountId: string; from: string; imap: CountingProxy; outbox: Collection<OutboxRow> }): Promise<StageResult> {
     const offset = await sinkIndexLength(this.sink);
-    const connectionsBefore = imap.connections;
+    const connectionsBefore = imap.total;
     const cpu = this.cpu();
     await cpu.start();
     const started = new Date();
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < count) {
-        const n = next;
-        next += 1;
-        await this.post(n, from);
-      }
-    };
-    await Promise.all(Array.from({ length: POST_CONCURRENCY }, worker));
+    await this.postAll({ count, from });
     await waitForSink(this.sink, offset, count, 'mailbus with Sent copies');
     const filed = { accountId, createdAt: { $gte: started }, sentFolder: { $exists: true } };
     const deadline = Date.now() + STAGE_TIMEOUT_MS;
@@ -286,7 +292,7 @@ class Bench {
       seconds: (lastFiledAt - started.getTime()) / 1000,
       latencyMs: items.map(({ createdAt, updatedAt }) => updatedAt.getTime() - createdAt.getTime()),
       cpu: usage,
-      notes: [`until every copy is filed; ${appended} appended, ${items.length - appended} not; ${imap.connections - connectionsBefore} IMAP connections to Dovecot${RTT_MS > 0 ? ` (${RTT_MS} ms round trip)` : ''}; latency: from acceptance to the copy's record`],
+      notes: [`until every copy is filed; ${appended} appended, ${items.length - appended} not; ${imap.total - connectionsBefore} IMAP connections to Dovecot${RTT_MS > 0 ? ` (${RTT_MS} ms round trip)` : ''}; latency: from acceptance to the copy's record`],
     };
   }
 
@@ -299,17 +305,7 @@ class Bench {
     const cpu = this.cpu();
     await cpu.start();
     const started = Date.now();
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < count) {
-        const n = next;
-        next += 1;
-        const at = Date.now();
-        const item = await this.post(n);
-        handedOver.set(item.messageIdHeader, at);
-      }
-    };
-    await Promise.all(Array.from({ length: POST_CONCURRENCY }, worker));
+    await this.postAll({ count, onAccepted: (item, at) => handedOver.set(item.messageIdHeader, at) });
     const queuedFor = Date.now() - started;
     await waitForSink(this.sink, offset, count, 'mailbus');
     const usage = await cpu.stop();
@@ -334,7 +330,7 @@ async function main(): Promise<void> {
   say(`send benchmark: ${MESSAGES} messages (1 KB text + 3 KB attachment) to the SMTP sink over STARTTLS with AUTH; machine: ${cpus().length} cores, shared with other work (figures vary run to run)`);
   const system = await startSystem({ services: ['api', 'account-registry', 'smtp-sender'], stack: { mail: true }, env: { LOG_LEVEL: 'warn', SEND_RATE_PER_ACCOUNT_PER_MINUTE: '0', SEND_RATE_PER_HOST_PER_MINUTE: '0' } });
   const mongo = await MongoClient.connect(system.env.MONGODB_URL!);
-  const proxies: LatencyProxy[] = [];
+  const proxies: CountingProxy[] = [];
   try {
     const nodeEnv = benchNodeEnv(CPU_PROFILE_DIR);
     if (nodeEnv) await system.restart('smtp-sender', nodeEnv);
@@ -365,7 +361,7 @@ async function main(): Promise<void> {
     let sentStage: StageResult | undefined;
     if (SENT_FOLDER) {
       const dovecot = system.stack.dovecot!;
-      const imap = await startLatencyProxy({ targetPort: dovecot.imapPort, oneWayMs: RTT_MS / 2 });
+      const imap = await startCountingProxy({ targetPort: dovecot.imapPort, oneWayMs: RTT_MS / 2 });
       proxies.push(imap);
       const from = 'bench-sent@example.com';
       const withImap = await system.api<AccountView>('POST', '/v1/accounts', {

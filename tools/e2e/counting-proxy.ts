@@ -13,9 +13,11 @@ export interface CountingProxy {
 
 /**
  * A TCP pass-through in front of a mail server that counts concurrent connections: what the server
- * side sees, without touching the protocol (TLS goes through untouched).
+ * side sees, without touching the protocol (TLS goes through untouched). With `oneWayMs` it holds every
+ * chunk that long in each direction, so that a server on loopback answers like one across a network
+ * (round trip 2 × oneWayMs; order kept, bandwidth not limited, no backpressure: for benchmarks).
  */
-export async function startCountingProxy({ targetPort, host = '127.0.0.1' }: { targetPort: number; host?: string }): Promise<CountingProxy> {
+export async function startCountingProxy({ targetPort, host = '127.0.0.1', oneWayMs = 0 }: { targetPort: number; host?: string; oneWayMs?: number }): Promise<CountingProxy> {
   let open = 0;
   let peak = 0;
   let total = 0;
@@ -41,6 +43,13 @@ export async function startCountingProxy({ targetPort, host = '127.0.0.1' }: { t
       sockets.delete(client);
       sockets.delete(upstream);
     };
+    if (oneWayMs > 0) {
+      // A side that ends cleanly (QUIT's +OK, then FIN) passes its end on through the delay like its data.
+      delayed({ from: client, to: upstream, oneWayMs });
+      delayed({ from: upstream, to: client, oneWayMs });
+      for (const socket of [client, upstream]) socket.on('end', uncount).on('error', close).on('close', (hadError: boolean) => (hadError ? close() : (uncount(), sockets.delete(socket))));
+      return;
+    }
     // pipe() ends the other side after what is in flight (a server's last reply before its FIN).
     client.pipe(upstream).pipe(client);
     for (const socket of [client, upstream]) socket.on('end', uncount).on('close', close).on('error', close);
@@ -66,4 +75,27 @@ export async function startCountingProxy({ targetPort, host = '127.0.0.1' }: { t
         server.close(() => resolve());
       }),
   };
+}
+
+/** Forwards `from` to `to`, each chunk (and the end) `oneWayMs` after it arrived. */
+function delayed({ from, to, oneWayMs }: { from: Socket; to: Socket; oneWayMs: number }): void {
+  const queue: Array<{ due: number; chunk?: Buffer }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = (): void => {
+    timer = undefined;
+    const now = performance.now();
+    while (queue.length > 0 && queue[0]!.due <= now) {
+      const { chunk } = queue.shift()!;
+      if (to.destroyed) return;
+      if (chunk) to.write(chunk);
+      else to.end();
+    }
+    if (queue.length > 0) timer = setTimeout(flush, queue[0]!.due - now);
+  };
+  const enqueue = (chunk?: Buffer): void => {
+    queue.push({ due: performance.now() + oneWayMs, chunk });
+    timer ??= setTimeout(flush, oneWayMs);
+  };
+  from.on('data', (chunk: Buffer) => enqueue(chunk));
+  from.on('end', () => enqueue());
 }

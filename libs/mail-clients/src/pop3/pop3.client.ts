@@ -343,7 +343,8 @@ export class Pop3Client {
   /**
    * Commands whose answers `answer` reads one by one, in order: sent PIPELINE_WINDOW ahead where the
    * server announced PIPELINING, otherwise each after the previous answer. One turn of exclusive()
-   * for all of them. An error out of `answer` leaves later answers on the wire: the connection is closed.
+   * for all of them. `answer` returns a refusal (-ERR) as a value; anything it throws leaves the session
+   * out of step (later answers on the wire, an answer half read): the connection is closed.
    */
   private async pipelined<T>({ lines, answer }: { lines: readonly string[]; answer: (command: string) => Promise<T> }): Promise<T[]> {
     if (lines.length === 0) return [];
@@ -363,7 +364,7 @@ export class Pop3Client {
         }
         return answers;
       } catch (error) {
-        if (sent > answers.length + 1 || !(error instanceof Pop3ResponseError && error.refusedByServer)) this.close();
+        this.close();
         throw error;
       }
     });
