@@ -1,10 +1,14 @@
 import { fromBinary } from '@bufbuild/protobuf';
+import { Kvm } from '@nats-io/kv';
+import { connect as connectNats } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountChangedSchema, Events, type AccountView, type ConnectionTestView, type FolderView, type UserView } from '@mailbus/contracts';
+import { leaseKey } from '@mailbus/nats-transport';
 import { freePort } from '@mailbus/testing';
+import { startCountingProxy } from './counting-proxy';
 import { readStoredEvents } from './stream-reader';
 import { startSystem, type System } from './system';
 
@@ -13,6 +17,8 @@ const password = `S3cret-${randomBytes(9).toString('base64url')}`;
 const wrongPassword = `Wr0ng-${randomBytes(9).toString('base64url')}`;
 const keyOld = `k1:${randomBytes(32).toString('base64')}`;
 const keyNew = `k2:${randomBytes(32).toString('base64')}`;
+
+const SILENT_HOST = '127.0.0.2';
 
 let system: System;
 let owner: UserView;
@@ -26,7 +32,9 @@ beforeAll(async () => {
   await system.stack.dovecot!.addUser({ username: 'secretuser', password });
   owner = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Owner', addresses: ['owner@example.com'] } })).body;
   silent = createServer(() => undefined);
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+  // Its own loopback address: the fetcher's runs of the timeout case's accounts hang there, in that
+  // host's connection slots, not in those of 127.0.0.1 that the other tests' connections need.
+  await new Promise<void>((resolve) => silent.listen(0, SILENT_HOST, () => resolve()));
   silentPort = (silent.address() as { port: number }).port;
   closedPort = await freePort();
 }, 180_000);
@@ -63,7 +71,7 @@ describe('connection test of a saved account', () => {
       const port = 'port' in override ? override.port : undefined;
       if (port === 0) return { port: closedPort };
       if (port === -1) return { port: plain, security: 'tls' };
-      if (port === -2) return { port: silentPort };
+      if (port === -2) return { host: SILENT_HOST, port: silentPort };
       return {};
     };
     const { port: _port, ...rest } = override as Record<string, unknown>;
@@ -107,6 +115,47 @@ describe('folder list', () => {
     const failed = await system.api<{ error: { code: string; message: string } }>('GET', `/v1/accounts/${wrong.id}/folders`);
     expect(failed.status).toBe(502);
     expect(failed.body.error.message).toContain('auth: [AUTHENTICATIONFAILED]');
+  });
+});
+
+describe('per-host connection slots', () => {
+  it('should answer busy without connecting while mailbus holds every slot of the IMAP host, test SMTP meanwhile, and log in once a slot is free', async () => {
+    const proxy = await startCountingProxy({ targetPort: dovecot().imapsPort });
+    const nats = await connectNats({ servers: system.stack.natsUrl });
+    const slots = await new Kvm(nats).open('host-connection-slots');
+    // Slots count by host name: `localhost` (in the certificate too) is this test's own, apart from the fetcher's 127.0.0.1.
+    // The default cap of 3, held as the fetcher's runs would hold them.
+    const keys = Array.from({ length: 3 }, (_, n) => leaseKey(`localhost#${n}`));
+    await Promise.all(keys.map((key) => slots.put(key, JSON.stringify({ holder: 'fetcher:elsewhere', expiresAt: Date.now() + 120_000 }))));
+    try {
+      // Not fetched (receive disabled), so only the registry connects through the proxy.
+      const settings = { receive: imap({ host: 'localhost', port: proxy.port, enabled: false }), send: smtp() };
+      const account = await createAccount(settings);
+
+      const busy = await system.api<ConnectionTestView>('POST', `/v1/accounts/${account.id}/test`);
+      expect(busy.body.receive, JSON.stringify(busy.body)).toMatchObject({ outcome: 'busy', protocol: 'imap', message: expect.stringContaining('all 3 connection slots of localhost') });
+      expect(busy.body.receive!.durationMs).toBeGreaterThanOrEqual(2_000);
+      expect(busy.body.send?.outcome).toBe('ok');
+      const folders = await system.api<{ error: { code: string; message: string } }>('GET', `/v1/accounts/${account.id}/folders`);
+      expect(folders.status).toBe(503);
+      expect(folders.body.error.message).toContain('HOST_CONNECTION_CAP');
+      const unsaved = await system.api<ConnectionTestView>('POST', '/v1/accounts/test', { body: { receive: settings.receive } });
+      expect(unsaved.body.receive?.outcome).toBe('busy');
+      expect(proxy.total).toBe(0);
+
+      await slots.delete(keys[1]!);
+      const tested = await system.api<ConnectionTestView>('POST', `/v1/accounts/${account.id}/test`);
+      expect(tested.body.receive?.outcome).toBe('ok');
+      expect((await system.api<FolderView[]>('GET', `/v1/accounts/${account.id}/folders`)).status).toBe(200);
+      expect(proxy.total).toBe(2);
+      // Given back after each: the freed slot is free again.
+      const entry = await slots.get(keys[1]!);
+      expect(entry === null || entry.operation !== 'PUT').toBe(true);
+    } finally {
+      await Promise.all(keys.map((key) => slots.delete(key)));
+      await nats.close();
+      await proxy.close();
+    }
   });
 });
 

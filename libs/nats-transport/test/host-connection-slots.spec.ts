@@ -70,4 +70,20 @@ describe(HostConnectionSlots.name, () => {
     expect(next?.id).not.toBe(renewed.id);
     expect(await b.acquire({ host, cap: 2, holder: 'one more', leaseMs: 10_000 })).toBeUndefined();
   });
+
+  it('should wait for a slot that is released, and give up after the wait when none is', async () => {
+    const [a, b] = [await replica('fetcher'), await replica('account-registry')];
+    const host = newHost();
+    const held = (await a.acquire({ host, cap: 1, holder: 'run', leaseMs: 30_000 }))!;
+
+    const started = Date.now();
+    expect(await b.acquireWithin({ host, cap: 1, holder: 'test', leaseMs: 30_000, waitMs: 300 })).toBeUndefined();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+
+    const waiting = b.acquireWithin({ host, cap: 1, holder: 'test', leaseMs: 30_000, waitMs: 30_000 });
+    await held.release();
+    const taken = await waiting;
+    expect(taken?.holder).toBe('test');
+    expect(await a.acquire({ host, cap: 1, holder: 'run', leaseMs: 30_000 })).toBeUndefined();
+  });
 });

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { MongoModule } from '@mailbus/mongo-dal';
+import { HostConnectionSlots } from '@mailbus/nats-transport';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import { AccountChangePublisher } from './accounts/account-change.publisher';
 import { AccountSecrets, SECRET_BOX } from './accounts/account-secrets';
@@ -8,8 +9,9 @@ import { AccountsRepository } from './accounts/accounts.repository';
 import { AccountsService } from './accounts/accounts.service';
 import { AddressClaims } from './addresses/address-claims';
 import type { AccountRegistryConfig } from './config/account-registry.config';
-import { CONNECTION_TEST_TIMEOUT_MS, ConnectionTestService } from './connection/connection-test.service';
+import { ConnectionTestService } from './connection/connection-test.service';
 import { FETCHER_RPC_PROXY, FetcherRpcClient } from './connection/fetcher-rpc.client';
+import { MAIL_CONNECTION_SETTINGS, MailServerSlots } from './connection/mail-server-slots';
 import { GroupsRepository } from './groups/groups.repository';
 import { GroupsService } from './groups/groups.service';
 import { RegistryRpcController } from './registry.rpc-controller';
@@ -26,7 +28,9 @@ export class AppModule {
       controllers: [RegistryRpcController],
       providers: [
         { provide: SECRET_BOX, useValue: config.secretBox },
-        { provide: CONNECTION_TEST_TIMEOUT_MS, useValue: config.connectionTestTimeoutMs },
+        { provide: MAIL_CONNECTION_SETTINGS, useValue: config.connections },
+        HostConnectionSlots,
+        MailServerSlots,
         AccountSecrets,
         AccountChangePublisher,
         AccountsService,

@@ -1,5 +1,9 @@
-/** `ok`, or what went wrong: name resolution, TCP, TLS, credentials, an unexpected answer, no answer in time. */
-export const CONNECTION_TEST_OUTCOMES = ['ok', 'dns', 'connect', 'tls', 'auth', 'protocol', 'timeout'] as const;
+/**
+ * `ok`, or what went wrong: name resolution, TCP, TLS, credentials, an unexpected answer, no answer in
+ * time; or `busy`: not tried, because mailbus's own connections held every slot of the host
+ * (HOST_CONNECTION_CAP) for as long as the test may take.
+ */
+export const CONNECTION_TEST_OUTCOMES = ['ok', 'dns', 'connect', 'tls', 'auth', 'protocol', 'timeout', 'busy'] as const;
 export type ConnectionTestOutcome = (typeof CONNECTION_TEST_OUTCOMES)[number];
 
 /** The result for one side of an account; `message` is the server's own text where it gave one. */

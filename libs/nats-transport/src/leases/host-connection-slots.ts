@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { RetryLaterError } from '../errors/retry-later.error';
 import type { KvLease, KvLeases } from './kv-leases';
@@ -11,6 +12,8 @@ const BUCKET = 'host-connection-slots';
 export const MAX_SLOT_LEASE_MS = 10 * 60_000;
 /** When every slot of the host is taken, the event that wanted a kept session comes back after this. */
 const HOST_BUSY_RETRY_MS = 5_000;
+/** How often a caller that can wait (acquireWithin) asks again: a release is not announced, and expiry is a deadline in the value. */
+const WAIT_POLL_MS = 200;
 
 /**
  * A cap on concurrent connections per mail server host that holds across replicas and services
@@ -35,6 +38,20 @@ export class HostConnectionSlots implements OnModuleInit {
       if (slot) return slot;
     }
     return undefined;
+  }
+
+  /**
+   * A free slot of the host within `waitMs`, for a caller that wants one connection now and can wait
+   * a little (an admin's connection test while the host's slots turn over between runs); undefined
+   * when none was freed in time.
+   */
+  async acquireWithin({ waitMs, ...slot }: { host: string; cap: number; holder: string; leaseMs: number; waitMs: number }): Promise<HostSlot | undefined> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const taken = await this.acquire(slot);
+      if (taken || Date.now() >= deadline) return taken;
+      await delay(Math.min(WAIT_POLL_MS, deadline - Date.now()));
+    }
   }
 
   /**

@@ -28,6 +28,11 @@ export class RpcDomainError extends RpcException {
     return new RpcDomainError({ code: 'upstream_failed', message });
   }
 
+  /** Not possible now, maybe soon (every connection slot of the mail server in use): 503. */
+  static unavailable(message: string): RpcDomainError {
+    return new RpcDomainError({ code: 'unavailable', message });
+  }
+
   static invalid(fields: FieldError[]): RpcDomainError {
     return new RpcDomainError({ code: 'validation_failed', message: describeFieldErrors(fields), fields });
   }

@@ -6,16 +6,17 @@ import { resolvePort } from '@mailbus/mail-protocol';
 import { RpcDomainError, parseRpcInput } from '@mailbus/service-runtime';
 import { AccountSecrets } from '../accounts/account-secrets';
 import { AccountsService } from '../accounts/accounts.service';
+import type { MailConnectionSettings } from '../config/account-registry.config';
 import { FetcherRpcClient } from './fetcher-rpc.client';
-
-export const CONNECTION_TEST_TIMEOUT_MS = Symbol('CONNECTION_TEST_TIMEOUT_MS');
+import { MAIL_CONNECTION_SETTINGS, MailServerSlots } from './mail-server-slots';
 
 type Sides = { receive?: MailServerSettings; send?: MailServerSettings };
 
 /**
  * Logs in to an account's servers the way the fetcher and the sender will, bounded in time, and
  * answers per side `ok` or an error class with the server's own text. Passwords are opened only
- * for the login and never leave this process.
+ * for the login and never leave this process. IMAP and POP3 connections take a per-host slot
+ * (MailServerSlots); SMTP ones do not, like the sender's.
  */
 @Injectable()
 export class ConnectionTestService {
@@ -23,7 +24,8 @@ export class ConnectionTestService {
     private readonly accounts: AccountsService,
     private readonly secrets: AccountSecrets,
     private readonly fetcher: FetcherRpcClient,
-    @Inject(CONNECTION_TEST_TIMEOUT_MS) private readonly timeoutMs: number,
+    private readonly slots: MailServerSlots,
+    @Inject(MAIL_CONNECTION_SETTINGS) private readonly settings: MailConnectionSettings,
   ) {}
 
   /** The saved settings; when the receive side logs in, a fetcher-disabled account is enabled again. */
@@ -47,12 +49,16 @@ export class ConnectionTestService {
     const { receive } = this.serverSettings(await this.accounts.load(id));
     if (!receive) throw RpcDomainError.unprocessable(`account ${id} has no receive settings`);
     if (receive.protocol !== 'imap') throw RpcDomainError.unprocessable('POP3 has no folders: only IMAP accounts have a folder list');
-    try {
-      return await listImapFolders(receive, { timeoutMs: this.timeoutMs });
-    } catch (error) {
-      if (error instanceof MailConnectionError) throw RpcDomainError.upstream(`${error.errorClass}: ${error.message}`);
-      throw error;
-    }
+    const listed = await this.slots.inSlot(receive.host, async () => {
+      try {
+        return await listImapFolders(receive, { timeoutMs: this.settings.timeoutMs });
+      } catch (error) {
+        if (error instanceof MailConnectionError) throw RpcDomainError.upstream(`${error.errorClass}: ${error.message}`);
+        throw error;
+      }
+    });
+    if ('busy' in listed) throw RpcDomainError.unavailable(listed.busy);
+    return listed.value;
   }
 
   private async test({ receive, send }: Sides): Promise<ConnectionTestView> {
@@ -61,8 +67,13 @@ export class ConnectionTestService {
   }
 
   private async testSide(settings: MailServerSettings): Promise<ConnectionTestSide> {
-    const result = await testMailLogin(settings, { timeoutMs: this.timeoutMs });
-    return { ...result, protocol: settings.protocol, host: settings.host, port: resolvePort(settings) } as ConnectionTestSide;
+    const where = { protocol: settings.protocol, host: settings.host, port: resolvePort(settings) };
+    const login = () => testMailLogin(settings, { timeoutMs: this.settings.timeoutMs });
+    if (settings.protocol === 'smtp') return { ...(await login()), ...where } as ConnectionTestSide;
+    const started = Date.now();
+    const result = await this.slots.inSlot(settings.host, login);
+    if ('busy' in result) return { outcome: 'busy', message: result.busy, durationMs: Date.now() - started, ...where };
+    return { ...result.value, ...where } as ConnectionTestSide;
   }
 
   private serverSettings(account: AccountDocument): Sides {

@@ -11,6 +11,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -52,7 +53,7 @@ export class AccountsController {
 
   @Post('test')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Test settings before saving them: logs in to the receive and/or send server', description: 'Per side `ok` or an error class (dns, connect, tls, auth, protocol, timeout) with the server’s own text.' })
+  @ApiOperation({ summary: 'Test settings before saving them: logs in to the receive and/or send server', description: 'Per side `ok` or an error class (dns, connect, tls, auth, protocol, timeout) with the server’s own text; `busy` when mailbus’s own connections held every slot of the IMAP/POP3 host (HOST_CONNECTION_CAP) for the whole wait.' })
   @ApiBody({ type: TestSettingsDto, examples: { both: { value: { receive: createAccountExample.receive, send: createAccountExample.send } } } })
   @ApiOkResponse({ schema: { example: connectionTestExample } })
   testSettings(@Body() body: TestSettingsDto): Promise<ConnectionTestView> {
@@ -85,7 +86,7 @@ export class AccountsController {
 
   @Post(':id/test')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Log in with the saved settings', description: 'Per side `ok` or an error class (dns, connect, tls, auth, protocol, timeout) with the server’s own text. Bounded in time.' })
+  @ApiOperation({ summary: 'Log in with the saved settings', description: 'Per side `ok` or an error class (dns, connect, tls, auth, protocol, timeout) with the server’s own text; `busy` when mailbus’s own connections held every slot of the IMAP/POP3 host (HOST_CONNECTION_CAP) for the whole wait. Bounded in time.' })
   @ApiOkResponse({ schema: { example: connectionTestExample } })
   test(@Param() { id }: IdParams): Promise<ConnectionTestView> {
     return this.rpc.request({ subject: RegistryRpc.testAccount, payload: { id }, timeoutMs: MAIL_SERVER_RPC_TIMEOUT_MS });
@@ -96,6 +97,7 @@ export class AccountsController {
   @ApiOkResponse({ schema: { example: foldersExample } })
   @ApiUnprocessableEntityResponse(errorExample('unprocessable', 'POP3 has no folders: only IMAP accounts have a folder list'))
   @ApiBadGatewayResponse(errorExample('upstream_failed', 'auth: [AUTHENTICATIONFAILED] Authentication failed.'))
+  @ApiServiceUnavailableResponse(errorExample('service_unavailable', 'all 3 connection slots of imap.example.com stayed in use by mailbus for 15000 ms (HOST_CONNECTION_CAP); try again shortly'))
   folders(@Param() { id }: IdParams): Promise<FolderView[]> {
     return this.rpc.request({ subject: RegistryRpc.listFolders, payload: { id }, timeoutMs: MAIL_SERVER_RPC_TIMEOUT_MS });
   }
