@@ -464,6 +464,8 @@ describe('the Sent folder and the sent delivery', () => {
   });
 
   it('should file a burst of copies over one IMAP login, and give the connection and its host slot back soon after', async () => {
+    const keptConnections = async (): Promise<number> =>
+      Number(/^mailbus_kept_imap_connections(?:\{[^}]*\})? (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${system.port('smtp-sender')}/metrics`)).text())?.[1]);
     await system.stack.dovecot!.addUser({ username: 'burst', password: DEFAULT_MAIL_PASSWORD });
     const imap = await startCountingProxy({ targetPort: system.stack.dovecot!.imapsPort });
     const nats = await connect({ servers: system.stack.natsUrl });
@@ -483,10 +485,12 @@ describe('the Sent folder and the sent delivery', () => {
 
       for (const { id } of queued) expect((await theSentEvent(id)).sentFolder).toMatchObject({ status: SentFolderAppendStatus.APPENDED, folder: 'Sent' });
       expect(imap.total).toBe(1);
+      expect(await keptConnections()).toBeGreaterThanOrEqual(1);
       const listed = (await system.stack.dovecot!.doveadm(['fetch', '-u', 'burst', 'uid', 'mailbox', 'Sent', 'all'])).split('\n').filter((line) => line.startsWith('uid:'));
       expect(listed).toHaveLength(6);
       // Closed once idle, and its slot released (not left to run out).
       await expectEventually(() => expect(imap.open).toBe(0), { timeoutMs: 20_000 });
+      await expectEventually(async () => expect(await keptConnections()).toBe(0), { timeoutMs: 20_000 });
       const slots = await new Kvm(nats).open('host-connection-slots');
       const held: string[] = [];
       for await (const key of await slots.keys()) {

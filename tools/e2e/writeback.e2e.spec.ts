@@ -169,6 +169,8 @@ describe('spam marks on an IMAP account that also syncs its Junk folder', () => 
   });
 
   it('should move a burst of spam marks of one account over one login', async () => {
+    const keptConnections = async (): Promise<number> =>
+      Number(/^mailbus_kept_imap_connections(?:\{[^}]*\})? (\S+)$/m.exec(await (await fetch(`http://127.0.0.1:${system.port('spam-feedback')}/metrics`)).text())?.[1]);
     const username = 'spamburst';
     const subjects = ['Burst one', 'Burst two', 'Burst three'];
     await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
@@ -186,7 +188,11 @@ describe('spam marks on an IMAP account that also syncs its Junk folder', () => 
 
       for (const mark of marks) expect((await spamMoved(mark.body.requestId)).result).toBe(SpamMoveResult.MOVED);
       expect(imap.total - before).toBe(1);
+      expect(await keptConnections()).toBeGreaterThanOrEqual(1);
       for (const subject of subjects) expect(await uidsOnServer({ username, mailbox: 'Junk', messageId: `<${subject.replace(/\W/g, '')}@shop.example>` })).toHaveLength(1);
+      // Closed a few seconds after the last write-back.
+      await expectEventually(async () => expect(await keptConnections()).toBe(0), { timeoutMs: 20_000 });
+      expect(imap.open).toBe(0);
     } finally {
       await imap.close();
     }

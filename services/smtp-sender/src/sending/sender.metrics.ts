@@ -4,6 +4,7 @@ import { OUTBOX_STATUSES } from '@mailbus/contracts';
 import { MetricsService } from '@mailbus/service-runtime';
 import { OutboxAttemptLeases } from '../outbox/outbox-attempt-leases';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import { SentFolderSessions } from '../sent-folder/sent-folder-sessions';
 
 /** smtp-sender's metrics; no account label (cardinality), per-item detail is GET /v1/outbox/:id. */
 @Injectable()
@@ -13,11 +14,18 @@ export class SenderMetrics {
   readonly duration: Histogram;
   readonly sentFolderAppends: Counter<'outcome'>;
 
-  constructor(metrics: MetricsService, outbox: OutboxRepository, attemptLeases: OutboxAttemptLeases) {
+  constructor(metrics: MetricsService, outbox: OutboxRepository, attemptLeases: OutboxAttemptLeases, sentFolderSessions: SentFolderSessions) {
     this.attempts = metrics.counter({ name: 'mailbus_send_attempts_total', help: 'SMTP delivery attempts' });
     this.failures = metrics.counter({ name: 'mailbus_send_failures_total', help: 'SMTP delivery attempts that failed, by error class', labelNames: ['class'] });
     this.duration = metrics.histogram({ name: 'mailbus_send_duration_seconds', help: 'Time of one SMTP delivery attempt', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] });
     this.sentFolderAppends = metrics.counter({ name: 'mailbus_sent_folder_appends_total', help: 'Sent mail filed in the IMAP Sent folder, by outcome (appended, skipped, failed)', labelNames: ['outcome'] });
+    metrics.gauge({
+      name: 'mailbus_kept_imap_connections',
+      help: 'IMAP connections this replica keeps open between pieces of work (Sent-folder copies), each holding a host connection slot',
+      collect() {
+        this.set(sentFolderSessions.size);
+      },
+    });
     // Fleet-wide (read from the outbox at scrape time): every replica reports the same, use max().
     metrics.gauge({
       name: 'mailbus_outbox_items',

@@ -33,6 +33,11 @@ export class MailServerSessions implements OnApplicationShutdown {
     });
   }
 
+  /** Kept IMAP sessions open now. */
+  get openImapSessions(): number {
+    return this.kept.size;
+  }
+
   imap<T>(account: AccountDocument, work: (client: ImapFlow) => Promise<T>): Promise<T> {
     const server = accountServerSettings({ box: this.box, account, side: 'receive' });
     return this.kept.run({ accountId: account._id, revision: account.revision, server }, (client) => work(client));
