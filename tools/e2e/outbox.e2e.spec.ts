@@ -1,9 +1,11 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
+import { simpleParser } from 'mailparser';
 import { MongoClient } from 'mongodb';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Events, MessageSentSchema, SendFailedSchema, SendFailureKind, SendRequestedSchema, SentFolderAppendStatus, type AccountView, type MessagePageView, type OutboxItemView, type UserView } from '@mailbus/contracts';
+import { Events, MAX_OUTBOX_REQUEST_BYTES, MessageSentSchema, SendFailedSchema, SendFailureKind, SendRequestedSchema, SentFolderAppendStatus, type AccountView, type MessagePageView, type OutboxItemView, type UserView } from '@mailbus/contracts';
 import { leaseKey } from '@mailbus/nats-transport';
 import { DEFAULT_MAIL_PASSWORD, expectEventually } from '@mailbus/testing';
 import { startCountingProxy } from './counting-proxy';
@@ -157,6 +159,19 @@ describe('POST /v1/outbox', () => {
     expect(await mongo.db(system.env.MONGODB_DB).collection('outbox').countDocuments({ to: 'once@example.org', userId: anna.id })).toBe(1);
   });
 
+  it('should answer 413 with the limit for a body over it, and 400 for a body that is not JSON, without a server error', async () => {
+    const tooLarge = await send({ userId: anna.id, to: ['x@example.org'], text: 'x'.repeat(MAX_OUTBOX_REQUEST_BYTES) });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body.error).toEqual({ code: 'payload_too_large', message: expect.stringContaining(`at most ${MAX_OUTBOX_REQUEST_BYTES} bytes`) });
+    // Other routes take far less than the outbox.
+    const user = await system.api<{ error: { code: string } }>('POST', '/v1/users', { body: { displayName: 'x'.repeat(2 * 1024 * 1024), addresses: ['big@example.com'] } });
+    expect([user.status, user.body.error.code]).toEqual([413, 'payload_too_large']);
+
+    const notJson = await fetch(`${system.apiUrl}/v1/outbox`, { method: 'POST', headers: { authorization: `Bearer ${system.tokens.app}`, 'content-type': 'application/json' }, body: '{"userId": ' });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('JSON') });
+  });
+
   it('should answer 404 for an unknown item and 401 without a token', async () => {
     expect((await system.api('GET', '/v1/outbox/NoSuchItem0000000000000', { token: system.tokens.app })).status).toBe(404);
     expect((await system.api('POST', '/v1/outbox', { body: {}, token: null })).status).toBe(401);
@@ -187,6 +202,36 @@ describe('sending', () => {
     expect(events.filter((event) => event.outboxId === queued.id)).toEqual([expect.objectContaining({ accountId: annaAccount.id, messageIdHeader: queued.messageIdHeader, attempt: 1 })]);
     // The attempt recorded the publish that started it: the sweeper leaves the item alone.
     expect(await mongo.db(system.env.MONGODB_DB).collection('outbox').findOne({ _id: queued.id as never })).toMatchObject({ pendingPublish: false });
+  });
+
+  it('should send attachments of many MiB byte for byte (a request too large for one NATS message goes through the blob store), once for a repeat with the same key, and leave no request behind', async () => {
+    const plan = randomBytes(12 * 1024 * 1024);
+    const note = Buffer.from('%PDF-1.4 Grundriss');
+    const request = {
+      userId: anna.id,
+      to: ['bauherr@example.org'],
+      subject: 'Pläne',
+      text: 'Anbei die Pläne',
+      attachments: [
+        { filename: 'Plan.tif', contentType: 'image/tiff', contentBase64: plan.toString('base64') },
+        { filename: 'Notiz.pdf', contentType: 'application/pdf', contentBase64: note.toString('base64') },
+      ],
+    };
+    const post = () => system.api<OutboxItemView>('POST', '/v1/outbox', { body: request, token: system.tokens.app, headers: { 'idempotency-key': 'plans-for-bauherr' } });
+    const first = await post();
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    const again = await post();
+    expect([again.status, again.body.id]).toEqual([202, first.body.id]);
+
+    await settled(first.body.id, 'sent');
+    const mails = await received(first.body.messageIdHeader);
+    expect(mails).toHaveLength(1);
+    const parsed = await simpleParser(mails[0]!.raw);
+    expect(parsed.attachments.map(({ filename, contentType, content }) => ({ filename, contentType, size: content.length, same: content.equals(filename === 'Plan.tif' ? plan : note) }))).toEqual([
+      { filename: 'Plan.tif', contentType: 'image/tiff', size: plan.length, same: true },
+      { filename: 'Notiz.pdf', contentType: 'application/pdf', size: note.length, same: true },
+    ]);
+    expect(await mongo.db(system.env.MONGODB_DB).collection('blobs.files').countDocuments({ _id: { $regex: '^outbox-request-' } as never })).toBe(0);
   });
 
   it('should retry a 4xx with backoff, keep the Message-ID, and end sent once the server accepts', async () => {

@@ -195,6 +195,13 @@ describe('accounts', () => {
     expect((await system.api<Page<AccountView>>('GET', '/v1/accounts?limit=500')).body.items.map(({ id }) => id)).toContain(created.body.id);
   });
 
+  it('should take the longest HTML signature the schema allows (a body far over Express’s default 100 KB)', async () => {
+    const html = `<p>${'ä'.repeat(100_000 - 7)}</p>`;
+    const created = await system.api<AccountView>('POST', '/v1/accounts', { body: { name: 'Long signature', email: 'long-signature@example.com', owners: [owner.id], signature: { html } } });
+    expect(created.status, JSON.stringify(created.body).slice(0, 300)).toBe(201);
+    expect((await system.api<AccountView>('GET', `/v1/accounts/${created.body.id}`)).body.signature?.html).toBe(html);
+  });
+
   it('should merge a PATCH, keep the password, and validate the result as a whole', async () => {
     const { body: account } = await system.api<AccountView>('POST', '/v1/accounts', { body: { name: 'Merge', email: 'merge@example.com', owners: [owner.id], receive: imapReceive, note: 'n' } });
     const patched = await system.api<AccountView>('PATCH', `/v1/accounts/${account.id}`, { body: { note: null, receive: { folders: ['INBOX', 'Archive'], port: 143, security: 'starttls' } } });

@@ -10,6 +10,7 @@ import { ZodValidationPipe } from './errors/zod-validation.pipe';
 import { GroupsController } from './groups/groups.controller';
 import { MessageContentService } from './messages/message-content.service';
 import { MessagesController } from './messages/messages.controller';
+import { OutboxRequestRelay } from './outbox/outbox-request-relay';
 import { OutboxController } from './outbox/outbox.controller';
 import { RpcClientModule } from './rpc/rpc-client.module';
 import { StatusController } from './status/status.controller';
@@ -28,6 +29,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         MessageContentService,
+        OutboxRequestRelay,
       ],
     };
   }

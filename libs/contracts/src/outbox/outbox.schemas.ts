@@ -3,6 +3,11 @@ import { emailAddressField, entityIdField } from '../registry/field.schemas';
 
 /** 25 MB of attachments per request, decoded: what common providers accept in one message. */
 export const MAX_OUTBOX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
+/**
+ * The largest `POST /v1/outbox` body: the attachments base64-encoded (4/3 of 25 MiB) and the largest
+ * text and html, with room for JSON escaping.
+ */
+export const MAX_OUTBOX_REQUEST_BYTES = 64 * 1024 * 1024;
 
 const recipientsField = z.array(emailAddressField).max(500, 'at most 500 recipients per field');
 

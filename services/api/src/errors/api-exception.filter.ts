@@ -12,6 +12,8 @@ const codeByStatus: Record<number, string> = {
   403: 'forbidden',
   404: 'not_found',
   409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
   422: 'unprocessable',
   502: 'upstream_failed',
   503: 'service_unavailable',
@@ -51,6 +53,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof RequestValidationError) return { status: HttpStatus.BAD_REQUEST, message: exception.message, fields: exception.fields };
     if (exception instanceof RpcCallError) return { status: statusByRpcCode[exception.body.code], message: exception.body.message, ...(exception.body.fields ? { fields: exception.body.fields } : {}) };
     if (exception instanceof ServiceUnavailableError) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: exception.message };
+    const unreadableBody = describeBodyParserError(exception);
+    if (unreadableBody) return unreadableBody;
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : ([] as string[]).concat((body as { message?: string | string[] }).message ?? exception.message).join('; ');
@@ -58,4 +62,27 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, message: 'internal error' };
   }
+}
+
+/** What Express's body parser throws (http-errors): a client error with a `type` such as entity.too.large. */
+interface BodyParserError {
+  status: number;
+  type: string;
+  message: string;
+  limit?: number;
+  length?: number;
+}
+
+/**
+ * A body the parser refused: too large (413), an encoding or charset it cannot read (415); not a server
+ * error. (Invalid JSON reaches the filter as Nest's BadRequestException with the parser's message.)
+ */
+function describeBodyParserError(exception: unknown): Described | undefined {
+  const error = exception as Partial<BodyParserError> | null;
+  if (typeof error !== 'object' || error === null || typeof error.type !== 'string' || typeof error.status !== 'number' || error.status < 400 || error.status >= 500) return undefined;
+  if (error.type === 'entity.too.large') {
+    const size = error.length ? `is ${error.length} bytes` : 'is larger than that';
+    return { status: HttpStatus.PAYLOAD_TOO_LARGE, message: `the request body ${size}; at most ${error.limit} bytes are accepted here` };
+  }
+  return { status: error.status, message: error.message ?? 'the request body cannot be read' };
 }

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPayloadTooLargeResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { SmtpSenderRpc, type OutboxItemView } from '@mailbus/contracts';
 import { Roles } from '../auth/roles.decorator';
 import { IdParams, errorExample } from '../common.dto';
 import { RpcClient } from '../rpc/rpc-client';
+import { OutboxRequestRelay } from './outbox-request-relay';
 import { CreateOutboxDto, outboxItemExample } from './outbox.dto';
 
 @ApiTags('outbox')
@@ -11,7 +12,10 @@ import { CreateOutboxDto, outboxItemExample } from './outbox.dto';
 @Roles('app')
 @Controller('v1/outbox')
 export class OutboxController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly requests: OutboxRequestRelay,
+  ) {}
 
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
@@ -23,9 +27,10 @@ export class OutboxController {
   @ApiAcceptedResponse({ schema: { example: outboxItemExample } })
   @ApiBadRequestResponse(errorExample('validation_failed', 'to: needs at least one recipient', [{ path: 'to', message: 'needs at least one recipient' }]))
   @ApiUnprocessableEntityResponse(errorExample('unprocessable', 'user q7Yc… may not send with account K2p… (not_allowed)'))
+  @ApiPayloadTooLargeResponse(errorExample('payload_too_large', 'the request body is 70000000 bytes; at most 67108864 bytes are accepted here'))
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeating a request (after a timeout or a 503) with the same key answers the first request’s item instead of sending the mail twice. Per user, or per account for system mail.' })
   create(@Body() body: CreateOutboxDto, @Headers('idempotency-key') idempotencyKey?: string): Promise<OutboxItemView> {
-    return this.rpc.request({ subject: SmtpSenderRpc.createOutboxItem, payload: idempotencyKey ? { ...body, idempotencyKey } : body });
+    return this.requests.create(idempotencyKey ? { ...body, idempotencyKey } : { ...body });
   }
 
   @Get(':id')

@@ -1,21 +1,38 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
-import { SmtpSenderRpc, createOutboxSchema, entityIdField, type OutboxItemView } from '@mailbus/contracts';
-import { parseRpcInput } from '@mailbus/service-runtime';
+import { SmtpSenderRpc, createOutboxSchema, entityIdField, outboxRequestReferenceSchema, type OutboxItemView } from '@mailbus/contracts';
+import { BlobNotFoundError, BlobStore, blobId } from '@mailbus/mongo-dal';
+import { RpcDomainError, parseRpcInput } from '@mailbus/service-runtime';
 import { OutboxService } from './outbox.service';
 
 @Controller()
 export class OutboxRpcController {
-  constructor(private readonly outbox: OutboxService) {}
+  constructor(
+    private readonly outbox: OutboxService,
+    private readonly blobs: BlobStore,
+  ) {}
 
+  /** The request inline, or by reference when it was too large for one NATS message (the api owns and deletes that blob). */
   @MessagePattern(SmtpSenderRpc.createOutboxItem)
-  create(@Payload() payload: unknown): Promise<OutboxItemView> {
-    return this.outbox.create(parseRpcInput(createOutboxSchema, payload));
+  async create(@Payload() payload: unknown): Promise<OutboxItemView> {
+    const reference = outboxRequestReferenceSchema.safeParse(payload);
+    const request = reference.success ? await this.storedRequest(reference.data.requestBlobId) : payload;
+    return this.outbox.create(parseRpcInput(createOutboxSchema, request));
   }
 
   @MessagePattern(SmtpSenderRpc.getOutboxItem)
   get(@Payload() payload: unknown): Promise<OutboxItemView> {
     return this.outbox.get(parseRpcInput(z.object({ id: entityIdField }), payload).id);
+  }
+
+  private async storedRequest(id: string): Promise<unknown> {
+    try {
+      return JSON.parse(Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray()).toString('utf8'));
+    } catch (error) {
+      // Gone: the api gave up waiting and deleted it; its client was answered 503 and repeats the request.
+      if (error instanceof BlobNotFoundError) throw RpcDomainError.unavailable(`outbox request ${id} is gone; send it again`);
+      throw error;
+    }
   }
 }
