@@ -195,11 +195,30 @@ describe('accounts', () => {
     expect((await system.api<Page<AccountView>>('GET', '/v1/accounts?limit=500')).body.items.map(({ id }) => id)).toContain(created.body.id);
   });
 
-  it('should take the longest HTML signature the schema allows (a body far over Express’s default 100 KB)', async () => {
+  it('should take the longest HTML signature the schema allows (a body far over Express’s default 100 KB), and page such accounts in replies that fit a NATS message', async () => {
     const html = `<p>${'ä'.repeat(100_000 - 7)}</p>`;
-    const created = await system.api<AccountView>('POST', '/v1/accounts', { body: { name: 'Long signature', email: 'long-signature@example.com', owners: [owner.id], signature: { html } } });
-    expect(created.status, JSON.stringify(created.body).slice(0, 300)).toBe(201);
-    expect((await system.api<AccountView>('GET', `/v1/accounts/${created.body.id}`)).body.signature?.html).toBe(html);
+    const ids: string[] = [];
+    for (let n = 0; n < 8; n += 1) {
+      const created = await system.api<AccountView>('POST', '/v1/accounts', { body: { name: `Long signature ${n}`, email: `long-signature${n}@example.com`, owners: [owner.id], signature: { html } } });
+      expect(created.status, JSON.stringify(created.body).slice(0, 300)).toBe(201);
+      ids.push(created.body.id);
+    }
+    expect((await system.api<AccountView>('GET', `/v1/accounts/${ids[0]}`)).body.signature?.html).toBe(html);
+
+    // 8 × 200 KB of signatures are more than one NATS reply holds: pages shorter than the limit, and `next` goes on.
+    const listed: string[] = [];
+    let pages = 0;
+    for (let next: string | undefined; ; ) {
+      const page = await system.api<Page<AccountView>>('GET', `/v1/accounts?limit=500${next ? `&after=${next}` : ''}`);
+      expect(page.status).toBe(200);
+      listed.push(...page.body.items.map(({ id }) => id));
+      pages += 1;
+      next = page.body.next;
+      if (!next) break;
+    }
+    expect(pages).toBeGreaterThan(2);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect(listed).toEqual(expect.arrayContaining(ids));
   });
 
   it('should merge a PATCH, keep the password, and validate the result as a whole', async () => {

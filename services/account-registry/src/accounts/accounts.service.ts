@@ -15,6 +15,7 @@ import { AccountSecrets } from './account-secrets';
 import { unusableReasons } from './account-usability.util';
 import { storedSettings, toAccountView } from './account-view.util';
 import { AccountsRepository } from './accounts.repository';
+import { replyPage } from '../reply-page.util';
 
 const owner = (id: string) => ({ kind: 'account' as const, id });
 type Side = 'receive' | 'send';
@@ -56,8 +57,7 @@ export class AccountsService {
   }
 
   async list(query: ListQuery): Promise<Page<AccountView>> {
-    const accounts = await this.accounts.page(query);
-    return { items: accounts.map(toAccountView), ...(accounts.length === query.limit ? { next: accounts.at(-1)?._id } : {}) };
+    return replyPage({ documents: await this.accounts.page(query), limit: query.limit, view: toAccountView });
   }
 
   /** Merges the patch, validates the result as a whole, and stores it only if it changed anything. */

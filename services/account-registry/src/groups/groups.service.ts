@@ -10,6 +10,7 @@ import { withRevisionRetry } from '../revision-conflict.util';
 import { assertUsersExist } from '../users/known-users.util';
 import { UsersRepository } from '../users/users.repository';
 import { GroupsRepository } from './groups.repository';
+import { replyPage } from '../reply-page.util';
 
 const owner = (id: string) => ({ kind: 'group' as const, id });
 const unique = (ids: string[]): string[] => [...new Set(ids)];
@@ -54,8 +55,7 @@ export class GroupsService {
   }
 
   async list(query: ListQuery): Promise<Page<GroupView>> {
-    const groups = await this.groups.page(query);
-    return { items: groups.map(toGroupView), ...(groups.length === query.limit ? { next: groups.at(-1)?._id } : {}) };
+    return replyPage({ documents: await this.groups.page(query), limit: query.limit, view: toGroupView });
   }
 
   async update(id: string, input: unknown): Promise<GroupView> {

@@ -10,6 +10,7 @@ import { withRevisionRetry } from '../revision-conflict.util';
 import { UserReferences } from './user-references';
 import { UsersRepository } from './users.repository';
 import { toUserView } from './user-view.util';
+import { replyPage } from '../reply-page.util';
 
 const owner = (id: string) => ({ kind: 'user' as const, id });
 
@@ -52,8 +53,7 @@ export class UsersService {
   }
 
   async list(query: ListQuery): Promise<Page<UserView>> {
-    const users = await this.users.page(query);
-    return { items: users.map(toUserView), ...(users.length === query.limit ? { next: users.at(-1)?._id } : {}) };
+    return replyPage({ documents: await this.users.page(query), limit: query.limit, view: toUserView });
   }
 
   async update(id: string, input: unknown): Promise<UserView> {

@@ -16,7 +16,7 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { FetcherRpc, RegistryRpc, type AccountView, type ConnectionTestView, type FolderView, type Page, type SyncStatusView } from '@mailbus/contracts';
-import { IdParams, ListQueryDto, errorExample } from '../common.dto';
+import { IdParams, ListQueryDto, PAGE_DESCRIPTION, errorExample } from '../common.dto';
 import { RpcClient } from '../rpc/rpc-client';
 import { CreateAccountDto, SetCheckpointsDto, TestSettingsDto, UpdateAccountDto } from './accounts.dto';
 import { accountExample, connectionTestExample, createAccountExample, foldersExample, multidropAccountExample, syncStatusExample } from './accounts.examples';
@@ -46,6 +46,7 @@ export class AccountsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List accounts by id; pass `next` of a page as `after` for the following one', description: PAGE_DESCRIPTION })
   @ApiOkResponse({ schema: { example: { items: [accountExample], next: 'K2pV9xR4tY6uI8oP0aS2dF' } } })
   list(@Query() query: ListQueryDto): Promise<Page<AccountView>> {
     return this.rpc.request({ subject: RegistryRpc.listAccounts, payload: query });

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiForbiddenResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RegistryRpc, type GroupView, type Page } from '@mailbus/contracts';
-import { IdParams, ListQueryDto, errorExample } from '../common.dto';
+import { IdParams, ListQueryDto, PAGE_DESCRIPTION, errorExample } from '../common.dto';
 import { RpcClient } from '../rpc/rpc-client';
 import { CreateGroupDto, UpdateGroupDto, groupExample } from './groups.dto';
 
@@ -23,6 +23,7 @@ export class GroupsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List groups by id; pass `next` of a page as `after` for the following one', description: PAGE_DESCRIPTION })
   @ApiOkResponse({ schema: { example: { items: [groupExample] } } })
   list(@Query() query: ListQueryDto): Promise<Page<GroupView>> {
     return this.rpc.request({ subject: RegistryRpc.listGroups, payload: query });

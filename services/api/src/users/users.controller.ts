@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiForbiddenResponse, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RegistryRpc, type Page, type UserView } from '@mailbus/contracts';
-import { IdParams, ListQueryDto, errorExample } from '../common.dto';
+import { IdParams, ListQueryDto, PAGE_DESCRIPTION, errorExample } from '../common.dto';
 import { RpcClient } from '../rpc/rpc-client';
 import { CreateUserDto, UpdateUserDto, userExample } from './users.dto';
 
@@ -23,7 +23,7 @@ export class UsersController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List users by id; pass `next` of a page as `after` for the following one' })
+  @ApiOperation({ summary: 'List users by id; pass `next` of a page as `after` for the following one', description: PAGE_DESCRIPTION })
   @ApiOkResponse({ schema: { example: { items: [userExample], next: 'q7Yc2tVfS9uN3r1HkXo0bA' } } })
   list(@Query() query: ListQueryDto): Promise<Page<UserView>> {
     return this.rpc.request({ subject: RegistryRpc.listUsers, payload: query });
