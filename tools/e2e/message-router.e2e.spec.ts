@@ -27,6 +27,8 @@ const users: Record<string, UserView> = {};
 let owner: UserView;
 
 const dovecot = () => system.stack.dovecot!;
+/** Addresses per field and attachments listed on a message's record and in message.delivered. */
+const MAX_LISTED = 200;
 
 beforeAll(async () => {
   system = await startSystem({ services: ['api', 'account-registry', 'fetcher', 'message-router'], stack: { mail: true }, env: { SCHEDULER_TICK_MS: '200', FETCH_HOST_CONNECTION_CAP: '20' } });
@@ -290,6 +292,53 @@ describe("a user's own IMAP account with the Sent folder", () => {
     expect((await folder(users.anna!.id, 'inbox')).find(({ id }) => id === message.id)?.read).toBe(true);
     expect((await system.api<MessageSummaryView>('POST', `/v1/messages/${message.id}/unread`, { body: { userId: users.anna!.id }, token: system.tokens.app })).body.read).toBe(false);
     expect((await system.api('POST', `/v1/messages/${message.id}/read`, { body: { userId: users.dora!.id }, token: system.tokens.app })).status).toBe(404);
+  });
+});
+
+describe('a bulk mail', () => {
+  it('should deliver and announce a mail to 75,000 recipients with 900 attachments, its lists cut to what one event holds', async () => {
+    const username = 'bulkmail';
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    const reader = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Bulk reader', addresses: ['bulk-reader@example.com'] } })).body;
+    // As much as mailparser takes (a 1 MiB head, 1,000 MIME parts), and more than one NATS message (1 MiB) would hold.
+    const recipients = ['bulk-reader@example.com', ...Array.from({ length: 75_000 }, (_, n) => `c${n}@b.ex`)];
+    const longName = (n: number): string => `${String(n).padStart(4, '0')}-${'Zusammenfassung-'.repeat(12)}.txt`;
+    const attachments = Array.from({ length: 900 }, (_, n) => ['--b', `Content-Type: text/plain; name="${longName(n)}"`, 'Content-Disposition: attachment', '', `note ${n}`].join('\r\n'));
+    const raw = [
+      'From: Newsletter <news@bulk.example>',
+      // 60 addresses a line: mailsplit counts every header line at a minimum cost, so that many short lines hit its 1 MiB head limit.
+      `To: ${Array.from({ length: Math.ceil(recipients.length / 60) }, (_, line) => recipients.slice(line * 60, line * 60 + 60).join(', ')).join(',\r\n ')}`,
+      'Subject: Angebote der Woche',
+      'Message-ID: <bulk-1@bulk.example>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: text/plain',
+      '',
+      'Die Angebote',
+      ...attachments,
+      '--b--',
+      '',
+    ].join('\r\n');
+    await appendMessage({ dovecot: dovecot(), username, raw });
+    await createAccount({ username, protocol: 'imap', owners: [reader.id] });
+
+    const [delivered] = await expectFolder(reader.id, 'inbox', ['Angebote der Woche']);
+    const event = await expectEventually(async () => {
+      const found = (await deliveredEvents()).find(({ messageIdHeader }) => messageIdHeader === '<bulk-1@bulk.example>');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    expect(event).toMatchObject({ userId: reader.id, rule: RoutingRule.RECIPIENT_ADDRESS, subject: 'Angebote der Woche' });
+    expect(event.to.slice(0, 2).map(({ address }) => address)).toEqual(['bulk-reader@example.com', 'c0@b.ex']);
+    expect(event.to).toHaveLength(MAX_LISTED);
+    expect(event.attachments).toHaveLength(MAX_LISTED);
+    const view = (await system.api<MessageView>('GET', `/v1/messages/${delivered!.id}?userId=${reader.id}`, { token: system.tokens.app })).body;
+    expect([view.to.length, view.attachments.length]).toEqual([MAX_LISTED, MAX_LISTED]);
+    // The raw source keeps them all.
+    const source = await fetch(`${system.apiUrl}/v1/messages/${delivered!.id}/raw`, { headers: { authorization: `Bearer ${system.tokens.app}` } });
+    expect((await source.text()).length).toBe(raw.length);
   });
 });
 

@@ -5,6 +5,7 @@ import { threadIdFor } from '@mailbus/mime';
 import type { MessageDocument } from '../messages/message.document';
 import { messageIdFor } from '../messages/message.repository';
 import { fromFolderRoleProto } from '../routing';
+import { cut, listedAddress, listedAddresses, listedAttachments, listedAttendees } from './listed-fields.util';
 
 /** Fetch keys of mail sent by mailbus (message.sent), which no fetcher made: `sent:<outbox id>`. */
 export const SENT_FETCH_KEY_PREFIX = 'sent:';
@@ -31,32 +32,32 @@ export function messageDocument({ event, parsed, parseError, routedAt }: { event
     references: parsed.references,
     threadId: threadIdFor({ ...parsed, messageIdHeader }, { fallbackKey: id }),
     ...(parsed.date ? { date: parsed.date } : {}),
-    ...(parsed.from ? { from: parsed.from } : {}),
-    ...(parsed.sender ? { sender: parsed.sender } : {}),
-    to: parsed.to,
-    cc: parsed.cc,
-    bcc: parsed.bcc,
-    replyTo: parsed.replyTo,
-    subject: parsed.subject,
+    ...(parsed.from ? { from: listedAddress(parsed.from) } : {}),
+    ...(parsed.sender ? { sender: listedAddress(parsed.sender) } : {}),
+    to: listedAddresses(parsed.to),
+    cc: listedAddresses(parsed.cc),
+    bcc: listedAddresses(parsed.bcc),
+    replyTo: listedAddresses(parsed.replyTo),
+    subject: cut(parsed.subject),
     headers: parsed.headers.slice(0, MAX_STORED_HEADERS).map(({ key, value }) => ({ key, value: value.slice(0, MAX_HEADER_VALUE) })),
     text: parsed.text,
     ...(parsed.html !== undefined ? { html: parsed.html } : {}),
     htmlHasRemoteContent: parsed.htmlHasRemoteContent,
-    attachments: parsed.attachments.map(({ index, filename, contentType, size, contentId, inline }) => ({ index, filename, contentType, size, ...(contentId ? { contentId } : {}), inline })),
+    attachments: listedAttachments(parsed.attachments),
     ...(parsed.calendar
       ? {
           calendar: {
             method: parsed.calendar.method,
-            uid: parsed.calendar.uid,
+            uid: cut(parsed.calendar.uid),
             sequence: parsed.calendar.sequence,
             ...(parsed.calendar.start ? { start: parsed.calendar.start.toISOString() } : {}),
             ...(parsed.calendar.end ? { end: parsed.calendar.end.toISOString() } : {}),
             allDay: parsed.calendar.allDay,
-            ...(parsed.calendar.organizer ? { organizer: parsed.calendar.organizer } : {}),
-            attendees: parsed.calendar.attendees,
-            summary: parsed.calendar.summary,
-            location: parsed.calendar.location,
-            rrule: parsed.calendar.rrule,
+            ...(parsed.calendar.organizer ? { organizer: listedAddress(parsed.calendar.organizer) } : {}),
+            attendees: listedAttendees(parsed.calendar.attendees),
+            summary: cut(parsed.calendar.summary),
+            location: cut(parsed.calendar.location),
+            rrule: cut(parsed.calendar.rrule),
           },
         }
       : {}),
