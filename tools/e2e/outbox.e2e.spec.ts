@@ -232,6 +232,17 @@ describe('sending', () => {
       { filename: 'Notiz.pdf', contentType: 'application/pdf', size: note.length, same: true },
     ]);
     expect(await mongo.db(system.env.MONGODB_DB).collection('blobs.files').countDocuments({ _id: { $regex: '^outbox-request-' } as never })).toBe(0);
+
+    // The user's sent delivery serves the same bytes, raw and the attachment alone (streamed from the blob store, chunk after chunk).
+    const inSent = await expectEventually(async () => {
+      const page = (await system.api<MessagePageView>('GET', `/v1/users/${anna.id}/messages?folder=sent`, { token: system.tokens.app })).body.messages;
+      const found = page.find(({ subject }) => subject === 'Pläne');
+      expect(found).toBeDefined();
+      return found!;
+    });
+    const download = async (path: string): Promise<Buffer> => Buffer.from(await (await fetch(`${system.apiUrl}/v1/messages/${inSent.id}${path}`, { headers: { authorization: `Bearer ${system.tokens.app}` } })).arrayBuffer());
+    expect((await download('/raw')).equals(mails[0]!.raw)).toBe(true);
+    expect((await download('/attachments/0')).equals(plan)).toBe(true);
   });
 
   it('should retry a 4xx with backoff, keep the Message-ID, and end sent once the server accepts', async () => {

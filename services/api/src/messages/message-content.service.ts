@@ -18,12 +18,12 @@ export class MessageContentService {
   constructor(private readonly blobs: BlobStore) {}
 
   async sendRaw({ location, response }: { location: RawLocationView; response: Response }): Promise<void> {
-    const source = this.blobs.openReadStream(blobId(location.blobId));
+    const source = this.blobs.openReadStream(blobId(location.blobId))[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     // The first chunk tells a missing blob (404) from a stream that fails after the headers went out.
     const first = await firstChunk(source);
     response.status(200).type('message/rfc822').setHeader('Content-Disposition', downloadDisposition(location.filename));
     response.setHeader('Content-Length', String(location.size));
-    await this.stream({ chunks: [first, source], response, what: `raw ${location.messageId}` });
+    await this.stream({ body: withFirst(first, source), response, what: `raw ${location.messageId}` });
   }
 
   async sendAttachment({ location, response }: { location: AttachmentLocationView; response: Response }): Promise<void> {
@@ -35,18 +35,12 @@ export class MessageContentService {
     response.status(200).type(attachment.contentType || 'application/octet-stream');
     if (attachment.filename) response.setHeader('Content-Disposition', downloadDisposition(attachment.filename));
     response.setHeader('Content-Length', String(attachment.size));
-    await this.stream({ chunks: [opened.content], response, what: `attachment ${attachment.index} of ${location.messageId}` });
+    await this.stream({ body: opened.content, response, what: `attachment ${attachment.index} of ${location.messageId}` });
   }
 
-  private async stream({ chunks, response, what }: { chunks: Array<Buffer | NodeJS.ReadableStream>; response: Response; what: string }): Promise<void> {
-    async function* all(): AsyncGenerator<Buffer> {
-      for (const part of chunks) {
-        if (Buffer.isBuffer(part)) yield part;
-        else for await (const chunk of part) yield chunk as Buffer;
-      }
-    }
+  private async stream({ body, response, what }: { body: NodeJS.ReadableStream | AsyncIterable<Buffer>; response: Response; what: string }): Promise<void> {
     try {
-      await pipeline(all(), response);
+      await pipeline(body, response);
     } catch (error) {
       // Headers are out: the client sees a cut-off body (shorter than Content-Length), never a wrong one.
       this.logger.warn({ msg: 'streaming to the client failed', what, err: error });
@@ -65,12 +59,25 @@ function downloadDisposition(filename: string): string {
   return contentDisposition(filename, { fallback: ascii });
 }
 
-async function firstChunk(source: NodeJS.ReadableStream): Promise<Buffer> {
+/**
+ * The stream's first chunk, read through its iterator: leaving a `for await` loop after one chunk would
+ * destroy the stream, and every message longer than a chunk would be cut after it.
+ */
+async function firstChunk(source: AsyncIterator<Buffer>): Promise<IteratorResult<Buffer>> {
   try {
-    for await (const chunk of source) return chunk as Buffer;
-    return Buffer.alloc(0);
+    return await source.next();
   } catch (error) {
     if (error instanceof BlobNotFoundError) throw new NotFoundException(`the raw source is not in the store: ${error.message}`);
     throw error;
+  }
+}
+
+/** The body: the chunk read already, then the rest of the same iterator. */
+async function* withFirst(first: IteratorResult<Buffer>, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    for (let next = first; !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    // A client that went away ends the generator early: close the blob stream too.
+    await rest.return?.();
   }
 }

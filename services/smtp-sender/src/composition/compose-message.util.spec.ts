@@ -50,6 +50,12 @@ describe(composeMessage.name, () => {
     });
   });
 
+  it('should end every line with CRLF, also those of a text and signature written with bare LFs, so that the stored bytes are the ones SMTP delivers', async () => {
+    const { raw } = await composeMessage(composeInputFactory({ text: 'Hello Bob,\n\nhere is the offer.\n', html: '<p>Hello</p>\n<p>Bob</p>' }));
+    expect(raw.toString('latin1')).not.toMatch(/[^\r]\n|^\n/);
+    expect((await simpleParser(raw)).text).toBe('Hello Bob,\n\nhere is the offer.\n\n-- \nACME Sales\nwww.acme.example');
+  });
+
   it('should replace the user signature in text and html when the account has one', async () => {
     const parsed = await simpleParser((await composeMessage(composeInputFactory())).raw);
     expect(parsed.text).toBe('Hello Bob,\n\nhere is the offer.\n\n-- \nACME Sales\nwww.acme.example');

@@ -24,6 +24,9 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     messageId,
     date: input.date,
     baseBoundary: boundaryOf({ messageId, text, html, attachments: attachments.map(({ filename, contentType, content }) => [filename, contentType, content]) }),
+    // CRLF throughout: SMTP turns bare LFs into CRLF on the wire, so these are then the bytes the server
+    // receives, and the ones stored and filed in Sent (where some IMAP servers refuse bare LFs).
+    newline: 'windows',
     // Content is always given as buffers and strings; nothing may be read from disk or the network.
     disableFileAccess: true,
     disableUrlAccess: true,
