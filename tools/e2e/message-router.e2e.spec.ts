@@ -342,6 +342,53 @@ describe('a bulk mail', () => {
   });
 });
 
+describe('a long message', () => {
+  it('should serve 1.4 million characters of text and 1.5 million of HTML in full, more than one NATS reply holds', async () => {
+    const username = 'longmail';
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    const reader = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Long reader', addresses: ['long-reader@example.com'] } })).body;
+    const line = (n: number): string => `Zeile ${String(n).padStart(6, '0')}: Überblick über die Objekte der Woche, Preise und Termine.`;
+    const lines = Array.from({ length: 20_000 }, (_, n) => line(n));
+    const text = lines.join('\r\n');
+    const html = `<html><body>${lines.map((entry) => `<p>${entry}</p>`).join('\r\n')}</body></html>`;
+    const raw = [
+      'From: Makler <makler@example.org>',
+      'To: long-reader@example.com',
+      'Subject: Lange Liste',
+      'Message-ID: <long-1@example.org>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/alternative; boundary="alt"',
+      '',
+      '--alt',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      text,
+      '--alt',
+      'Content-Type: text/html; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      html,
+      '--alt--',
+      '',
+    ].join('\r\n');
+    await appendMessage({ dovecot: dovecot(), username, raw });
+    await createAccount({ username, protocol: 'imap', owners: [reader.id] });
+    const [delivered] = await expectFolder(reader.id, 'inbox', ['Lange Liste']);
+
+    // The deliveries are written before the record (a crash in between routes again): wait for the record.
+    const view = await expectEventually(async () => {
+      const response = await system.api<MessageView>('GET', `/v1/messages/${delivered!.id}?userId=${reader.id}`, { token: system.tokens.app });
+      expect(response.status, JSON.stringify(response.body).slice(0, 300)).toBe(200);
+      return response;
+    });
+    expect(view.body.text.length).toBeGreaterThan(1_400_000);
+    expect(view.body.text.replace(/\r?\n/g, '\n').trimEnd()).toBe(lines.join('\n'));
+    expect(view.body.html).toContain(`<p>${line(19_999)}</p>`);
+    expect(view.body.html!.length).toBeGreaterThan(1_500_000);
+  });
+});
+
 describe('crashes', () => {
   it('should end with one delivery and one message.delivered per message when message-router is killed while routing', async () => {
     const username = 'crashmail';

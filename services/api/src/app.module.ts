@@ -8,6 +8,7 @@ import type { ApiConfig } from './config/api.config';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { ZodValidationPipe } from './errors/zod-validation.pipe';
 import { GroupsController } from './groups/groups.controller';
+import { MessageBodies } from './messages/message-bodies';
 import { MessageContentService } from './messages/message-content.service';
 import { MessagesController } from './messages/messages.controller';
 import { OutboxRequestRelay } from './outbox/outbox-request-relay';
@@ -29,6 +30,7 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useClass: ZodValidationPipe },
         MessageContentService,
+        MessageBodies,
         OutboxRequestRelay,
       ],
     };

@@ -26,6 +26,13 @@ export type ListUserMessagesInput = z.input<typeof listUserMessagesSchema>;
 
 /** `userId` picks the user's delivery (folder, read flag); without it the message alone is shown. */
 export const getMessageSchema = z.object({ messageId: messageIdField, userId: entityIdField.optional() }).strict();
+
+/** Characters of a body per readMessageBody reply: even escaped as JSON (six bytes a character at worst) it fits one NATS message (1 MiB). */
+export const MESSAGE_BODY_SLICE_CHARS = 128 * 1024;
+/** A slice of a message's text or html from `from` (UTF-16 code units), at most MESSAGE_BODY_SLICE_CHARS long; empty past the end. */
+export const readMessageBodySchema = z.object({ messageId: messageIdField, part: z.enum(['text', 'html']), from: z.number().int().min(0) }).strict();
+export type ReadMessageBodyRequest = z.output<typeof readMessageBodySchema>;
+export type MessageBodySlice = { slice: string };
 export const locateRawSchema = z.object({ messageId: messageIdField }).strict();
 export const locateAttachmentSchema = z.object({ messageId: messageIdField, index: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(0, 'must be 0 or more') }).strict();
 export const setReadSchema = z.object({ messageId: messageIdField, userId: entityIdField, read: z.boolean() }).strict();
@@ -111,6 +118,12 @@ export type MessageView = {
   /** The user's delivery when userId was given. */
   delivery?: { id: string; folder: UserFolderName; rule: RoutingRuleName; matchedAddress: string; read: boolean };
 };
+
+/**
+ * getMessage's answer: a MessageView that fits one NATS reply. A body too long for it is left empty
+ * here, its length in `bodyLengths`, and read in slices with readMessageBody; the api hands out the whole view.
+ */
+export type MessageViewReply = MessageView & { bodyLengths?: { text?: number; html?: number } };
 
 export type RawLocationView = { messageId: string; blobId: string; size: number; filename: string };
 export type AttachmentLocationView = { messageId: string; blobId: string; attachment: AttachmentView };

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { MessageRouterRpc, type AttachmentLocationView, type MessageDeletionView, type MessagePageView, type SpamMarkView, type MessageSummaryView, type MessageView, type RawLocationView } from '@mailbus/contracts';
+import { MessageRouterRpc, type AttachmentLocationView, type MessageDeletionView, type MessagePageView, type SpamMarkView, type MessageSummaryView, type MessageView, type MessageViewReply, type RawLocationView } from '@mailbus/contracts';
 import { Roles } from '../auth/roles.decorator';
 import { IdParams, errorExample } from '../common.dto';
 import { RpcClient } from '../rpc/rpc-client';
+import { MessageBodies } from './message-bodies';
 import { MessageContentService } from './message-content.service';
 import { AttachmentParams, ListMessagesQueryDto, MessageIdParams, MessageUserBodyDto, MessageUserQueryDto, MessageUserRequiredQueryDto, messageExample, summaryExample } from './messages.dto';
 
@@ -17,6 +18,7 @@ export class MessagesController {
   constructor(
     private readonly rpc: RpcClient,
     private readonly content: MessageContentService,
+    private readonly bodies: MessageBodies,
   ) {}
 
   @Get('users/:id/messages')
@@ -31,8 +33,8 @@ export class MessagesController {
   @ApiOperation({ summary: 'One message: headers, text, sanitised HTML (remote content disabled, see htmlHasRemoteContent), attachments, invitation, thread id', description: 'With `userId`, the user’s delivery (folder, read flag) is included, and 404 when the message was not delivered to that user.' })
   @ApiOkResponse({ schema: { example: messageExample } })
   @ApiNotFoundResponse(errorExample('not_found', 'message m3f0c… does not exist'))
-  get(@Param() { id }: MessageIdParams, @Query() { userId }: MessageUserQueryDto): Promise<MessageView> {
-    return this.rpc.request({ subject: MessageRouterRpc.getMessage, payload: { messageId: id, ...(userId ? { userId } : {}) } });
+  async get(@Param() { id }: MessageIdParams, @Query() { userId }: MessageUserQueryDto): Promise<MessageView> {
+    return this.bodies.complete(await this.rpc.request<MessageViewReply>({ subject: MessageRouterRpc.getMessage, payload: { messageId: id, ...(userId ? { userId } : {}) } }));
   }
 
   @Get('messages/:id/raw')

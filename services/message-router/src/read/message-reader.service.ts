@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { AttachmentLocationView, MessagePageView, MessageSummaryView, MessageView, RawLocationView, UserFolderName } from '@mailbus/contracts';
+import { MESSAGE_BODY_SLICE_CHARS, type AttachmentLocationView, type MessageBodySlice, type MessagePageView, type MessageSummaryView, type MessageView, type MessageViewReply, type RawLocationView, type UserFolderName } from '@mailbus/contracts';
 import { RpcDomainError } from '@mailbus/service-runtime';
 import type { DeliveryDocument } from '../deliveries/delivery.document';
 import { DeliveryRepository } from '../deliveries/delivery.repository';
 import type { MessageDocument } from '../messages/message.document';
 import { MessageRepository } from '../messages/message.repository';
+import { fitReply } from './fit-reply.util';
 import { decodeCursor, encodeCursor } from './page-cursor.util';
 
 /** The read API's queries (SPEC §4), answered over NATS request/reply to the api. */
@@ -25,11 +26,17 @@ export class MessageReaderService {
     return { messages: shown.map(summaryView), ...(page.length > limit && last ? { nextCursor: encodeCursor({ receivedAt: last.receivedAt, id: last._id }) } : {}) };
   }
 
-  async get({ messageId, userId }: { messageId: string; userId?: string }): Promise<MessageView> {
+  async get({ messageId, userId }: { messageId: string; userId?: string }): Promise<MessageViewReply> {
     const message = await this.found(messageId);
     const delivery = userId === undefined ? undefined : await this.deliveries.findFor({ userId, identity: message.identity });
     if (userId !== undefined && !delivery) throw RpcDomainError.notFound(`message ${messageId} was not delivered to user ${userId}`);
-    return messageView({ message, ...(delivery ? { delivery } : {}) });
+    return fitReply(messageView({ message, ...(delivery ? { delivery } : {}) }));
+  }
+
+  /** A slice of a body that getMessage left out (bodyLengths); the caller asked getMessage first, which checked the user. */
+  async readBody({ messageId, part, from }: { messageId: string; part: 'text' | 'html'; from: number }): Promise<MessageBodySlice> {
+    const body = (await this.found(messageId))[part] ?? '';
+    return { slice: body.slice(from, from + MESSAGE_BODY_SLICE_CHARS) };
   }
 
   async locateRaw({ messageId }: { messageId: string }): Promise<RawLocationView> {

@@ -3,6 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   MessageRouterRpc,
   getMessageSchema,
+  readMessageBodySchema,
   listUserMessagesSchema,
   locateAttachmentSchema,
   locateRawSchema,
@@ -14,7 +15,8 @@ import {
   type SpamMarkView,
   type MessagePageView,
   type MessageSummaryView,
-  type MessageView,
+  type MessageBodySlice,
+  type MessageViewReply,
   type RawLocationView,
 } from '@mailbus/contracts';
 import { parseRpcInput } from '@mailbus/service-runtime';
@@ -34,8 +36,13 @@ export class MessagesRpcController {
   }
 
   @MessagePattern(MessageRouterRpc.getMessage)
-  get(@Payload() payload: unknown): Promise<MessageView> {
+  get(@Payload() payload: unknown): Promise<MessageViewReply> {
     return this.reader.get(parseRpcInput(getMessageSchema, payload));
+  }
+
+  @MessagePattern(MessageRouterRpc.readMessageBody)
+  readBody(@Payload() payload: unknown): Promise<MessageBodySlice> {
+    return this.reader.readBody(parseRpcInput(readMessageBodySchema, payload));
   }
 
   @MessagePattern(MessageRouterRpc.locateRaw)
