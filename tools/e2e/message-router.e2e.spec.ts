@@ -389,6 +389,44 @@ describe('a long message', () => {
   });
 });
 
+describe('a large message', () => {
+  it.each(['imap', 'pop3'] as const)('should fetch a 6 MiB message over %s (streamed into the store) and serve it and its attachment byte for byte', async (protocol) => {
+    const username = `largemail${protocol}`;
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    const reader = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Large reader', addresses: [`large-${protocol}@example.com`] } })).body;
+    const video = createHash('sha512').update(protocol).digest();
+    const content = Buffer.concat(Array.from({ length: (6 * 1024 * 1024) / video.length }, (_, n) => createHash('sha512').update(video).update(String(n)).digest()));
+    const raw = [
+      'From: Makler <makler@example.org>',
+      `To: large-${protocol}@example.com`,
+      'Subject: Rundgang',
+      `Message-ID: <large-${protocol}@example.org>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="m"',
+      '',
+      '--m',
+      'Content-Type: text/plain',
+      '',
+      'Der Rundgang als Video.',
+      '--m',
+      'Content-Type: video/mp4; name="Rundgang.mp4"',
+      'Content-Disposition: attachment; filename="Rundgang.mp4"',
+      'Content-Transfer-Encoding: base64',
+      '',
+      content.toString('base64').replace(/.{76}/g, '$&\r\n'),
+      '--m--',
+      '',
+    ].join('\r\n');
+    await appendMessage({ dovecot: dovecot(), username, raw });
+    await createAccount({ username, protocol, owners: [reader.id], ...(protocol === 'pop3' ? { receive: { leaveOnServer: true } } : {}) });
+    const [delivered] = await expectFolder(reader.id, 'inbox', ['Rundgang']);
+
+    const download = async (path: string): Promise<Buffer> => Buffer.from(await (await fetch(`${system.apiUrl}/v1/messages/${delivered!.id}${path}`, { headers: { authorization: `Bearer ${system.tokens.app}` } })).arrayBuffer());
+    expect((await download('/raw')).equals(Buffer.from(raw))).toBe(true);
+    expect((await download('/attachments/0')).equals(content)).toBe(true);
+  });
+});
+
 describe('crashes', () => {
   it('should end with one delivery and one message.delivered per message when message-router is killed while routing', async () => {
     const username = 'crashmail';
