@@ -180,6 +180,7 @@ describe('a message the server cannot send', () => {
     for (let run = 0; run < 6 && !(current.state === 'idle' && current.folders[0]?.backfillBelowUid === undefined); run += 1) current = await runOnce(account.id);
     expect(current.state).toBe('idle');
     expect(current.folders[0]?.failedMessages).toEqual([expect.objectContaining({ uid: 2, error: expect.stringMatching(/dropped the connection each time it sent UID 2/) })]);
+    expect(current.folders[0]?.failedMessageCount).toBe(1);
     expect((await records(account.id)).map((record) => record.uid).sort()).toEqual([1, 3]);
 
     await appendMessage({ dovecot: dovecot(), username: user, raw: message(4, user) });

@@ -333,4 +333,23 @@ describe(BlobStore.name, () => {
     expect(await chunkCount(id)).toBe(0);
     expect(await sut.delete(id)).toBe(false);
   });
+
+  it('should delete only the stale blobs and crash leftovers of a prefix', async () => {
+    const [stale, fresh, other, leftover] = ['short-lived.a+1', 'short-lived.a+2', 'kept-raw-1', 'short-lived.a+3'].map((name) => blobId(name));
+    await sut.putMany([stale!, fresh!, other!].map((id) => ({ id, bytes: bytesOf(id, 1000) })));
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await mongo.db.collection('blobs.files').updateMany({ _id: { $in: [stale, other] } as never }, { $set: { uploadDate: hourAgo } });
+    // A writer that died between putMany's chunks and its files document.
+    await mongo.db.collection('blobs.chunks').insertOne({ _id: `${leftover}#0` as never, files_id: leftover, n: 0, data: new Binary(Buffer.from('x')), writtenAt: hourAgo });
+
+    const deleted = await sut.deleteStale({ idPrefix: 'short-lived.a+', before: new Date(Date.now() - 60_000) });
+
+    expect(deleted).toBe(2);
+    expect(await sut.stat(stale!)).toBeNull();
+    expect(await chunkCount(stale!)).toBe(0);
+    expect(await chunkCount(leftover!)).toBe(0);
+    expect(await sut.stat(fresh!)).not.toBeNull();
+    expect(await sut.stat(other!)).not.toBeNull();
+    expect(await sut.deleteStale({ idPrefix: 'short-lived.a+', before: new Date(Date.now() - 60_000) })).toBe(0);
+  });
 });

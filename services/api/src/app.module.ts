@@ -11,6 +11,7 @@ import { GroupsController } from './groups/groups.controller';
 import { MessageBodies } from './messages/message-bodies';
 import { MessageContentService } from './messages/message-content.service';
 import { MessagesController } from './messages/messages.controller';
+import { OutboxRequestBlobSweeper } from './outbox/outbox-request-blob.sweeper';
 import { OutboxRequestRelay } from './outbox/outbox-request-relay';
 import { OutboxController } from './outbox/outbox.controller';
 import { RpcClientModule } from './rpc/rpc-client.module';
@@ -32,6 +33,7 @@ export class AppModule {
         MessageContentService,
         MessageBodies,
         OutboxRequestRelay,
+        OutboxRequestBlobSweeper,
       ],
     };
   }

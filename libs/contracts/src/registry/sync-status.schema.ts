@@ -11,8 +11,10 @@ export type FolderCheckpointView = {
   highestModseq?: string;
   /** First sync, newest first: the backlog below this UID is still being fetched. */
   backfillBelowUid?: number;
-  /** Messages the server would not hand out, with how often they were tried. */
+  /** Messages the server would not hand out, with how often they were tried: the 50 tried last. */
   failedMessages?: Array<{ uid: number; attempts: number; error: string; at: string }>;
+  /** How many messages the server would not hand out in all (`failedMessages` lists at most 50). */
+  failedMessageCount?: number;
   /** The folder is not synced until an admin sets its checkpoint (UIDVALIDITY kept changing). */
   parked?: { at: string; reason: string };
   updatedAt?: string;

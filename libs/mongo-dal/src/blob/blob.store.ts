@@ -273,6 +273,28 @@ export class BlobStore {
   }
 
   /**
+   * Deletes the blobs whose id starts with `idPrefix` and that were written before `before`, at most
+   * `limit` a call: for blobs that live only as long as one request (an outbox request too large for
+   * NATS) and stay behind when their writer crashes. Chunks a crash left without a files document
+   * (putMany writes them first) are found by chunk 0's writtenAt. Both queries are prefix ranges on
+   * an index in MongoDB (_id, files_id_1_n_1).
+   * @returns how many blobs (or leftovers) went
+   */
+  async deleteStale({ idPrefix, before, limit = 100 }: { idPrefix: string; before: Date; limit?: number }): Promise<number> {
+    const prefix = { $regex: `^${idPrefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` };
+    const files = await this.files.find({ _id: prefix as never, uploadDate: { $lt: before } }, { projection: { _id: 1 } }).limit(limit).toArray();
+    for (const { _id } of files) await this.delete(_id);
+    const leftovers = await this.chunks.find({ files_id: prefix as never, n: 0, writtenAt: { $lt: before } }, { projection: { files_id: 1 } }).limit(limit).toArray();
+    let orphans = 0;
+    for (const { files_id: id } of leftovers) {
+      if (await this.files.findOne({ _id: id }, { projection: { _id: 1 } })) continue;
+      await this.deleteChunks(id);
+      orphans += 1;
+    }
+    return files.length + orphans;
+  }
+
+  /**
    * Chunk 0 goes last, so that leftovers of an interrupted delete (like those of a crashed upload,
    * written in n order) always include chunk 0: a put then collides on it and cleans up, and a put
    * whose chunk 0 went in finds no leftovers at all, without a query by files_id (which FerretDB 1.x

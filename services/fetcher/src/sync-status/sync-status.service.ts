@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { setCheckpointsSchema, type SyncStatusView } from '@mailbus/contracts';
 import { accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
 import { parseRpcInput } from '@mailbus/service-runtime';
+import { listedFailures } from './listed-failures.util';
 import { checkpointId } from './sync-state.documents';
 import { AccountSyncStateRepository, FolderCheckpointRepository } from './sync-state.repositories';
 
@@ -37,7 +38,7 @@ export class SyncStatusService {
           lastUid,
           highestModseq,
           backfillBelowUid,
-          ...(failedUids?.length ? { failedMessages: failedUids.map((failed) => ({ ...failed, at: failed.at.toISOString() })) } : {}),
+          ...listedFailures(failedUids),
           ...(parked ? { parked: { at: parked.at.toISOString(), reason: parked.reason } } : {}),
           updatedAt: iso(updatedAt),
         })),

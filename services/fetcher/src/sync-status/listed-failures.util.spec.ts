@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { listedFailures } from './listed-failures.util';
+
+const failure = (uid: number, at: string) => ({ uid, attempts: 5, error: `no content for UID ${uid}`, at: new Date(at) });
+
+describe('listedFailures', () => {
+  it('adds nothing to a folder without failures', () => {
+    expect(listedFailures(undefined)).toEqual({});
+    expect(listedFailures([])).toEqual({});
+  });
+
+  it('lists the most recently tried first, with ISO times', () => {
+    const listed = listedFailures([failure(7, '2026-12-01T10:00:00Z'), failure(3, '2026-12-02T10:00:00Z')]);
+    expect(listed).toEqual({
+      failedMessages: [
+        { uid: 3, attempts: 5, error: 'no content for UID 3', at: '2026-12-02T10:00:00.000Z' },
+        { uid: 7, attempts: 5, error: 'no content for UID 7', at: '2026-12-01T10:00:00.000Z' },
+      ],
+      failedMessageCount: 2,
+    });
+  });
+
+  it('caps the list and still counts every failure, so one NATS reply holds any folder', () => {
+    const many = Array.from({ length: 20_000 }, (_, index) => failure(index + 1, new Date(Date.UTC(2026, 0, 1) + index * 1000).toISOString()));
+    const listed = listedFailures(many, 50);
+    expect(listed.failedMessageCount).toBe(20_000);
+    expect(listed.failedMessages?.map(({ uid }) => uid)).toEqual(Array.from({ length: 50 }, (_, index) => 20_000 - index));
+    expect(JSON.stringify(listed).length).toBeLessThan(10_000);
+  });
+});

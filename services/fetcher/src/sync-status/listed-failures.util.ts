@@ -1,0 +1,16 @@
+import type { FailedUid } from './sync-state.documents';
+
+/**
+ * How many withheld messages a folder's status lists. The status travels in one NATS reply (1 MiB),
+ * and a server that withholds a whole folder would otherwise make the account's status unanswerable.
+ */
+export const MAX_LISTED_FAILURES = 50;
+
+export type ListedFailures = { failedMessages: Array<{ uid: number; attempts: number; error: string; at: string }>; failedMessageCount: number };
+
+/** The most recently tried first, at most `max`, with the total; nothing when none failed. */
+export function listedFailures(failedUids: FailedUid[] | undefined, max = MAX_LISTED_FAILURES): ListedFailures | Record<string, never> {
+  if (!failedUids?.length) return {};
+  const newestFirst = [...failedUids].sort((a, b) => b.at.getTime() - a.at.getTime() || a.uid - b.uid).slice(0, max);
+  return { failedMessages: newestFirst.map((failed) => ({ ...failed, at: failed.at.toISOString() })), failedMessageCount: failedUids.length };
+}
