@@ -1,5 +1,6 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { createHash } from 'node:crypto';
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CalendarMethod,
@@ -231,6 +232,27 @@ describe("a user's own IMAP account with the Sent folder", () => {
     expect(missing.status).toBe(404);
     expect((await system.api('GET', `/v1/messages/m${'0'.repeat(32)}/raw`, { token: system.tokens.app })).status).toBe(404);
     expect((await system.api('GET', '/v1/messages/not-an-id', { token: system.tokens.app })).status).toBe(400);
+  });
+
+  it('should answer 503 "being routed", not 404, for a listed delivery whose record is not in yet', async () => {
+    // The state between routing's two writes (deliveries, then the record), or after a crash in between.
+    const messageId = `m${'7'.repeat(32)}`;
+    const mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
+    try {
+      const delivery = { _id: `d-routing-${messageId}`, userId: users.anna!.id, messageId, accountId: account.id, folder: 'inbox', rule: 'recipient_address', matchedAddress: 'anna@example.com', read: false, receivedAt: new Date(), to: [], subject: 'in flight', size: 1, spam: false, threadId: 't', hasAttachments: false, published: false, deliveredAt: new Date() };
+      await mongo.db(system.env.MONGODB_DB).collection('deliveries').insertOne(delivery as never);
+
+      const routing = await system.api<{ error: { code: string; message: string } }>('GET', `/v1/messages/${messageId}?userId=${users.anna!.id}`, { token: system.tokens.app });
+
+      expect(routing.status).toBe(503);
+      expect(routing.headers.get('retry-after')).toBe('1');
+      expect(routing.body.error).toEqual({ code: 'service_unavailable', message: `message ${messageId} is being routed; ask again in a moment` });
+      expect((await system.api('GET', `/v1/messages/${messageId}/raw`, { token: system.tokens.app })).status).toBe(503);
+      await mongo.db(system.env.MONGODB_DB).collection('deliveries').deleteOne({ _id: delivery._id } as never);
+      expect((await system.api('GET', `/v1/messages/${messageId}`, { token: system.tokens.app })).status).toBe(404);
+    } finally {
+      await mongo.close();
+    }
   });
 
   it('should announce the delivery with what the application files an activity from', async () => {

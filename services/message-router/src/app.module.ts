@@ -9,6 +9,7 @@ import { MessageFetchedConsumer } from './ingest/message-fetched.consumer';
 import { MessageRoutingService, ROUTING_SETTINGS } from './ingest/message-routing.service';
 import { MessageSentConsumer } from './ingest/message-sent.consumer';
 import { MessageRepository } from './messages/message.repository';
+import { RoutedMessageFinder } from './messages/routed-message.finder';
 import { RouterMetrics } from './metrics/router.metrics';
 import { MessageReaderService } from './read/message-reader.service';
 import { MessagesRpcController } from './read/messages.rpc-controller';
@@ -23,7 +24,7 @@ export class AppModule {
       module: AppModule,
       imports: [ServiceRuntimeModule.forRoot({ service: 'message-router', config }), MongoModule.forFeature([MessageRepository, DeliveryRepository, WritebackRequestRepository, BlobStore])],
       controllers: [MessageFetchedConsumer, MessageSentConsumer, SpamMovedConsumer, MessagesRpcController],
-      providers: [{ provide: ROUTING_SETTINGS, useValue: config.routing }, MongoRecipientDirectory, RoutingAccountReader, RouterMetrics, MessageRoutingService, MessageReaderService, WritebackService],
+      providers: [{ provide: ROUTING_SETTINGS, useValue: config.routing }, MongoRecipientDirectory, RoutingAccountReader, RouterMetrics, MessageRoutingService, RoutedMessageFinder, MessageReaderService, WritebackService],
     };
   }
 }

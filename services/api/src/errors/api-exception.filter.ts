@@ -45,7 +45,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') return throwError(() => exception);
     const response = host.switchToHttp().getResponse<Response>();
     const { status, message, fields } = this.describe(exception);
-    if (status >= 500 && status !== HttpStatus.BAD_GATEWAY) this.logger.error({ msg: message, err: exception });
+    // A service's own "not now" (a mail server's slots taken, a mail being routed) is no error of the api.
+    const passing = exception instanceof RpcCallError && exception.body.code === 'unavailable';
+    if (status >= 500 && status !== HttpStatus.BAD_GATEWAY && !passing) this.logger.error({ msg: message, err: exception });
+    // Every 503 is passing: that "not now", or a service that is restarting.
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) response.setHeader('Retry-After', '1');
     response.status(status).json({ error: { code: codeByStatus[status] ?? (status >= 500 ? 'internal' : 'error'), message, ...(fields ? { fields } : {}) } });
   }
 

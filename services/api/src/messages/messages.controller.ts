@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBadRequestResponse, ApiBearerAuth, ApiBody, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { MessageRouterRpc, type AttachmentLocationView, type MessageDeletionView, type MessagePageView, type SpamMarkView, type MessageSummaryView, type MessageView, type MessageViewReply, type RawLocationView } from '@mailbus/contracts';
 import { Roles } from '../auth/roles.decorator';
@@ -33,6 +33,7 @@ export class MessagesController {
   @ApiOperation({ summary: 'One message: headers, text, sanitised HTML (remote content disabled, see htmlHasRemoteContent), attachments, invitation, thread id', description: 'With `userId`, the user’s delivery (folder, read flag) is included, and 404 when the message was not delivered to that user.' })
   @ApiOkResponse({ schema: { example: messageExample } })
   @ApiNotFoundResponse(errorExample('not_found', 'message m3f0c… does not exist'))
+  @ApiServiceUnavailableResponse(errorExample('service_unavailable', 'message m3f0c… is being routed; ask again in a moment'))
   async get(@Param() { id }: MessageIdParams, @Query() { userId }: MessageUserQueryDto): Promise<MessageView> {
     return this.bodies.complete(await this.rpc.request<MessageViewReply>({ subject: MessageRouterRpc.getMessage, payload: { messageId: id, ...(userId ? { userId } : {}) } }));
   }
@@ -42,6 +43,7 @@ export class MessagesController {
   @ApiProduces('message/rfc822')
   @ApiOkResponse({ description: 'The raw bytes, streamed' })
   @ApiNotFoundResponse(errorExample('not_found', 'message m3f0c… does not exist'))
+  @ApiServiceUnavailableResponse(errorExample('service_unavailable', 'message m3f0c… is being routed; ask again in a moment'))
   async raw(@Param() { id }: MessageIdParams, @Res() response: Response): Promise<void> {
     const location = await this.rpc.request<RawLocationView>({ subject: MessageRouterRpc.locateRaw, payload: { messageId: id } });
     await this.content.sendRaw({ location, response });

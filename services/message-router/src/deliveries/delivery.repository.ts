@@ -65,6 +65,11 @@ export class DeliveryRepository {
     return this.deliveries.findOneAndUpdate({ _id: deliveryIdFor({ userId, identity }) }, { $set: { folder, spam: folder === 'spam', ...(deletedAt ? { deletedAt } : {}) } }, { returnDocument: 'after' });
   }
 
+  /** Whether any delivery of this message exists (index `message`). */
+  async anyOfMessage(messageId: string): Promise<boolean> {
+    return (await this.deliveries.findOne({ messageId }, { projection: { _id: 1 } })) !== null;
+  }
+
   /** By _id one at a time, for FerretDB's sake (see unpublished). */
   async findByIds(ids: string[]): Promise<DeliveryDocument[]> {
     const found = await Promise.all(ids.map((id) => this.deliveries.findOne({ _id: id })));

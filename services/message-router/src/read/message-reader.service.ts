@@ -4,7 +4,7 @@ import { RpcDomainError } from '@mailbus/service-runtime';
 import type { DeliveryDocument } from '../deliveries/delivery.document';
 import { DeliveryRepository } from '../deliveries/delivery.repository';
 import type { MessageDocument } from '../messages/message.document';
-import { MessageRepository } from '../messages/message.repository';
+import { RoutedMessageFinder } from '../messages/routed-message.finder';
 import { fitReply } from './fit-reply.util';
 import { decodeCursor, encodeCursor } from './page-cursor.util';
 
@@ -12,7 +12,7 @@ import { decodeCursor, encodeCursor } from './page-cursor.util';
 @Injectable()
 export class MessageReaderService {
   constructor(
-    private readonly messages: MessageRepository,
+    private readonly routed: RoutedMessageFinder,
     private readonly deliveries: DeliveryRepository,
   ) {}
 
@@ -58,10 +58,8 @@ export class MessageReaderService {
     return summaryView(delivery);
   }
 
-  private async found(messageId: string): Promise<MessageDocument> {
-    const message = await this.messages.findById(messageId);
-    if (!message) throw RpcDomainError.notFound(`message ${messageId} does not exist`);
-    return message;
+  private found(messageId: string): Promise<MessageDocument> {
+    return this.routed.get(messageId);
   }
 }
 

@@ -6,7 +6,7 @@ import { RpcDomainError } from '@mailbus/service-runtime';
 import type { DeliveryDocument } from '../deliveries/delivery.document';
 import { DeliveryRepository } from '../deliveries/delivery.repository';
 import type { MessageDocument } from '../messages/message.document';
-import { MessageRepository } from '../messages/message.repository';
+import { RoutedMessageFinder } from '../messages/routed-message.finder';
 import type { WritebackRequestDocument } from './writeback-request.document';
 import { WritebackRequestRepository } from './writeback-request.repository';
 
@@ -23,7 +23,7 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
   private readonly sweeper: PendingPublishSweeper<WritebackRequestDocument>;
 
   constructor(
-    private readonly messages: MessageRepository,
+    private readonly routed: RoutedMessageFinder,
     private readonly deliveries: DeliveryRepository,
     private readonly requests: WritebackRequestRepository,
     private readonly events: EventPublisher,
@@ -80,10 +80,8 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
     await this.requests.markPublished(request._id);
   }
 
-  private async found(messageId: string): Promise<MessageDocument> {
-    const message = await this.messages.findById(messageId);
-    if (!message) throw RpcDomainError.notFound(`message ${messageId} does not exist`);
-    return message;
+  private found(messageId: string): Promise<MessageDocument> {
+    return this.routed.get(messageId);
   }
 
   private async deliveryOf({ message, userId }: { message: MessageDocument; userId: string }): Promise<DeliveryDocument> {
