@@ -2,7 +2,9 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { Kvm } from '@nats-io/kv';
 import { connect as connectNats } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
+import { chown, mkdir, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountChangedSchema, Events, type AccountView, type ConnectionTestView, type FolderView, type UserView } from '@mailbus/contracts';
@@ -107,6 +109,45 @@ describe('folder list', () => {
     const byUse = Object.fromEntries(response.body.filter(({ specialUse }) => specialUse).map(({ specialUse, path }) => [specialUse, path]));
     expect(byUse).toMatchObject({ '\\Sent': 'Sent', '\\Junk': 'Junk', '\\Trash': 'Trash', '\\Drafts': 'Drafts' });
   });
+
+  it('should list 2,600 folders with long names, more than one NATS reply holds, and leave no blob behind', async () => {
+    // A shared mailbox tree of a large office; Maildir++ folders made on disk, as Dovecot would. Long
+    // names, so that fewer folders (each costs Dovecot time on first sight) make a list over 1 MiB.
+    const username = 'manyfolders';
+    await dovecot().addUser({ username, password });
+    await dovecot().doveadm(['mailbox', 'status', '-u', username, 'messages', 'INBOX']);
+    const root = dovecot().mailDir(username);
+    const { uid, gid } = await stat(root);
+    const longName = (index: number): string => `Objekt ${String(index).padStart(5, '0')} ${'Besichtigungen, Exposes und Korrespondenz mit Interessenten '.repeat(3)}`.trim();
+    const names = Array.from({ length: 2600 }, (_, index) => `Kunden.${longName(index)}`);
+    for (let start = 0; start < names.length; start += 500) {
+      await Promise.all(
+        names.slice(start, start + 500).map(async (name) => {
+          const dir = join(root, `.${name}`);
+          for (const sub of ['cur', 'new', 'tmp']) await mkdir(join(dir, sub), { recursive: true });
+          for (const path of [dir, ...['cur', 'new', 'tmp'].map((sub) => join(dir, sub))]) await chown(path, uid, gid);
+        }),
+      );
+    }
+    // Dovecot's first look at thousands of new directories takes longer than this file's 2 s connection timeout.
+    await dovecot().doveadm(['mailbox', 'list', '-u', username]);
+    const account = await createAccount({ receive: imap({ username }) });
+
+    const response = await system.api<FolderView[]>('GET', `/v1/accounts/${account.id}/folders`);
+
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    expect(JSON.stringify(response.body).length).toBeGreaterThan(1024 * 1024);
+    const paths = new Set(response.body.map(({ path }) => path));
+    // Maildir++ separates levels with '.' on disk; Dovecot's namespace shows '/'.
+    expect(names.filter((name) => !paths.has(name.replace('.', '/'))).slice(0, 3)).toEqual([]);
+    expect(response.body.find(({ path }) => path === `Kunden/${longName(2471)}`)).toMatchObject({ name: longName(2471), delimiter: '/', selectable: true });
+    const client = await mongo().connect();
+    try {
+      expect(await client.db(system.env.MONGODB_DB).collection('blobs.files').countDocuments({ _id: { $regex: '^folder-list-' } as never })).toBe(0);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
 
   it('should answer 422 for POP3 and 502 with the server’s text when the login fails', async () => {
     const pop = await createAccount({ receive: pop3() });

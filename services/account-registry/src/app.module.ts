@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
-import { MongoModule } from '@mailbus/mongo-dal';
+import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
 import { HostConnectionSlots } from '@mailbus/nats-transport';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import { AccountChangePublisher } from './accounts/account-change.publisher';
@@ -24,7 +24,7 @@ export class AppModule {
   static forRoot(config: AccountRegistryConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ service: 'account-registry', config }), MongoModule.forFeature([AddressClaims, UsersRepository, GroupsRepository, AccountsRepository])],
+      imports: [ServiceRuntimeModule.forRoot({ service: 'account-registry', config }), MongoModule.forFeature([AddressClaims, UsersRepository, GroupsRepository, AccountsRepository, BlobStore])],
       controllers: [RegistryRpcController],
       providers: [
         { provide: SECRET_BOX, useValue: config.secretBox },

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { RegistryRpc, listQuerySchema, type AccountView, type ConnectionTestView, type FolderView, type GroupView, type Page, type UserView } from '@mailbus/contracts';
+import { RegistryRpc, listQuerySchema, type AccountView, type ConnectionTestView, type FolderListReply, type GroupView, type Page, type UserView } from '@mailbus/contracts';
 import { parseRpcInput } from '@mailbus/service-runtime';
 import { AccountsService } from './accounts/accounts.service';
 import { ConnectionTestService } from './connection/connection-test.service';
@@ -112,7 +112,7 @@ export class RegistryRpcController {
   }
 
   @MessagePattern(RegistryRpc.listFolders)
-  listFolders(@Payload() { id }: ById): Promise<FolderView[]> {
+  listFolders(@Payload() { id }: ById): Promise<FolderListReply> {
     return this.connections.listFolders(id);
   }
 }

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import { AccountsController } from './accounts/accounts.controller';
+import { FolderLists } from './accounts/folder-lists';
 import { API_TOKENS, BearerAuthGuard } from './auth/bearer-auth.guard';
 import type { ApiConfig } from './config/api.config';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
@@ -11,10 +12,10 @@ import { GroupsController } from './groups/groups.controller';
 import { MessageBodies } from './messages/message-bodies';
 import { MessageContentService } from './messages/message-content.service';
 import { MessagesController } from './messages/messages.controller';
-import { OutboxRequestBlobSweeper } from './outbox/outbox-request-blob.sweeper';
 import { OutboxRequestRelay } from './outbox/outbox-request-relay';
 import { OutboxController } from './outbox/outbox.controller';
 import { RpcClientModule } from './rpc/rpc-client.module';
+import { ShortLivedBlobSweeper } from './short-lived-blob.sweeper';
 import { StatusController } from './status/status.controller';
 import { UsersController } from './users/users.controller';
 
@@ -33,7 +34,8 @@ export class AppModule {
         MessageContentService,
         MessageBodies,
         OutboxRequestRelay,
-        OutboxRequestBlobSweeper,
+        ShortLivedBlobSweeper,
+        FolderLists,
       ],
     };
   }

@@ -14,3 +14,12 @@ export type ConnectionTestView = { receive?: ConnectionTestSide; send?: Connecti
 
 /** One IMAP folder from LIST, with its RFC 6154 special use. */
 export type FolderView = { path: string; name: string; delimiter: string; specialUse?: string; flags: string[]; subscribed: boolean; selectable: boolean };
+
+/** The id prefix of a folder list handed over through the blob store (FolderListReply). */
+export const FOLDER_LIST_BLOB_PREFIX = 'folder-list-';
+
+/**
+ * listFolders' answer: the list, or, when its JSON is larger than one NATS reply holds (a server with
+ * thousands of shared folders), the id of a blob holding that JSON, which the caller streams and deletes.
+ */
+export type FolderListReply = FolderView[] | { folderListBlobId: string };

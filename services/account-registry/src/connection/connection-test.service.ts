@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { testSettingsSchema, type ConnectionTestSide, type ConnectionTestView, type FolderView } from '@mailbus/contracts';
+import { FOLDER_LIST_BLOB_PREFIX, testSettingsSchema, type ConnectionTestSide, type ConnectionTestView, type FolderListReply } from '@mailbus/contracts';
 import type { AccountDocument } from '@mailbus/directory';
+import { BlobStore, blobId, newId } from '@mailbus/mongo-dal';
 import { MailConnectionError, listImapFolders, testMailLogin, type MailServerSettings } from '@mailbus/mail-clients';
 import { resolvePort } from '@mailbus/mail-protocol';
 import { RpcDomainError, parseRpcInput } from '@mailbus/service-runtime';
 import { AccountSecrets } from '../accounts/account-secrets';
 import { AccountsService } from '../accounts/accounts.service';
+import { REPLY_PAGE_BUDGET_BYTES } from '../reply-page.util';
 import type { MailConnectionSettings } from '../config/account-registry.config';
 import { FetcherRpcClient } from './fetcher-rpc.client';
 import { MAIL_CONNECTION_SETTINGS, MailServerSlots } from './mail-server-slots';
@@ -25,6 +27,7 @@ export class ConnectionTestService {
     private readonly secrets: AccountSecrets,
     private readonly fetcher: FetcherRpcClient,
     private readonly slots: MailServerSlots,
+    private readonly blobs: BlobStore,
     @Inject(MAIL_CONNECTION_SETTINGS) private readonly settings: MailConnectionSettings,
   ) {}
 
@@ -45,7 +48,8 @@ export class ConnectionTestService {
     });
   }
 
-  async listFolders(id: string): Promise<FolderView[]> {
+  /** The list in the reply, or in a blob when it is larger than one NATS reply holds (FolderListReply). */
+  async listFolders(id: string): Promise<FolderListReply> {
     const { receive } = this.serverSettings(await this.accounts.load(id));
     if (!receive) throw RpcDomainError.unprocessable(`account ${id} has no receive settings`);
     if (receive.protocol !== 'imap') throw RpcDomainError.unprocessable('POP3 has no folders: only IMAP accounts have a folder list');
@@ -58,7 +62,12 @@ export class ConnectionTestService {
       }
     });
     if ('busy' in listed) throw RpcDomainError.unavailable(listed.busy);
-    return listed.value;
+    const json = Buffer.from(JSON.stringify(listed.value));
+    if (json.length <= REPLY_PAGE_BUDGET_BYTES) return listed.value;
+    const blob = blobId(`${FOLDER_LIST_BLOB_PREFIX}${newId()}`);
+    const [stored] = await this.blobs.putMany([{ id: blob, bytes: json, metadata: { kind: 'folder-list', accountId: id } }]);
+    if (!stored || stored instanceof Error) throw stored ?? new Error(`the folder list of account ${id} could not be stored`);
+    return { folderListBlobId: blob };
   }
 
   private async test({ receive, send }: Sides): Promise<ConnectionTestView> {

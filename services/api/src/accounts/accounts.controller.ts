@@ -18,18 +18,21 @@ import {
 import { FetcherRpc, RegistryRpc, type AccountView, type ConnectionTestView, type FolderView, type Page, type SyncStatusView } from '@mailbus/contracts';
 import { IdParams, ListQueryDto, PAGE_DESCRIPTION, errorExample } from '../common.dto';
 import { RpcClient } from '../rpc/rpc-client';
+import { FolderLists } from './folder-lists';
+import { MAIL_SERVER_RPC_TIMEOUT_MS } from './mail-server-rpc-timeout';
 import { CreateAccountDto, SetCheckpointsDto, TestSettingsDto, UpdateAccountDto } from './accounts.dto';
 import { accountExample, connectionTestExample, createAccountExample, foldersExample, multidropAccountExample, syncStatusExample } from './accounts.examples';
 
-/** Connection tests wait on mail servers: both sides run in parallel, each bounded by the registry's timeout. */
-const MAIL_SERVER_RPC_TIMEOUT_MS = 60_000;
 
 @ApiBearerAuth()
 @ApiForbiddenResponse({ description: 'Needs an admin token' })
 @ApiTags('accounts')
 @Controller('v1/accounts')
 export class AccountsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly folderLists: FolderLists,
+  ) {}
 
   @Post()
   @ApiOperation({
@@ -100,7 +103,7 @@ export class AccountsController {
   @ApiBadGatewayResponse(errorExample('upstream_failed', 'auth: [AUTHENTICATIONFAILED] Authentication failed.'))
   @ApiServiceUnavailableResponse(errorExample('service_unavailable', 'all 3 connection slots of imap.example.com stayed in use by mailbus for 15000 ms (HOST_CONNECTION_CAP); try again shortly'))
   folders(@Param() { id }: IdParams): Promise<FolderView[]> {
-    return this.rpc.request({ subject: RegistryRpc.listFolders, payload: { id }, timeoutMs: MAIL_SERVER_RPC_TIMEOUT_MS });
+    return this.folderLists.list(id);
   }
 
   @Get(':id/status')

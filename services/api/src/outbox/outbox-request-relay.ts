@@ -11,7 +11,7 @@ const LARGE_REQUEST_RPC_TIMEOUT_MS = 60_000;
 /**
  * Hands an outbox request to smtp-sender: inline when it fits one NATS message, else as a blob that
  * smtp-sender reads (OutboxRequestReference). The blob is this call's own and deleted once smtp-sender
- * answered or failed to, so only a crash of the api in between leaves one behind.
+ * answered or failed to; one that a crash of the api in between leaves behind goes with ShortLivedBlobSweeper.
  */
 @Injectable()
 export class OutboxRequestRelay {
