@@ -11,9 +11,9 @@ export type FolderCheckpointView = {
   highestModseq?: string;
   /** First sync, newest first: the backlog below this UID is still being fetched. */
   backfillBelowUid?: number;
-  /** Messages the server would not hand out, with how often they were tried: the 50 tried last. */
+  /** Messages the server would not hand out, with how often they were tried: the 50 tried last (fewer when over 20 folders have some). */
   failedMessages?: Array<{ uid: number; attempts: number; error: string; at: string }>;
-  /** How many messages the server would not hand out in all (`failedMessages` lists at most 50). */
+  /** How many messages the server would not hand out in all (`failedMessages` lists some). */
   failedMessageCount?: number;
   /** The folder is not synced until an admin sets its checkpoint (UIDVALIDITY kept changing). */
   parked?: { at: string; reason: string };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listedFailures } from './listed-failures.util';
+import { failuresListedPerFolder, listedFailures } from './listed-failures.util';
 
 const failure = (uid: number, at: string) => ({ uid, attempts: 5, error: `no content for UID ${uid}`, at: new Date(at) });
 
@@ -26,5 +26,12 @@ describe('listedFailures', () => {
     expect(listed.failedMessageCount).toBe(20_000);
     expect(listed.failedMessages?.map(({ uid }) => uid)).toEqual(Array.from({ length: 50 }, (_, index) => 20_000 - index));
     expect(JSON.stringify(listed).length).toBeLessThan(10_000);
+  });
+
+  it('lists fewer per folder when many folders have failures, so that the account stays within about 1,000', () => {
+    expect(failuresListedPerFolder(1)).toBe(50);
+    expect(failuresListedPerFolder(20)).toBe(50);
+    expect(failuresListedPerFolder(200)).toBe(5);
+    expect(failuresListedPerFolder(5000)).toBe(1);
   });
 });

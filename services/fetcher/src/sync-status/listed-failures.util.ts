@@ -5,6 +5,8 @@ import type { FailedUid } from './sync-state.documents';
  * and a server that withholds a whole folder would otherwise make the account's status unanswerable.
  */
 export const MAX_LISTED_FAILURES = 50;
+/** Across an account's folders (up to 200 of them): about 200 KB of the reply. */
+export const MAX_LISTED_FAILURES_PER_ACCOUNT = 1000;
 
 export type ListedFailures = { failedMessages: Array<{ uid: number; attempts: number; error: string; at: string }>; failedMessageCount: number };
 
@@ -13,4 +15,9 @@ export function listedFailures(failedUids: FailedUid[] | undefined, max = MAX_LI
   if (!failedUids?.length) return {};
   const newestFirst = [...failedUids].sort((a, b) => b.at.getTime() - a.at.getTime() || a.uid - b.uid).slice(0, max);
   return { failedMessages: newestFirst.map((failed) => ({ ...failed, at: failed.at.toISOString() })), failedMessageCount: failedUids.length };
+}
+
+/** How many to list per folder when `folders` of the account's folders have failures. */
+export function failuresListedPerFolder(folders: number): number {
+  return Math.max(1, Math.min(MAX_LISTED_FAILURES, Math.floor(MAX_LISTED_FAILURES_PER_ACCOUNT / Math.max(1, folders))));
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { setCheckpointsSchema, type SyncStatusView } from '@mailbus/contracts';
 import { accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
 import { parseRpcInput } from '@mailbus/service-runtime';
-import { listedFailures } from './listed-failures.util';
+import { failuresListedPerFolder, listedFailures } from './listed-failures.util';
 import { checkpointId } from './sync-state.documents';
 import { AccountSyncStateRepository, FolderCheckpointRepository } from './sync-state.repositories';
 
@@ -19,6 +19,7 @@ export class SyncStatusService {
   /** An account the fetcher has not run yet is `idle` with no folders. */
   async get(accountId: AccountId): Promise<SyncStatusView> {
     const [state, folders] = await Promise.all([this.states.findOne({ accountId }), this.checkpoints.forAccount(accountId)]);
+    const listedPerFolder = failuresListedPerFolder(folders.filter(({ failedUids }) => failedUids?.length).length);
     return JSON.parse(
       JSON.stringify({
         accountId,
@@ -38,7 +39,7 @@ export class SyncStatusService {
           lastUid,
           highestModseq,
           backfillBelowUid,
-          ...listedFailures(failedUids),
+          ...listedFailures(failedUids, listedPerFolder),
           ...(parked ? { parked: { at: parked.at.toISOString(), reason: parked.reason } } : {}),
           updatedAt: iso(updatedAt),
         })),
