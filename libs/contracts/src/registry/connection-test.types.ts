@@ -20,6 +20,6 @@ export const FOLDER_LIST_BLOB_PREFIX = 'folder-list-';
 
 /**
  * listFolders' answer: the list, or, when its JSON is larger than one NATS reply holds (a server with
- * thousands of shared folders), the id of a blob holding that JSON, which the caller streams and deletes.
+ * thousands of shared folders), the id of a blob holding that JSON, which the caller reads and deletes.
  */
 export type FolderListReply = FolderView[] | { folderListBlobId: string };

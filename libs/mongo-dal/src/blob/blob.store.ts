@@ -159,6 +159,17 @@ export class BlobStore {
   }
 
   /**
+   * One blob already in memory (a composed mail, a request or answer too large for NATS): putMany's two
+   * round trips, with the slot's failure thrown.
+   * @example const { id, sha256 } = await blobs.putBytes({ id: blobId(`sent-${outboxId}`), bytes: raw });
+   */
+  async putBytes(input: { id: BlobId; bytes: Buffer; metadata?: Document }): Promise<BlobPutResult> {
+    const [stored] = await this.putMany([input]);
+    if (!stored || stored instanceof Error) throw stored ?? new Error(`blob ${input.id} could not be stored`);
+    return stored;
+  }
+
+  /**
    * put() for many small blobs already in memory (a pipelined IMAP FETCH, an outbox request), in two
    * round trips for the whole batch: the chunks, then the files documents. No claim is taken: chunk 0
    * of each blob carries `writtenAt` instead, so that a claimed put() meeting it knows it may be an
@@ -255,6 +266,11 @@ export class BlobStore {
    */
   openReadStream(id: BlobId): Readable {
     return Readable.from(this.readContent(id), { objectMode: false });
+  }
+
+  /** The whole content in memory, for blobs known to be small (a composed mail, a request); BlobNotFoundError when missing. */
+  async readBytes(id: BlobId): Promise<Buffer> {
+    return Buffer.concat(await this.openReadStream(id).toArray());
   }
 
   async stat(id: BlobId): Promise<BlobStat | null> {

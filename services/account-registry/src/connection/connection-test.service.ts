@@ -65,8 +65,7 @@ export class ConnectionTestService {
     const json = Buffer.from(JSON.stringify(listed.value));
     if (json.length <= REPLY_PAGE_BUDGET_BYTES) return listed.value;
     const blob = blobId(`${FOLDER_LIST_BLOB_PREFIX}${newId()}`);
-    const [stored] = await this.blobs.putMany([{ id: blob, bytes: json, metadata: { kind: 'folder-list', accountId: id } }]);
-    if (!stored || stored instanceof Error) throw stored ?? new Error(`the folder list of account ${id} could not be stored`);
+    await this.blobs.putBytes({ id: blob, bytes: json, metadata: { kind: 'folder-list', accountId: id } });
     return { folderListBlobId: blob };
   }
 

@@ -23,7 +23,7 @@ export class FolderLists {
     if (Array.isArray(reply)) return reply;
     const id = blobId(reply.folderListBlobId);
     try {
-      return JSON.parse(Buffer.concat(await this.blobs.openReadStream(id).toArray()).toString('utf8')) as FolderView[];
+      return JSON.parse((await this.blobs.readBytes(id)).toString('utf8')) as FolderView[];
     } finally {
       await this.blobs.delete(id).catch((error: Error) => this.logger.warn({ msg: 'folder list blob not deleted', blobId: id, err: error }));
     }

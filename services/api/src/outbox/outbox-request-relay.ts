@@ -26,8 +26,7 @@ export class OutboxRequestRelay {
     const json = Buffer.from(JSON.stringify(request));
     if (json.length <= INLINE_REQUEST_MAX_BYTES) return this.rpc.request({ subject: SmtpSenderRpc.createOutboxItem, payload: request });
     const id = blobId(`${OUTBOX_REQUEST_BLOB_PREFIX}${newId()}`);
-    const [stored] = await this.blobs.putMany([{ id, bytes: json, metadata: { kind: 'outbox-request' } }]);
-    if (!stored || stored instanceof Error) throw stored ?? new Error(`outbox request ${id} could not be stored`);
+    await this.blobs.putBytes({ id, bytes: json, metadata: { kind: 'outbox-request' } });
     try {
       return await this.rpc.request({ subject: SmtpSenderRpc.createOutboxItem, payload: { requestBlobId: id }, timeoutMs: LARGE_REQUEST_RPC_TIMEOUT_MS });
     } finally {

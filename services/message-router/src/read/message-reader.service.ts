@@ -27,7 +27,7 @@ export class MessageReaderService {
   }
 
   async get({ messageId, userId }: { messageId: string; userId?: string }): Promise<MessageViewReply> {
-    const message = await this.found(messageId);
+    const message = await this.routed.get(messageId);
     const delivery = userId === undefined ? undefined : await this.deliveries.findFor({ userId, identity: message.identity });
     if (userId !== undefined && !delivery) throw RpcDomainError.notFound(`message ${messageId} was not delivered to user ${userId}`);
     return fitReply(messageView({ message, ...(delivery ? { delivery } : {}) }));
@@ -35,31 +35,27 @@ export class MessageReaderService {
 
   /** A slice of a body that getMessage left out (bodyLengths); the caller asked getMessage first, which checked the user. */
   async readBody({ messageId, part, from }: { messageId: string; part: 'text' | 'html'; from: number }): Promise<MessageBodySlice> {
-    const body = (await this.found(messageId))[part] ?? '';
+    const body = (await this.routed.get(messageId))[part] ?? '';
     return { slice: body.slice(from, from + MESSAGE_BODY_SLICE_CHARS) };
   }
 
   async locateRaw({ messageId }: { messageId: string }): Promise<RawLocationView> {
-    const message = await this.found(messageId);
+    const message = await this.routed.get(messageId);
     return { messageId, blobId: message.blobId, size: message.size, filename: `${messageId}.eml` };
   }
 
   async locateAttachment({ messageId, index }: { messageId: string; index: number }): Promise<AttachmentLocationView> {
-    const message = await this.found(messageId);
+    const message = await this.routed.get(messageId);
     const attachment = message.attachments.find((candidate) => candidate.index === index);
     if (!attachment) throw RpcDomainError.notFound(`message ${messageId} has no attachment ${index} (it has ${message.attachments.length})`);
     return { messageId, blobId: message.blobId, attachment };
   }
 
   async setRead({ messageId, userId, read }: { messageId: string; userId: string; read: boolean }): Promise<MessageSummaryView> {
-    const message = await this.found(messageId);
+    const message = await this.routed.get(messageId);
     const delivery = await this.deliveries.setRead({ userId, identity: message.identity, read });
     if (!delivery) throw RpcDomainError.notFound(`message ${messageId} was not delivered to user ${userId}`);
     return summaryView(delivery);
-  }
-
-  private found(messageId: string): Promise<MessageDocument> {
-    return this.routed.get(messageId);
   }
 }
 

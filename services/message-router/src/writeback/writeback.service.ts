@@ -41,7 +41,7 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
 
   /** Every mark is its own request: spam, not spam, spam again are three moves on the server. */
   async markSpam({ messageId, userId, spam }: { messageId: string; userId: string; spam: boolean }): Promise<SpamMarkView> {
-    const message = await this.found(messageId);
+    const message = await this.routed.get(messageId);
     const current = await this.deliveryOf({ message, userId });
     if (current.deletedAt) throw RpcDomainError.conflict(`message ${messageId} is deleted for user ${userId}`);
     const folder = spam ? 'spam' : current.rule === 'sender-address' ? 'sent' : 'inbox';
@@ -54,7 +54,7 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
 
   /** Deleting again answers the same and publishes nothing new. */
   async delete({ messageId, userId }: { messageId: string; userId: string }): Promise<MessageDeletionView> {
-    const message = await this.found(messageId);
+    const message = await this.routed.get(messageId);
     const current = await this.deliveryOf({ message, userId });
     const deleted = current.deletedAt ? current : ((await this.deliveries.moveTo({ userId, identity: message.identity, folder: 'trash', deletedAt: new Date() })) ?? current);
     const all = await this.deliveries.findByIds(message.deliveryIds);
@@ -78,10 +78,6 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
       await this.events.publish(Events.messageDeleted, { messageId: request.messageId, userId: request.userId, accountId: request.accountId, scope: request.scope === 'server' ? DeleteScope.SERVER : DeleteScope.USER, deletedAt: timestampFromDate(request.requestedAt), location }, { msgId: request._id });
     }
     await this.requests.markPublished(request._id);
-  }
-
-  private found(messageId: string): Promise<MessageDocument> {
-    return this.routed.get(messageId);
   }
 
   private async deliveryOf({ message, userId }: { message: MessageDocument; userId: string }): Promise<DeliveryDocument> {

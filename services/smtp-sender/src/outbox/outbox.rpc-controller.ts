@@ -28,7 +28,7 @@ export class OutboxRpcController {
 
   private async storedRequest(id: string): Promise<unknown> {
     try {
-      return JSON.parse(Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray()).toString('utf8'));
+      return JSON.parse((await this.blobs.readBytes(blobId(id))).toString('utf8'));
     } catch (error) {
       // Gone: the api gave up waiting and deleted it; its client was answered 503 and repeats the request.
       if (error instanceof BlobNotFoundError) throw RpcDomainError.unavailable(`outbox request ${id} is gone; send it again`);

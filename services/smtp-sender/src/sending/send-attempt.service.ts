@@ -178,12 +178,11 @@ export class SendAttemptService {
   }
 
   private async read(id: string): Promise<Buffer> {
-    return Buffer.concat(await this.blobs.openReadStream(blobId(id)).toArray());
+    return this.blobs.readBytes(blobId(id));
   }
 
   private async storeSentCopy(item: OutboxItemDocument, raw: Buffer): Promise<NonNullable<OutboxItemDocument['sentBlob']>> {
-    const [stored] = await this.blobs.putMany([{ id: blobId(`sent-${item._id}`), bytes: raw, metadata: { outboxId: item._id } }]);
-    if (!stored || stored instanceof Error) throw stored ?? new Error('the composed message could not be stored');
+    const stored = await this.blobs.putBytes({ id: blobId(`sent-${item._id}`), bytes: raw, metadata: { outboxId: item._id } });
     return { id: stored.id, size: stored.length, sha256: stored.sha256 };
   }
 
