@@ -6,6 +6,8 @@ export { OnEvent, type OnEventOptions } from './consumers/on-event.decorator';
 export type { EventContext } from './consumers/event-context';
 export { PermanentEventError } from './errors/permanent-event.error';
 export { RetryLaterError } from './errors/retry-later.error';
+export { isBusError } from './errors/bus-error.util';
+export { rpcConnectionOptions } from './connection/rpc-connection-options';
 export { LeaseBuckets } from './leases/lease-buckets';
 export { KvLeases, leaseKey, type KvLease } from './leases/kv-leases';
 export { HostConnectionSlots, MAX_SLOT_LEASE_MS, type HostSlot } from './leases/host-connection-slots';

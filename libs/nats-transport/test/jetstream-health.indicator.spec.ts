@@ -5,7 +5,6 @@ import { EventPublisher, JetStreamHealthIndicator } from '../src';
 import { eventsControllerFor } from './fixtures/test-app';
 import { TestApps } from './fixtures/test-apps';
 import { testEvent } from './fixtures/test-events';
-import { restartNats } from './fixtures/restart-nats';
 import { startTestNats, type TestNats } from './fixtures/test-nats';
 
 describe(JetStreamHealthIndicator.name, () => {
@@ -43,7 +42,7 @@ describe(JetStreamHealthIndicator.name, () => {
     const down = await sut.check({ timeoutMs: 300 });
     expect(down.ok).toBe(false);
     expect(down.details).toBeTruthy();
-    nats.server = await restartNats({ server: nats.server, dir: nats.dir });
+    await nats.server.process.start();
 
     await expectEventually(async () => expect(await sut.check()).toEqual({ ok: true }), { timeoutMs: 15_000 });
     await publisher.publish(def, { value: 'after' }, { msgId: 'restart-2' });

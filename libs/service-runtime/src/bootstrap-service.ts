@@ -5,6 +5,7 @@ import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type BaseConfig } from '@mailbus/config';
 import type { ServiceName } from '@mailbus/contracts';
+import { rpcConnectionOptions } from '@mailbus/nats-transport';
 
 export interface BootstrapOptions<Config extends BaseConfig> {
   service: ServiceName;
@@ -38,7 +39,7 @@ export async function bootstrapService<Config extends BaseConfig>(options: Boots
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   // Core NATS request/reply for queries; a queue group spreads requests over replicas.
-  app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { servers: config.nats.url.split(','), queue: `mailbus-${options.service}`, name: `mailbus-${options.service}-rpc` } }, { inheritAppConfig: true });
+  app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { ...rpcConnectionOptions({ servers: config.nats.url, name: `mailbus-${options.service}-rpc` }), queue: `mailbus-${options.service}` } }, { inheritAppConfig: true });
   await options.configure?.(app, config);
   await app.startAllMicroservices();
   const port = options.httpPort(config);

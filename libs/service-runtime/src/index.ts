@@ -4,3 +4,4 @@ export { MetricsService } from './metrics/metrics.service';
 export { ShutdownState } from './health/shutdown-state';
 export { SERVICE_NAME, PUBLIC_ROUTE } from './service-runtime.constants';
 export { RpcDomainError, parseRpcInput } from './rpc/rpc-domain.error';
+export { RpcDependencyFailureFilter } from './rpc/rpc-dependency-failure.filter';

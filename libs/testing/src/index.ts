@@ -1,6 +1,7 @@
 export { expectEventually, type ExpectEventuallyOptions } from './expect-eventually.util';
 export { freePort } from './stack/free-port.util';
 export { ManagedProcess, canConnect } from './stack/managed-process';
+export { RestartableProcess } from './stack/restartable-process';
 export { startStack, type Stack, type StackOptions } from './stack/stack';
 export { startNats, type RunningNats } from './stack/nats';
 export { startFerretDb, type RunningFerretDb } from './stack/ferretdb';

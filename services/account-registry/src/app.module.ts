@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
-import { HostConnectionSlots } from '@mailbus/nats-transport';
+import { HostConnectionSlots, rpcConnectionOptions } from '@mailbus/nats-transport';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import { AccountChangePublisher } from './accounts/account-change.publisher';
 import { AccountSecrets, SECRET_BOX } from './accounts/account-secrets';
@@ -40,7 +40,7 @@ export class AppModule {
         ConnectionTestService,
         {
           provide: FETCHER_RPC_PROXY,
-          useFactory: () => ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: config.nats.url.split(','), name: 'mailbus-account-registry-rpc-client' } }),
+          useFactory: () => ClientProxyFactory.create({ transport: Transport.NATS, options: rpcConnectionOptions({ servers: config.nats.url, name: 'mailbus-account-registry-rpc-client' }) }),
         },
         FetcherRpcClient,
       ],

@@ -1,7 +1,7 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { RegistryRpc, listQuerySchema, type AccountView, type ConnectionTestView, type FolderListReply, type GroupView, type Page, type UserView } from '@mailbus/contracts';
-import { parseRpcInput } from '@mailbus/service-runtime';
+import { RpcDependencyFailureFilter, parseRpcInput } from '@mailbus/service-runtime';
 import { AccountsService } from './accounts/accounts.service';
 import { ConnectionTestService } from './connection/connection-test.service';
 import { GroupsService } from './groups/groups.service';
@@ -14,6 +14,7 @@ type Patch = ById & { patch: unknown };
  * The api's request/reply calls. Payloads are validated again here (NATS is a boundary too); wrong
  * requests answer with an RpcErrorBody, which the api turns into 400/404/409/422.
  */
+@UseFilters(RpcDependencyFailureFilter)
 @Controller()
 export class RegistryRpcController {
   constructor(

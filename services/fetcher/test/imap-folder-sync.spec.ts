@@ -65,7 +65,7 @@ async function syncOnce(ingest: BatchIngest): Promise<void> {
       { client, ingest: ingest as unknown as MessageIngestService, records: new FetchedMessageRepository(db), checkpoints: new FolderCheckpointRepository(db) },
       { accountId: ACCOUNT, path: 'INBOX', role: FolderRole.INBOX, dedupeAcrossFolders: false },
     );
-    await sync.run({ budget: 1_000, signal: new AbortController().signal });
+    await sync.run({ budget: 1_000, signal: new AbortController().signal, tally: { messages: 0 } });
   } finally {
     await client.logout().catch(() => client.close());
   }

@@ -10,7 +10,7 @@ type ConnectLogger = Pick<LoggerService, 'log' | 'warn' | 'error' | 'debug'>;
 
 const RECONNECT = { initialMs: 250, maxMs: 10_000 };
 // A dead peer is noticed after pingInterval × maxPingOut (1 min) instead of the client's default 4 min.
-const PING = { pingInterval: 20_000, maxPingOut: 3 };
+export const PING = { pingInterval: 20_000, maxPingOut: 3 };
 const CONNECT_TIMEOUT_MS = 5_000;
 
 /**

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { indexFerretDbIds } from './ferretdb-id-indexes';
 import { ManagedProcess } from './managed-process';
+import { RestartableProcess } from './restartable-process';
 import { ensureAptPackages, execFileAsync, findExecutable } from './tools.util';
 
 export const FERRETDB_VERSION = 'v1.24.2';
@@ -11,7 +12,8 @@ const DEFAULT_SQLITE_QUERY = '?_pragma=synchronous(normal)';
 export interface RunningFerretDb {
   url: string;
   port: number;
-  process: ManagedProcess;
+  /** kill() and start() crash and restart it on the same port and data. */
+  process: RestartableProcess;
   /** Stops FerretDB (and the _id indexer of FERRETDB_ID_INDEXES=1). */
   stop(): Promise<void>;
 }
@@ -71,17 +73,16 @@ export async function startFerretDb({ dir, log }: { dir: string; log: (line: str
   const dataDir = join(dir, 'ferretdb');
   await mkdir(dataDir, { recursive: true });
   const logLevel = process.env.FERRETDB_LOG_LEVEL ?? 'warn';
-  const { process: ferretDb, port } = await ManagedProcess.startOnFreePort({
-    start: (port) =>
-      ManagedProcess.start({
-        name: 'ferretdb',
-        command: binary,
-        // --state-dir keeps FerretDB's state.json out of the working directory.
-        args: ['--handler=sqlite', `--sqlite-url=file:${dataDir}/${process.env.FERRETDB_SQLITE_QUERY ?? DEFAULT_SQLITE_QUERY}`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', `--log-level=${logLevel}`, `--debug-addr=${process.env.FERRETDB_DEBUG_ADDR ?? '-'}`],
-        logFile: join(dir, 'ferretdb.log'),
-      }),
-    log,
-  });
+  const launch = (port: number): ManagedProcess =>
+    ManagedProcess.start({
+      name: 'ferretdb',
+      command: binary,
+      // --state-dir keeps FerretDB's state.json out of the working directory.
+      args: ['--handler=sqlite', `--sqlite-url=file:${dataDir}/${process.env.FERRETDB_SQLITE_QUERY ?? DEFAULT_SQLITE_QUERY}`, `--state-dir=${dir}`, `--listen-addr=127.0.0.1:${port}`, '--telemetry=disable', `--log-level=${logLevel}`, `--debug-addr=${process.env.FERRETDB_DEBUG_ADDR ?? '-'}`],
+      logFile: join(dir, 'ferretdb.log'),
+    });
+  const { process: first, port } = await ManagedProcess.startOnFreePort({ start: launch, log });
+  const ferretDb = new RestartableProcess(first, port, launch);
   if (process.env.FERRETDB_ID_INDEXES === '1') await ensureAptPackages({ packages: ['sqlite3'], log });
   const indexer = process.env.FERRETDB_ID_INDEXES === '1' ? indexFerretDbIds({ dataDir, log }) : undefined;
   return {

@@ -102,6 +102,13 @@ export class ManagedProcess {
     throw new Error(`${this.name} did not listen on ${host}:${port} within ${timeoutMs} ms; see ${this.logFile}`);
   }
 
+  /** SIGKILL, and waits until it has exited. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   async stop({ graceMs = 10_000 }: { graceMs?: number } = {}): Promise<void> {
     if (!this.running) return;
     this.child.kill('SIGTERM');

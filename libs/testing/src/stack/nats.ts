@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManagedProcess } from './managed-process';
+import { RestartableProcess } from './restartable-process';
 import { ensureAptPackages, findExecutable } from './tools.util';
 
 export interface RunningNats {
   url: string;
   port: number;
-  process: ManagedProcess;
+  /** kill() and start() crash and restart it on the same port and store: streams, consumers and KV survive. */
+  process: RestartableProcess;
 }
 
 async function natsServerBinary(log: (line: string) => void): Promise<string> {
@@ -24,9 +26,8 @@ export async function startNats({ dir, log }: { dir: string; log: (line: string)
   const binary = await natsServerBinary(log);
   const storeDir = join(dir, 'nats');
   await mkdir(storeDir, { recursive: true });
-  const { process, port } = await ManagedProcess.startOnFreePort({
-    start: (port) => ManagedProcess.start({ name: 'nats-server', command: binary, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], logFile: join(dir, 'nats.log') }),
-    log,
-  });
-  return { url: `nats://127.0.0.1:${port}`, port, process };
+  const launch = (port: number): ManagedProcess =>
+    ManagedProcess.start({ name: 'nats-server', command: binary, args: ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], logFile: join(dir, 'nats.log') });
+  const { process, port } = await ManagedProcess.startOnFreePort({ start: launch, log });
+  return { url: `nats://127.0.0.1:${port}`, port, process: new RestartableProcess(process, port, launch) };
 }

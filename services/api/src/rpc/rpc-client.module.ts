@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { rpcConnectionOptions } from '@mailbus/nats-transport';
 import { RpcClient } from './rpc-client';
 
 export const NATS_RPC_PROXY = Symbol('NATS_RPC_PROXY');
@@ -11,7 +12,7 @@ export class RpcClientModule {
     return {
       module: RpcClientModule,
       providers: [
-        { provide: NATS_RPC_PROXY, useFactory: () => ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: natsUrl.split(','), name: 'mailbus-api-rpc-client' } }) },
+        { provide: NATS_RPC_PROXY, useFactory: () => ClientProxyFactory.create({ transport: Transport.NATS, options: rpcConnectionOptions({ servers: natsUrl, name: 'mailbus-api-rpc-client' }) }) },
         { provide: RpcClient, useFactory: (proxy) => new RpcClient(proxy, timeoutMs), inject: [NATS_RPC_PROXY] },
       ],
       exports: [RpcClient],

@@ -1,6 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
-import { firstValueFrom, timeout } from 'rxjs';
+import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
 import { isRpcErrorBody } from '@mailbus/contracts';
 import { RpcCallError } from '../errors/rpc-call.error';
 import { ServiceUnavailableError } from '../errors/service-unavailable.error';
@@ -22,7 +22,7 @@ export class RpcClient implements OnApplicationShutdown {
     } catch (error) {
       if (isRpcErrorBody(error)) throw new RpcCallError(error);
       if (isServerCrash(error)) throw new RpcCallError({ code: 'internal', message: `${subject} failed inside the service; see its log` });
-      throw new ServiceUnavailableError(`no answer on ${subject}: ${(error as Error).message}`, { cause: error });
+      throw new ServiceUnavailableError(`no answer on ${subject}: ${whyNoAnswer(error, timeoutMs)}`, { cause: error });
     }
   }
 
@@ -33,3 +33,10 @@ export class RpcClient implements OnApplicationShutdown {
 
 /** Nest's answer when a handler threw something other than an RpcException. */
 const isServerCrash = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 'error';
+
+/** Nest's NATS client rejects with a plain string while its connection is down. */
+function whyNoAnswer(error: unknown, timeoutMs: number): string {
+  if (error instanceof TimeoutError) return `none within ${timeoutMs} ms`;
+  if (error instanceof Error) return error.message;
+  return String(error).replace(/^Error: /, '');
+}

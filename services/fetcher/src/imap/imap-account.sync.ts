@@ -5,6 +5,7 @@ import { imapFlowOptions } from '@mailbus/mail-clients';
 import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { MessageIngestService } from '../ingest/message-ingest.service';
 import type { RunInput, RunResult } from '../runs/fetch-account';
+import { isMailbusFailure } from '../runs/mailbus-failure.util';
 import { checkpointId } from '../sync-status/sync-state.documents';
 import { FolderCheckpointRepository } from '../sync-status/sync-state.repositories';
 import { folderRole } from './folder-role.util';
@@ -25,7 +26,7 @@ export class ImapAccountSync {
     private readonly checkpoints: FolderCheckpointRepository,
   ) {}
 
-  async run({ account, budget, timeoutMs, signal }: RunInput): Promise<RunResult> {
+  async run({ account, budget, timeoutMs, signal, tally }: RunInput): Promise<RunResult> {
     const result: RunResult = { fetched: 0, more: false, folderErrors: [], messageErrors: [] };
     if (signal.aborted) return { ...result, more: true };
     const client = new ImapFlow(imapFlowOptions(account.server, { timeoutMs }));
@@ -48,13 +49,14 @@ export class ImapAccountSync {
             { client, ingest: this.ingest, records: this.records, checkpoints: this.checkpoints },
             { accountId: account.id, path, role: folderRole({ path, specialUse: specialUse.get(path) }), onlySinceDays: account.receive.onlySinceDays, dedupeAcrossFolders },
           );
-          const folder = await sync.run({ budget: remaining, signal });
+          const folder = await sync.run({ budget: remaining, signal, tally });
           result.fetched += folder.fetched;
           result.more ||= folder.more;
           result.messageErrors.push(...folder.messageErrors.map(({ uid, message }) => ({ folder: path, key: `uid:${uid}`, message })));
           remaining -= folder.fetched + folder.relinked;
         } catch (error) {
-          if (!client.usable) throw error; // the connection is gone: the whole run failed
+          // The connection is gone, or the store or NATS failed: the whole run failed, not the folder.
+          if (!client.usable || isMailbusFailure(error)) throw error;
           this.folderFailed({ result, accountId: account.id, folder: path, error });
         }
       }
@@ -77,7 +79,7 @@ export class ImapAccountSync {
         const deleted = await deleteExpiredMessages({ client, path, deleteAfterDays, checkpoint: checkpoint ?? undefined });
         if (deleted > 0) this.logger.log({ msg: 'expired messages deleted on the server', accountId: account.id, folder: path, deleted, deleteAfterDays });
       } catch (error) {
-        if (!client.usable) throw error;
+        if (!client.usable || isMailbusFailure(error)) throw error;
         this.folderFailed({ result, accountId: account.id, folder: path, error });
       }
     }

@@ -7,6 +7,7 @@ import type { IngestSource, MessageIngestService } from '../ingest/message-inges
 import type { FolderCheckpointRepository } from '../sync-status/sync-state.repositories';
 import { checkpointId, type FailedUid, type FolderCheckpointDocument } from '../sync-status/sync-state.documents';
 import { settledLater } from '../runs/settled-later.util';
+import type { StoredTally } from '../runs/fetch-account';
 import { groupForFetch, isStreamedGroup, type MessageSize } from './fetch-groups.util';
 import { isFlapping, UIDVALIDITY_FLAPPING } from './uid-validity.util';
 
@@ -68,13 +69,15 @@ export class ImapFolderSync {
   /** Cursor moves not yet written (see advance). */
   private staged = { set: new Map<keyof FolderCheckpointDocument, unknown>(), unset: new Set<keyof FolderCheckpointDocument>() };
   private backfillEndsWithThisRun = false;
+  private tally!: StoredTally;
 
   constructor(
     private readonly deps: { client: ImapFlow; ingest: MessageIngestService; records: FetchedMessageRepository; checkpoints: FolderCheckpointRepository },
     private readonly folder: FolderToSync,
   ) {}
 
-  async run({ budget, signal }: { budget: number; signal: AbortSignal }): Promise<FolderSyncResult> {
+  async run({ budget, signal, tally }: { budget: number; signal: AbortSignal; tally: StoredTally }): Promise<FolderSyncResult> {
+    this.tally = tally;
     const { client } = this.deps;
     const lock = await client.getMailboxLock(this.folder.path, { readOnly: true });
     try {
@@ -174,7 +177,7 @@ export class ImapFolderSync {
       else if (await this.storedAlready(message)) outcomes[index] = { kind: 'relinked' };
       else toStore.push({ index, message, bytes });
     }
-    const stored = await this.deps.ingest.ingestMany({ accountId: this.folder.accountId, messages: toStore.map(({ message, bytes }) => ({ source: this.ingestSource({ message, uidValidity }), bytes })) });
+    const stored = await this.deps.ingest.ingestMany({ accountId: this.folder.accountId, messages: toStore.map(({ message, bytes }) => ({ source: this.ingestSource({ message, uidValidity }), bytes })), tally: this.tally });
     for (const [n, { index }] of toStore.entries()) outcomes[index] = stored[n] instanceof Error ? stored[n] : { kind: 'fetched' };
     const failedAt = outcomes.findIndex((outcome) => outcome instanceof Error);
     if (failedAt === -1) return { outcomes: outcomes as Outcome[] };
@@ -195,7 +198,7 @@ export class ImapFolderSync {
       raw.resume();
       return { kind: 'relinked' };
     }
-    await this.deps.ingest.ingest({ accountId: this.folder.accountId, raw, source: this.ingestSource({ message, uidValidity }) });
+    await this.deps.ingest.ingest({ accountId: this.folder.accountId, raw, source: this.ingestSource({ message, uidValidity }), tally: this.tally });
     return { kind: 'fetched' };
   }
 

@@ -5,6 +5,7 @@ import { BlobStore, blobId, type AccountId, type BlobId, type BlobPutResult, typ
 import type { FetchedMessageDocument } from './fetched-message.document';
 import { EventPublisher } from '@mailbus/nats-transport';
 import { FetcherMetrics } from '../runs/fetcher.metrics';
+import type { StoredTally } from '../runs/fetch-account';
 import { FetchedMessageRepository } from './fetched-message.repository';
 
 export type IngestSource =
@@ -30,14 +31,14 @@ export class MessageIngestService {
     private readonly metrics: FetcherMetrics,
   ) {}
 
-  async ingest({ accountId, source, raw }: { accountId: AccountId; source: IngestSource; raw: ByteSource }): Promise<IngestResult> {
+  async ingest({ accountId, source, raw, tally }: { accountId: AccountId; source: IngestSource; raw: ByteSource; tally: StoredTally }): Promise<IngestResult> {
     const key = fetchKeyOf({ accountId, source });
     const id = rawBlobId(key);
     const stored = await this.blobs.put({ id, source: raw, metadata: { accountId, fetchKey: key } });
     const fetchedAt = new Date();
     await this.events.publish(Events.messageFetched, fetchedEvent({ accountId, source, key, stored, fetchedAt }), { msgId: key });
     await this.records.insertIfAbsent(fetchRecord({ accountId, source, key, stored, fetchedAt }));
-    this.count(source, stored.length);
+    this.count({ source, bytes: stored.length, tally });
     return { fetchKey: key, size: stored.length };
   }
 
@@ -47,7 +48,7 @@ export class MessageIngestService {
    * records in one write. A record is still only written for a message whose event is in.
    * @returns one result per input, in order; an Error is that message's failure alone
    */
-  async ingestMany({ accountId, messages }: { accountId: AccountId; messages: Array<{ source: IngestSource; bytes: Buffer }> }): Promise<Array<IngestResult | Error>> {
+  async ingestMany({ accountId, messages, tally }: { accountId: AccountId; messages: Array<{ source: IngestSource; bytes: Buffer }>; tally: StoredTally }): Promise<Array<IngestResult | Error>> {
     const keys = messages.map(({ source }) => fetchKeyOf({ accountId, source }));
     const blobs = await this.blobs.putMany(messages.map(({ bytes }, index) => ({ id: rawBlobId(keys[index]!), bytes, metadata: { accountId, fetchKey: keys[index]! } })));
     const fetchedAt = new Date();
@@ -70,12 +71,13 @@ export class MessageIngestService {
     );
     return published.map((stored, index) => {
       if (stored instanceof Error) return stored;
-      this.count(messages[index]!.source, stored.length);
+      this.count({ source: messages[index]!.source, bytes: stored.length, tally });
       return { fetchKey: keys[index]!, size: stored.length };
     });
   }
 
-  private count(source: IngestSource, bytes: number): void {
+  private count({ source, bytes, tally }: { source: IngestSource; bytes: number; tally: StoredTally }): void {
+    tally.messages += 1;
     this.metrics.messagesFetched.inc({ protocol: source.protocol });
     this.metrics.bytesFetched.inc({ protocol: source.protocol }, bytes);
   }

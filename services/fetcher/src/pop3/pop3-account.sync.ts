@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Pop3Client, Pop3ResponseError, loginDelay } from '@mailbus/mail-clients';
 import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { MessageIngestService } from '../ingest/message-ingest.service';
-import type { RunInput, RunResult } from '../runs/fetch-account';
+import type { RunInput, RunResult, StoredTally } from '../runs/fetch-account';
 import type { Pop3KeyedMessage } from './pop3-content-key.util';
 import { Pop3DeletionRequests } from './pop3-deletion-requests';
 import { messagesToDelete } from './pop3-deletions.util';
@@ -37,7 +37,7 @@ export class Pop3AccountSync {
     private readonly deletionRequests: Pop3DeletionRequests,
   ) {}
 
-  async run({ account, budget, timeoutMs, signal }: RunInput): Promise<RunResult> {
+  async run({ account, budget, timeoutMs, signal, tally }: RunInput): Promise<RunResult> {
     const { server, receive } = account;
     // The signal closes the connection at once, also mid-RETR: shutdown is never held up by a slow
     // server or a large message. See the abort handling below for why that loses nothing.
@@ -84,7 +84,7 @@ export class Pop3AccountSync {
             const previous = storing;
             storing = undefined;
             if (previous) counted(await previous);
-            counted(await this.storeStreamed({ client, accountId: account.id, message: group[0]!, result }));
+            counted(await this.storeStreamed({ client, accountId: account.id, message: group[0]!, result, tally }));
             continue;
           }
           const retrieved = await (retrieving ?? this.retrieveGroup({ client, accountId: account.id, group, result }));
@@ -93,7 +93,7 @@ export class Pop3AccountSync {
           const following = groups[n + 1];
           retrieving = following && !isStreamedGroup(following) ? settledLater(this.retrieveGroup({ client, accountId: account.id, group: following, result })) : undefined;
           const previous = storing;
-          storing = settledLater(this.storeGroup({ accountId: account.id, retrieved }));
+          storing = settledLater(this.storeGroup({ accountId: account.id, retrieved, tally }));
           if (previous) counted(await previous);
         }
         if (storing) counted(await storing);
@@ -133,9 +133,9 @@ export class Pop3AccountSync {
   }
 
   /** A large message streamed from RETR into the store. @returns its key, or none when the server refused it */
-  private async storeStreamed({ client, accountId, message, result }: { client: Pop3Client; accountId: AccountId; message: Pop3KeyedMessage; result: RunResult }): Promise<string[]> {
+  private async storeStreamed({ client, accountId, message, result, tally }: { client: Pop3Client; accountId: AccountId; message: Pop3KeyedMessage; result: RunResult; tally: StoredTally }): Promise<string[]> {
     try {
-      await this.ingest.ingest({ accountId, source: { protocol: 'pop3', uidl: message.key }, raw: client.retr(message.number) });
+      await this.ingest.ingest({ accountId, source: { protocol: 'pop3', uidl: message.key }, raw: client.retr(message.number), tally });
       return [message.key];
     } catch (error) {
       if (!(error instanceof Pop3ResponseError && error.refusedByServer)) throw error;
@@ -163,8 +163,8 @@ export class Pop3AccountSync {
    * A group stored as one batch (MessageIngestService.ingestMany): a few round trips for the group
    * instead of several per message. @returns the keys stored; throws the first storage failure.
    */
-  private async storeGroup({ accountId, retrieved }: { accountId: AccountId; retrieved: RetrievedMessage[] }): Promise<string[]> {
-    const outcomes = await this.ingest.ingestMany({ accountId, messages: retrieved.map(({ key, bytes }) => ({ source: { protocol: 'pop3', uidl: key }, bytes })) });
+  private async storeGroup({ accountId, retrieved, tally }: { accountId: AccountId; retrieved: RetrievedMessage[]; tally: StoredTally }): Promise<string[]> {
+    const outcomes = await this.ingest.ingestMany({ accountId, messages: retrieved.map(({ key, bytes }) => ({ source: { protocol: 'pop3', uidl: key }, bytes })), tally });
     const failure = outcomes.find((outcome): outcome is Error => outcome instanceof Error);
     if (failure) throw failure;
     return retrieved.map(({ key }) => key);

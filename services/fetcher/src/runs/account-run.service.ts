@@ -14,12 +14,15 @@ import { Pop3AccountSync } from '../pop3/pop3-account.sync';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
 import { AccountSyncStateRepository } from '../sync-status/sync-state.repositories';
 import { isWithinActiveHours, nextActiveTime } from './active-hours.util';
-import type { FetchAccount, RunInput, RunResult } from './fetch-account';
+import type { FetchAccount, RunInput, RunResult, StoredTally } from './fetch-account';
 import { FetcherMetrics } from './fetcher.metrics';
-import { stateAfterFailure, stateAfterSuccess } from './run-outcome.util';
+import { isMailbusFailure } from './mailbus-failure.util';
+import { stateAfterFailure, stateAfterInterruption, stateAfterSuccess } from './run-outcome.util';
 
 export const FETCHER_SECRET_BOX = Symbol('FETCHER_SECRET_BOX');
 export const FETCH_SETTINGS = Symbol('FETCH_SETTINGS');
+/** The error class of runs that mailbus's own store or NATS cut short, in mailbus_fetch_run_errors_total. */
+const INTERNAL_ERROR_CLASS = 'internal';
 /** A run that found its host's connections all taken tries again after 1–2 s. */
 const HOST_BUSY_RETRY_MS = 1_000;
 
@@ -34,6 +37,12 @@ export class AccountRunService {
   private readonly logger = new Logger(AccountRunService.name);
   /** Aborted when the service stops, so that no run waits on a hung server past the shutdown grace. */
   private readonly shutdown = new AbortController();
+  /**
+   * Messages stored by runs whose last state write failed (the store went away meanwhile), by account:
+   * added to fetchedTotal with the account's next run on this replica. A write that did land but whose
+   * answer was lost counts them twice; the total is a status figure, not a ledger.
+   */
+  private readonly uncounted = new Map<string, number>();
 
   constructor(
     @Inject(MONGO_DB) private readonly db: Db,
@@ -95,8 +104,10 @@ export class AccountRunService {
       }
     };
     const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(this.settings.leaseMs / 3, 1_000));
+    // Counts into the account's fetchedTotal also what a run stored before it failed.
+    const tally: StoredTally = { messages: 0 };
     try {
-      const result = await this.fetch({ accountId, document, receive, signal: AbortSignal.any([this.shutdown.signal, leaseLost.signal]) });
+      const result = await this.fetch({ accountId, document, receive, signal: AbortSignal.any([this.shutdown.signal, leaseLost.signal]), tally });
       // Every folder failed (all parked, none exists): nothing works, and the status must say so.
       if (result.folderErrors.length > 0 && result.folderErrors.length >= receive.folders.length) {
         throw new MailConnectionError({ errorClass: 'protocol', message: `every folder failed: ${result.folderErrors.map(({ folder, message }) => `${folder}: ${message}`).join('; ')}` });
@@ -104,7 +115,7 @@ export class AccountRunService {
       // Only here, after the whole run, do the failure streak and the auth clock end (rule 31).
       const { set, unset } = stateAfterSuccess({ now: new Date(), result, schedule: receive });
       const lastRun = { fetched: result.fetched, skippedMessages: result.messageErrors.length, failedFolders: result.folderErrors.length, more: result.more };
-      await this.states.finishRun({ accountId, set: { ...set, priority: document.priority, ownersActive: await this.ownerActivity.anyOwnerActive(document.owners), lastRun }, unset, fetched: result.fetched });
+      await this.finish({ accountId, set: { ...set, priority: document.priority, ownersActive: await this.ownerActivity.anyOwnerActive(document.owners), lastRun }, unset, tally });
       timer({ outcome: 'ok' });
       this.logger.log({
         msg: 'account run finished',
@@ -118,7 +129,8 @@ export class AccountRunService {
       });
     } catch (error) {
       timer({ outcome: 'error' });
-      await this.recordFailure({ accountId, owner, state, document, receive, error });
+      if (isMailbusFailure(error)) await this.recordInterruption({ accountId, owner, state, document, receive, error, tally });
+      else await this.recordFailure({ accountId, owner, state, document, receive, error, tally });
     } finally {
       this.metrics.runsInProgress.dec();
       this.metrics.connectionClosed(receive.host);
@@ -127,15 +139,68 @@ export class AccountRunService {
     }
   }
 
-  private fetch({ accountId, document, receive, signal }: { accountId: AccountId; document: AccountDocument; receive: NonNullable<AccountDocument['receive']>; signal: AbortSignal }): Promise<RunResult> {
+  /** The run's last state write, with the messages it stored added to the account's total (once: the tally is emptied). */
+  private async finish({ accountId, set, unset, tally }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset: Array<keyof AccountSyncStateDocument>; tally: StoredTally }): Promise<void> {
+    const total = tally.messages + (this.uncounted.get(accountId) ?? 0);
+    tally.messages = 0;
+    this.uncounted.delete(accountId);
+    try {
+      await this.states.finishRun({ accountId, set, unset, fetched: total });
+    } catch (error) {
+      if (total > 0) this.uncounted.set(accountId, total);
+      throw error;
+    }
+  }
+
+  private fetch({
+    accountId,
+    document,
+    receive,
+    signal,
+    tally,
+  }: {
+    accountId: AccountId;
+    document: AccountDocument;
+    receive: NonNullable<AccountDocument['receive']>;
+    signal: AbortSignal;
+    tally: StoredTally;
+  }): Promise<RunResult> {
     const account: FetchAccount = {
       id: accountId,
       document,
       receive,
       server: accountServerSettings({ box: this.box, account: document, side: 'receive' }),
     };
-    const input: RunInput = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs, signal };
+    const input: RunInput = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs, signal, tally };
     return receive.protocol === 'imap' ? this.imap.run(input) : this.pop3.run(input);
+  }
+
+  /**
+   * The store or NATS cut the run short: the account is not to blame (stateAfterInterruption), and no
+   * account.sync_failed goes out. When the store is the one down, the state stays `syncing` and due,
+   * so the account runs as soon as the scheduler can read the store again.
+   */
+  private async recordInterruption({
+    accountId,
+    owner,
+    state,
+    document,
+    receive,
+    error,
+    tally,
+  }: {
+    accountId: AccountId;
+    owner: string;
+    state: AccountSyncStateDocument;
+    document: AccountDocument;
+    receive: NonNullable<AccountDocument['receive']>;
+    error: unknown;
+    tally: StoredTally;
+  }): Promise<void> {
+    const outcome = stateAfterInterruption({ now: new Date(), state, schedule: receive });
+    this.metrics.runErrors.inc({ protocol: receive.protocol, class: INTERNAL_ERROR_CLASS });
+    this.logger.warn({ msg: 'account run cut short by the store or NATS; it runs again soon', accountId, owner, err: (error as Error).message, nextRunAt: outcome.nextRunAt });
+    await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally }).catch((stateError: Error) => this.logger.warn({ msg: 'state of the cut-short run not written; the account stays due', accountId, err: stateError.message }));
   }
 
   private async recordFailure({
@@ -145,6 +210,7 @@ export class AccountRunService {
     document,
     receive,
     error,
+    tally,
   }: {
     accountId: AccountId;
     owner: string;
@@ -152,6 +218,7 @@ export class AccountRunService {
     document: AccountDocument;
     receive: NonNullable<AccountDocument['receive']>;
     error: unknown;
+    tally: StoredTally;
   }): Promise<void> {
     const { errorClass, message } = classifyConnectionError(error);
     const now = new Date();
@@ -161,7 +228,7 @@ export class AccountRunService {
       this.logger.warn({ msg: 'account disabled after auth failures; an update or a connection test enables it again', accountId, owner, failingSince: disabled.since, error: message, failures });
     else this.logger.warn({ msg: 'account run failed', accountId, owner, errorClass, error: message, failures, nextRunAt });
     this.metrics.runErrors.inc({ protocol: receive.protocol, class: errorClass });
-    await this.states.finishRun({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset });
+    await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally });
     await this.events
       .publish(
         Events.accountSyncFailed,

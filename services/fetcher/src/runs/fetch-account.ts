@@ -17,6 +17,13 @@ export interface RunInput {
   timeoutMs: number;
   /** Aborted at shutdown: the run stops after the message in hand and closes its connection. */
   signal: AbortSignal;
+  /** Counts the messages the run stores as it goes, so that a run that fails later still counts them. */
+  tally: StoredTally;
+}
+
+/** Messages stored (blob, event and record) by one run so far. */
+export interface StoredTally {
+  messages: number;
 }
 
 /** The outcome of one run of one account. */

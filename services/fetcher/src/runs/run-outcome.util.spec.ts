@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
-import { stateAfterFailure, stateAfterSuccess, type RunSchedule } from './run-outcome.util';
+import { stateAfterFailure, stateAfterInterruption, stateAfterSuccess, type RunSchedule } from './run-outcome.util';
 
 const at = (iso: string): Date => new Date(`${iso}Z`);
 const middle = () => 0.5;
@@ -122,5 +122,37 @@ describe('run outcome', () => {
     };
     const state = apply(disabled, stateAfterSuccess({ now: at('2026-11-23T12:00:00'), result: { more: false }, schedule: hourly, random: middle }));
     expect(state).toEqual({ state: 'idle', consecutiveFailures: 0, lastSuccessAt: at('2026-11-23T12:00:00'), nextRunAt: at('2026-11-23T13:00:00') });
+  });
+
+  describe('a run cut short by the store or NATS', () => {
+    const failing: Partial<AccountSyncStateDocument> = { state: 'error', consecutiveFailures: 3, error: { class: 'timeout', message: 'timed out', at: at('2026-11-23T09:00:00') }, authFailingSince: undefined };
+
+    it("should leave the account's error, streak and auth clock as they were and run it again within seconds, later while it goes on", () => {
+      const now = at('2026-11-23T10:00:00');
+      let state: Partial<AccountSyncStateDocument> = { ...failing, state: 'syncing' };
+      const delays: number[] = [];
+      for (let n = 0; n < 8; n++) {
+        const outcome = stateAfterInterruption({ now, state: state as AccountSyncStateDocument, schedule: hourly, random: middle });
+        delays.push(outcome.nextRunAt.getTime() - now.getTime());
+        state = apply(state, outcome);
+      }
+      expect(delays).toEqual([5_000, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000]);
+      expect(state).toMatchObject({ state: 'error', consecutiveFailures: 3, error: failing.error, interruptedRuns: 8 });
+    });
+
+    it('should go back to idle for an account whose last finished run succeeded, and forget the interruptions with the next finished run', () => {
+      const interrupted = apply({ state: 'syncing', consecutiveFailures: 0 }, stateAfterInterruption({ now: at('2026-11-23T10:00:00'), state: { interruptedRuns: 2 }, schedule: hourly, random: middle }));
+      expect(interrupted).toMatchObject({ state: 'idle', interruptedRuns: 3, nextRunAt: at('2026-11-23T10:00:20') });
+
+      expect(apply(interrupted, stateAfterSuccess({ now: at('2026-11-23T10:01:00'), result: { more: false }, schedule: hourly, random: middle })).interruptedRuns).toBeUndefined();
+      expect(apply(interrupted, fail({ state: interrupted as Streak, now: at('2026-11-23T10:01:00'), errorClass: 'timeout' })).interruptedRuns).toBeUndefined();
+    });
+
+    it('should wait for the active hours unless an admin asked for the run', () => {
+      // Friday 17:30 in Berlin: closed until Monday 08:00.
+      const now = at('2026-11-27T16:30:00');
+      expect(stateAfterInterruption({ now, state: {}, schedule: office, random: middle }).nextRunAt).toEqual(at('2026-11-30T07:00:00'));
+      expect(stateAfterInterruption({ now, state: { forceRun: true }, schedule: office, random: middle }).nextRunAt).toEqual(at('2026-11-27T16:30:05'));
+    });
   });
 });

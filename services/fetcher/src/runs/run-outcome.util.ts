@@ -2,7 +2,7 @@ import type { ConnectionErrorClass } from '@mailbus/mail-protocol';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
 import { nextActiveTime, type ActiveHours } from './active-hours.util';
 import type { RunResult } from './fetch-account';
-import { MORE_WORK_DELAY_MS, nextRegularRun, nextRunAfterFailure } from './run-timing.util';
+import { MORE_WORK_DELAY_MS, nextRegularRun, nextRunAfterFailure, nextRunAfterInterruption } from './run-timing.util';
 
 /** The schedule-relevant part of an account's receive settings. */
 export interface RunSchedule {
@@ -34,7 +34,7 @@ export function stateAfterSuccess({
 }): StateUpdate & { nextRunAt: Date } {
   const planned = result.more ? new Date(now.getTime() + MORE_WORK_DELAY_MS) : nextRegularRun({ now: now.getTime(), intervalSeconds: schedule.intervalSeconds, random });
   const nextRunAt = nextActiveTime({ at: result.notBefore && result.notBefore > planned ? result.notBefore : planned, activeHours: schedule.activeHours });
-  return { nextRunAt, set: { state: 'idle', lastSuccessAt: now, nextRunAt, consecutiveFailures: 0 }, unset: ['error', 'authFailingSince', 'disabled', 'forceRun'] };
+  return { nextRunAt, set: { state: 'idle', lastSuccessAt: now, nextRunAt, consecutiveFailures: 0 }, unset: ['error', 'authFailingSince', 'disabled', 'forceRun', 'interruptedRuns'] };
 }
 
 /**
@@ -68,13 +68,37 @@ export function stateAfterFailure({
   const authFailingSince = errorClass === 'auth' ? (state.authFailingSince ?? now) : undefined;
   if (authFailingSince && disableAfterMs !== undefined && now.getTime() - authFailingSince.getTime() >= disableAfterMs) {
     const disabled = { reason: 'auth' as const, since: authFailingSince, at: now, accountRevision };
-    return { failures, disabled, set: { state: 'disabled', error, consecutiveFailures: failures, authFailingSince, disabled }, unset: ['nextRunAt', 'forceRun'] };
+    return { failures, disabled, set: { state: 'disabled', error, consecutiveFailures: failures, authFailingSince, disabled }, unset: ['nextRunAt', 'forceRun', 'interruptedRuns'] };
   }
   const nextRunAt = nextActiveTime({ at: nextRunAfterFailure({ now: now.getTime(), failures, intervalSeconds: schedule.intervalSeconds, random }), activeHours: schedule.activeHours });
   return {
     failures,
     nextRunAt,
     set: { state: 'error', error, consecutiveFailures: failures, nextRunAt, ...(authFailingSince ? { authFailingSince } : {}) },
-    unset: ['disabled', 'forceRun', ...(authFailingSince ? [] : (['authFailingSince'] as const))],
+    unset: ['disabled', 'forceRun', 'interruptedRuns', ...(authFailingSince ? [] : (['authFailingSince'] as const))],
   };
+}
+
+/**
+ * A run that mailbus's own store or NATS cut short (isMailbusFailure): no failure of the account. Its
+ * state, error, failure streak and auth clock stay as the last finished run left them, and it runs
+ * again in seconds, not after its interval or a backoff meant for a failing mail server; the delay
+ * grows while such interruptions go on in a row (a store that keeps refusing one write). An admin's
+ * "sync now" stays pending.
+ */
+export function stateAfterInterruption({
+  now,
+  state,
+  schedule,
+  random = Math.random,
+}: {
+  now: Date;
+  state: Pick<AccountSyncStateDocument, 'error' | 'interruptedRuns' | 'forceRun'>;
+  schedule: RunSchedule;
+  random?: () => number;
+}): StateUpdate & { nextRunAt: Date } {
+  const interruptedRuns = (state.interruptedRuns ?? 0) + 1;
+  const retryAt = nextRunAfterInterruption({ now: now.getTime(), interruptions: interruptedRuns, random });
+  const nextRunAt = state.forceRun ? retryAt : nextActiveTime({ at: retryAt, activeHours: schedule.activeHours });
+  return { nextRunAt, set: { state: state.error ? 'error' : 'idle', nextRunAt, interruptedRuns }, unset: [] };
 }

@@ -15,6 +15,11 @@ export interface AccountSyncStateDocument {
    * login that succeeds and then fails is not stability), never by a login or a connection test.
    */
   consecutiveFailures: number;
+  /**
+   * Runs in a row that mailbus's own store or NATS cut short (no failure of the account): the retry
+   * delay grows with it. Removed by the next run that finishes.
+   */
+  interruptedRuns?: number;
   /** What the last successful run did. */
   lastRun?: { fetched: number; skippedMessages: number; failedFolders: number; more: boolean };
   /** Messages stored for this account since it was first fetched. */

@@ -1,14 +1,15 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { FetcherRpc, entityIdField, type SyncStatusView } from '@mailbus/contracts';
 import { accountId } from '@mailbus/mongo-dal';
-import { parseRpcInput } from '@mailbus/service-runtime';
+import { RpcDependencyFailureFilter, parseRpcInput } from '@mailbus/service-runtime';
 import { z } from 'zod';
 import { AccountScheduleService } from '../scheduling/account-schedule.service';
 import { SyncStatusService } from './sync-status.service';
 
 const accountRequest = z.object({ accountId: entityIdField }).passthrough();
 
+@UseFilters(RpcDependencyFailureFilter)
 @Controller()
 export class SyncStatusRpcController {
   constructor(

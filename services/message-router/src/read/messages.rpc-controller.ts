@@ -1,4 +1,4 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   MessageRouterRpc,
@@ -19,10 +19,11 @@ import {
   type MessageViewReply,
   type RawLocationView,
 } from '@mailbus/contracts';
-import { parseRpcInput } from '@mailbus/service-runtime';
+import { RpcDependencyFailureFilter, parseRpcInput } from '@mailbus/service-runtime';
 import { WritebackService } from '../writeback/writeback.service';
 import { MessageReaderService } from './message-reader.service';
 
+@UseFilters(RpcDependencyFailureFilter)
 @Controller()
 export class MessagesRpcController {
   constructor(

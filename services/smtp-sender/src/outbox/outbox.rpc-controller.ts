@@ -1,11 +1,12 @@
-import { Controller } from '@nestjs/common';
+import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { z } from 'zod';
 import { SmtpSenderRpc, createOutboxSchema, entityIdField, outboxRequestReferenceSchema, type OutboxItemView } from '@mailbus/contracts';
 import { BlobNotFoundError, BlobStore, blobId } from '@mailbus/mongo-dal';
-import { RpcDomainError, parseRpcInput } from '@mailbus/service-runtime';
+import { RpcDomainError, RpcDependencyFailureFilter, parseRpcInput } from '@mailbus/service-runtime';
 import { OutboxService } from './outbox.service';
 
+@UseFilters(RpcDependencyFailureFilter)
 @Controller()
 export class OutboxRpcController {
   constructor(
