@@ -1,8 +1,7 @@
 import { Catch, Logger, type ArgumentsHost } from '@nestjs/common';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
-import { isStoreError } from '@mailbus/mongo-dal';
-import { isBusError } from '@mailbus/nats-transport';
+import { dependencyUnavailableMessage } from './dependency-failure.util';
 import { RpcDomainError } from './rpc-domain.error';
 
 /**
@@ -17,9 +16,9 @@ export class RpcDependencyFailureFilter extends BaseRpcExceptionFilter {
   private readonly logger = new Logger(RpcDependencyFailureFilter.name);
 
   override catch(exception: unknown, host: ArgumentsHost): Observable<unknown> {
-    const dependency = isStoreError(exception) ? 'database' : isBusError(exception) ? 'message bus' : undefined;
-    if (!dependency) return super.catch(exception, host);
-    this.logger.warn({ msg: `request failed on the ${dependency}; answered unavailable`, pattern: host.switchToRpc().getContext<{ getSubject?: () => string }>()?.getSubject?.(), err: (exception as Error).message });
-    return super.catch(RpcDomainError.unavailable(`mailbus's ${dependency} is unavailable; try again shortly`), host);
+    const unavailable = dependencyUnavailableMessage(exception);
+    if (!unavailable) return super.catch(exception, host);
+    this.logger.warn({ msg: `request failed: ${unavailable}`, pattern: host.switchToRpc().getContext<{ getSubject?: () => string }>()?.getSubject?.(), err: (exception as Error).message });
+    return super.catch(RpcDomainError.unavailable(unavailable), host);
   }
 }

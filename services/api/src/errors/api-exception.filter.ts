@@ -2,8 +2,7 @@ import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type Exce
 import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 import type { FieldError, RpcErrorCode } from '@mailbus/contracts';
-import { isStoreError } from '@mailbus/mongo-dal';
-import { isBusError } from '@mailbus/nats-transport';
+import { dependencyUnavailableMessage } from '@mailbus/service-runtime';
 import { RequestValidationError } from './request-validation.error';
 import { RpcCallError } from './rpc-call.error';
 import { ServiceUnavailableError } from './service-unavailable.error';
@@ -60,8 +59,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (exception instanceof RpcCallError) return { status: statusByRpcCode[exception.body.code], message: exception.body.message, ...(exception.body.fields ? { fields: exception.body.fields } : {}) };
     if (exception instanceof ServiceUnavailableError) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: exception.message };
     // The api's own reads and writes (raw downloads, large requests): as a service's RpcDependencyFailureFilter answers.
-    if (isStoreError(exception)) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: "mailbus's database is unavailable; try again shortly" };
-    if (isBusError(exception)) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: "mailbus's message bus is unavailable; try again shortly" };
+    const unavailable = dependencyUnavailableMessage(exception);
+    if (unavailable) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: unavailable };
     const unreadableBody = describeBodyParserError(exception);
     if (unreadableBody) return unreadableBody;
     if (exception instanceof HttpException) {

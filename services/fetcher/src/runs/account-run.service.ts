@@ -21,6 +21,17 @@ import { stateAfterFailure, stateAfterInterruption, stateAfterSuccess } from './
 
 export const FETCHER_SECRET_BOX = Symbol('FETCHER_SECRET_BOX');
 export const FETCH_SETTINGS = Symbol('FETCH_SETTINGS');
+/** A run that ended in an error, with what recording its outcome needs. */
+interface FailedRun {
+  accountId: AccountId;
+  owner: string;
+  state: AccountSyncStateDocument;
+  document: AccountDocument;
+  receive: NonNullable<AccountDocument['receive']>;
+  error: unknown;
+  tally: StoredTally;
+}
+
 /** The error class of runs that mailbus's own store or NATS cut short, in mailbus_fetch_run_errors_total. */
 const INTERNAL_ERROR_CLASS = 'internal';
 /** A run that found its host's connections all taken tries again after 1–2 s. */
@@ -180,46 +191,14 @@ export class AccountRunService {
    * account.sync_failed goes out. When the store is the one down, the state stays `syncing` and due,
    * so the account runs as soon as the scheduler can read the store again.
    */
-  private async recordInterruption({
-    accountId,
-    owner,
-    state,
-    document,
-    receive,
-    error,
-    tally,
-  }: {
-    accountId: AccountId;
-    owner: string;
-    state: AccountSyncStateDocument;
-    document: AccountDocument;
-    receive: NonNullable<AccountDocument['receive']>;
-    error: unknown;
-    tally: StoredTally;
-  }): Promise<void> {
+  private async recordInterruption({ accountId, owner, state, document, receive, error, tally }: FailedRun): Promise<void> {
     const outcome = stateAfterInterruption({ now: new Date(), state, schedule: receive });
     this.metrics.runErrors.inc({ protocol: receive.protocol, class: INTERNAL_ERROR_CLASS });
     this.logger.warn({ msg: 'account run cut short by the store or NATS; it runs again soon', accountId, owner, err: (error as Error).message, nextRunAt: outcome.nextRunAt });
     await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally }).catch((stateError: Error) => this.logger.warn({ msg: 'state of the cut-short run not written; the account stays due', accountId, err: stateError.message }));
   }
 
-  private async recordFailure({
-    accountId,
-    owner,
-    state,
-    document,
-    receive,
-    error,
-    tally,
-  }: {
-    accountId: AccountId;
-    owner: string;
-    state: AccountSyncStateDocument;
-    document: AccountDocument;
-    receive: NonNullable<AccountDocument['receive']>;
-    error: unknown;
-    tally: StoredTally;
-  }): Promise<void> {
+  private async recordFailure({ accountId, owner, state, document, receive, error, tally }: FailedRun): Promise<void> {
     const { errorClass, message } = classifyConnectionError(error);
     const now = new Date();
     const outcome = stateAfterFailure({ now, state, schedule: receive, errorClass, message, disableAfterMs: this.settings.disableAfterAuthFailuresMs, accountRevision: document.revision });
