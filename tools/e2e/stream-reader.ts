@@ -1,4 +1,4 @@
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { EVENTS_STREAM } from '@mailbus/contracts';
 
@@ -10,19 +10,22 @@ export interface StoredEvent {
 }
 
 /**
- * Reads every event on a subject straight from the MAILBUS stream (no consumer state), so a test sees
- * exactly what was published, raw bytes included.
+ * Reads every event on a subject straight from the MAILBUS stream through an ordered consumer of its
+ * own (no durable state touched), so a test sees exactly what was published, raw bytes included.
  */
 export async function readStoredEvents({ natsUrl, subject }: { natsUrl: string; subject: string }): Promise<StoredEvent[]> {
   const nc = await connect({ servers: natsUrl.split(',') });
   try {
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(EVENTS_STREAM.name);
     const events: StoredEvent[] = [];
-    for (let seq = info.state.first_seq; seq > 0 && seq <= info.state.last_seq; seq += 1) {
-      const message = await jsm.streams.getMessage(EVENTS_STREAM.name, { seq }).catch(() => null);
-      if (message?.subject === subject) events.push({ subject: message.subject, seq, msgId: message.header?.get('Nats-Msg-Id') || undefined, data: message.data });
+    const stored = (await (await jetstreamManager(nc)).streams.info(EVENTS_STREAM.name, { subjects_filter: subject })).state.subjects?.[subject] ?? 0;
+    if (stored === 0) return events;
+    const consumer = await jetstream(nc).consumers.get(EVENTS_STREAM.name, { filter_subjects: subject });
+    const messages = await consumer.consume();
+    for await (const message of messages) {
+      events.push({ subject: message.subject, seq: message.seq, msgId: message.headers?.get('Nats-Msg-Id') || undefined, data: message.data });
+      if (message.info.pending === 0) break;
     }
+    await messages.close();
     return events;
   } finally {
     await nc.close();

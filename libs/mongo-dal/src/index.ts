@@ -10,7 +10,7 @@ export type { IndexSpec, IndexedClass } from './indexes/index-spec';
 export { BaseRepository } from './repository/base.repository';
 export type { AccountScope, ScopedFilter } from './repository/account-scope';
 export { isDuplicateKeyError, isOnlyDuplicateKeyErrors } from './repository/duplicate-key.util';
-export { isStoreError } from './repository/store-error.util';
+export { isStoreError, isStoreUnavailable } from './repository/store-error.util';
 export { BlobStore, BLOB_STORE_OPTIONS } from './blob/blob.store';
 export type { BlobPutInput, BlobPutResult, BlobStat, BlobStoreOptions } from './blob/blob-store.types';
 export type { ByteSource } from './blob/fixed-size-chunks.util';

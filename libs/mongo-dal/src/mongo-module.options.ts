@@ -18,7 +18,7 @@ export interface MongoModuleOptions {
   appName?: string;
   /** TCP connect timeout per attempt; default 10 s. */
   connectTimeoutMs?: number;
-  /** How long one connect attempt (and, later, any operation) waits for a usable server; default 10 s. */
+  /** How long one connect attempt (and, later, any operation) waits for a usable server; default 3 s. */
   serverSelectionTimeoutMs?: number;
   connectRetry?: MongoConnectRetryOptions;
 }

@@ -1,4 +1,5 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
+import { isBusError } from './errors/bus-error.util';
 
 /** Settings of the JetStream layer of one service. Only `servers` and `service` are required. */
 export interface JetStreamModuleOptions {
@@ -25,6 +26,12 @@ export interface JetStreamModuleOptions {
   shutdownGraceMs?: number;
   /** Replicas of the MAILBUS and MAILBUS_DLQ streams when they are created or updated; default 1. */
   streamReplicas?: number;
+  /**
+   * True for a handler's error that means one of mailbus's own dependencies is away (the store, NATS),
+   * not that the event failed: such events retry within seconds and are never dead-lettered. Default
+   * isBusError; services add their store's (ServiceRuntimeModule does).
+   */
+  isOutage?: (error: unknown) => boolean;
 }
 
 export interface JetStreamModuleAsyncOptions {
@@ -50,6 +57,7 @@ export function resolveJetStreamOptions(options: JetStreamModuleOptions): Resolv
     connectionName: `mailbus-${options.service}`,
     ...JETSTREAM_DEFAULTS,
     backoffMs: [...JETSTREAM_DEFAULTS.backoffMs],
+    isOutage: isBusError,
     ...withoutUndefined(options),
     servers: options.servers,
     service: options.service,

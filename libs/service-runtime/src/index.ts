@@ -5,4 +5,4 @@ export { ShutdownState } from './health/shutdown-state';
 export { SERVICE_NAME, PUBLIC_ROUTE } from './service-runtime.constants';
 export { RpcDomainError, parseRpcInput } from './rpc/rpc-domain.error';
 export { RpcDependencyFailureFilter } from './rpc/rpc-dependency-failure.filter';
-export { dependencyUnavailableMessage } from './rpc/dependency-failure.util';
+export { dependencyUnavailableMessage, isDependencyOutage, someCause, unavailableText, type Dependency } from './dependencies/dependency-outage.util';

@@ -4,6 +4,7 @@ import type { BaseConfig } from '@mailbus/config';
 import type { ServiceName } from '@mailbus/contracts';
 import { JETSTREAM_OBSERVER, JetStreamModule } from '@mailbus/nats-transport';
 import { MongoModule } from '@mailbus/mongo-dal';
+import { isDependencyOutage } from './dependencies/dependency-outage.util';
 import { HealthController } from './health/health.controller';
 import { ShutdownState } from './health/shutdown-state';
 import { loggerOptions } from './logging/logger-options';
@@ -34,7 +35,7 @@ export class ServiceRuntimeModule {
         LoggerModule.forRoot(loggerOptions({ service, level: config.log.level })),
         MongoModule.forRootAsync({ useFactory: () => ({ url: config.mongo.url, dbName: config.mongo.dbName, appName: `mailbus-${service}` }) }),
         JetStreamModule.forRootAsync({
-          useFactory: () => ({ servers: config.nats.url, service, connectionName: `mailbus-${service}`, shutdownGraceMs: config.shutdownGraceMs }),
+          useFactory: () => ({ servers: config.nats.url, service, connectionName: `mailbus-${service}`, shutdownGraceMs: config.shutdownGraceMs, isOutage: isDependencyOutage }),
         }),
       ],
       controllers: [HealthController, MetricsController, systemStatusControllerFor(service)],

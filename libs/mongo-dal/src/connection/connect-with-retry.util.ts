@@ -9,7 +9,10 @@ export interface ConnectLogger {
   warn(message: string): void;
 }
 
-const DEFAULTS = { maxAttempts: 10, initialDelayMs: 500, maxDelayMs: 10_000, connectTimeoutMs: 10_000, serverSelectionTimeoutMs: 10_000 };
+// serverSelectionTimeoutMs is below the api's RPC timeout (5 s): a request made while the store is away
+// hears "database unavailable" from the service instead of no answer at all. Operations that fail during
+// an outage or a failover are retried by their callers (events within 5 s, fetch runs, the api's client).
+const DEFAULTS = { maxAttempts: 10, initialDelayMs: 500, maxDelayMs: 10_000, connectTimeoutMs: 10_000, serverSelectionTimeoutMs: 3_000 };
 
 const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

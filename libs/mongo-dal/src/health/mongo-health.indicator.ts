@@ -16,7 +16,7 @@ export class MongoHealthIndicator {
   async check({ timeoutMs = 1500 }: { timeoutMs?: number } = {}): Promise<MongoHealthResult> {
     let timer: NodeJS.Timeout | undefined;
     // A race rather than the driver's timeout options: with the server gone, the driver would wait for
-    // serverSelectionTimeoutMS (10 s), far longer than a readiness probe may take.
+    // serverSelectionTimeoutMS (3 s), longer than a readiness probe may take.
     const timeout = new Promise<MongoHealthResult>((resolve) => {
       timer = setTimeout(() => resolve({ ok: false, details: `no ping answer within ${timeoutMs} ms` }), timeoutMs);
     });

@@ -56,6 +56,7 @@ export class EventHandlerExplorer implements OnApplicationBootstrap, BeforeAppli
           ackWaitMs: this.options.ackWaitMs,
           maxDeliver: options.maxDeliver ?? this.options.maxDeliver,
           backoffMs: options.backoffMs ?? this.options.backoffMs,
+          isOutage: this.options.isOutage,
           concurrency: options.concurrency ?? 1,
         },
         clients: this.clients,

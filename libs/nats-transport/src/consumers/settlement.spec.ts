@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PermanentEventError } from '../errors/permanent-event.error';
 import { RetryLaterError } from '../errors/retry-later.error';
 import { UndecodableEventError } from '../errors/undecodable-event.error';
-import { decideSettlement, describeError, retryDelayMs } from './settlement';
+import { OUTAGE_RETRY_MAX_MS, decideSettlement, describeError, retryDelayMs } from './settlement';
 
 const policy = { maxDeliver: 3, backoffMs: [100, 1_000] };
 const noJitter = (): number => 0;
@@ -14,8 +14,8 @@ describe(decideSettlement.name, () => {
 
   it('should retry with the backoff of the attempt when a failure leaves attempts', () => {
     const failed = { ok: false as const, error: new Error('mongo down') };
-    expect(decideSettlement({ result: failed, deliveryCount: 1, policy, random: noJitter })).toEqual({ action: 'retry', delayMs: 100, failure: true });
-    expect(decideSettlement({ result: failed, deliveryCount: 2, policy, random: noJitter })).toEqual({ action: 'retry', delayMs: 1_000, failure: true });
+    expect(decideSettlement({ result: failed, deliveryCount: 1, policy, random: noJitter })).toEqual({ action: 'retry', delayMs: 100, reason: 'failure' });
+    expect(decideSettlement({ result: failed, deliveryCount: 2, policy, random: noJitter })).toEqual({ action: 'retry', delayMs: 1_000, reason: 'failure' });
   });
 
   it('should dead-letter when the last allowed delivery failed, also after extra deliveries', () => {
@@ -33,7 +33,22 @@ describe(decideSettlement.name, () => {
   });
 
   it('should retry after the requested delay without counting a failure when the handler asks to retry later', () => {
-    expect(decideSettlement({ result: { ok: false, error: new RetryLaterError(2_500) }, deliveryCount: 5, policy })).toEqual({ action: 'retry', delayMs: 2_500, failure: false });
+    expect(decideSettlement({ result: { ok: false, error: new RetryLaterError(2_500) }, deliveryCount: 5, policy })).toEqual({ action: 'retry', delayMs: 2_500, reason: 'requested' });
+  });
+});
+
+describe(`${decideSettlement.name} during an outage`, () => {
+  const outagePolicy = { ...policy, isOutage: (error: unknown) => error instanceof Error && error.message === 'store unreachable' };
+  const outage = { ok: false as const, error: new Error('store unreachable') };
+
+  it('should retry within OUTAGE_RETRY_MAX_MS and never dead-letter, however many deliveries failed', () => {
+    expect(decideSettlement({ result: outage, deliveryCount: 1, policy: outagePolicy, random: noJitter })).toEqual({ action: 'retry', delayMs: 100, reason: 'outage' });
+    expect(decideSettlement({ result: outage, deliveryCount: 40, policy: { ...outagePolicy, backoffMs: [100, 120_000] }, random: noJitter })).toEqual({ action: 'retry', delayMs: OUTAGE_RETRY_MAX_MS, reason: 'outage' });
+  });
+
+  it('should treat other failures as before, and permanent errors as permanent', () => {
+    expect(decideSettlement({ result: { ok: false, error: new Error('bug') }, deliveryCount: 3, policy: outagePolicy })).toEqual({ action: 'dead_letter', reason: 'exhausted' });
+    expect(decideSettlement({ result: { ok: false, error: new PermanentEventError('store unreachable') }, deliveryCount: 1, policy: outagePolicy })).toEqual({ action: 'dead_letter', reason: 'permanent' });
   });
 });
 

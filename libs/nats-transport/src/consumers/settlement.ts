@@ -12,6 +12,7 @@ import { publishWithRetry } from '../publisher/publish-with-retry.util';
 // The single place where the outcome of a handler becomes a JetStream settlement:
 //   success                              → ack (confirmed with ackAck)
 //   RetryLaterError(delay)               → nak(delay), not logged as a failure
+//   the store or NATS unavailable        → nak(backoff, at most 5 s), never dead-lettered (isOutage)
 //   PermanentEventError, undecodable     → dead-letter at once
 //   any other error, attempts left       → nak(backoff + jitter)
 //   any other error, last attempt        → dead-letter
@@ -25,12 +26,23 @@ export type HandlerResult = { ok: true } | { ok: false; error: unknown };
 export interface RetryPolicy {
   maxDeliver: number;
   backoffMs: readonly number[];
+  /** True for errors of mailbus's own dependencies being away (see JetStreamModuleOptions.isOutage). */
+  isOutage?: (error: unknown) => boolean;
 }
 
-export type SettlementDecision = { action: 'ack' } | { action: 'retry'; delayMs: number; failure: boolean } | { action: 'dead_letter'; reason: 'permanent' | 'poison' | 'exhausted' };
+/** Why an event goes back: the handler failed, asked for it (RetryLaterError), or a dependency is away. */
+export type RetryReason = 'failure' | 'requested' | 'outage';
+
+export type SettlementDecision = { action: 'ack' } | { action: 'retry'; delayMs: number; reason: RetryReason } | { action: 'dead_letter'; reason: 'permanent' | 'poison' | 'exhausted' };
 
 /** Up to this fraction of the delay is added at random, so that events failing together do not return together. */
 const RETRY_JITTER = 0.2;
+/**
+ * The longest wait of an event that failed because the store or NATS is away. The backoff's later steps
+ * (30 s, 2 min) are for handlers that fail on their own; after an outage everything should flow again
+ * within seconds, not minutes, and an outage longer than the backoff must not exhaust the deliveries.
+ */
+export const OUTAGE_RETRY_MAX_MS = 5_000;
 /** Mailbus-Error is one line of at most this many characters. */
 const MAX_ERROR_HEADER_LENGTH = 500;
 
@@ -56,9 +68,12 @@ export function decideSettlement({
   const { error } = result;
   if (error instanceof UndecodableEventError) return { action: 'dead_letter', reason: 'poison' };
   if (error instanceof PermanentEventError) return { action: 'dead_letter', reason: 'permanent' };
-  if (error instanceof RetryLaterError) return { action: 'retry', delayMs: Math.max(0, error.delayMs), failure: false };
+  if (error instanceof RetryLaterError) return { action: 'retry', delayMs: Math.max(0, error.delayMs), reason: 'requested' };
+  const delayMs = retryDelayMs({ deliveryCount, backoffMs: policy.backoffMs, random });
+  // Not counted against maxDeliver: the event is fine, the outage is not its fault.
+  if (policy.isOutage?.(error)) return { action: 'retry', delayMs: Math.min(delayMs, OUTAGE_RETRY_MAX_MS), reason: 'outage' };
   if (deliveryCount >= policy.maxDeliver) return { action: 'dead_letter', reason: 'exhausted' };
-  return { action: 'retry', delayMs: retryDelayMs({ deliveryCount, backoffMs: policy.backoffMs, random }), failure: true };
+  return { action: 'retry', delayMs, reason: 'failure' };
 }
 
 /** The error as one header-safe line and its class name. */
@@ -117,9 +132,7 @@ export class Settlement {
         return 'ack';
       case 'retry':
         msg.nak(decision.delayMs);
-        if (decision.failure)
-          this.deps.logger.warn({ msg: `${this.deps.event} handler failed; retrying`, ...this.fields(msg), maxDeliver: policy.maxDeliver, retryInMs: decision.delayMs, ...this.errorFields(error) });
-        else this.deps.logger.debug?.({ msg: `${this.deps.event} handler asked to retry later`, ...this.fields(msg), retryInMs: decision.delayMs, reason: describeError(error).message });
+        this.logRetry({ msg, reason: decision.reason, delayMs: decision.delayMs, error, policy });
         return 'retry';
       case 'dead_letter':
         return this.deadLetter({ msg, error, reason: decision.reason, policy, isReleased });
@@ -167,6 +180,20 @@ export class Settlement {
     await this.ack(msg);
     this.deps.logger.error({ msg: `${this.deps.event} dead-lettered (${reason})`, ...this.fields(msg), maxDeliver: policy.maxDeliver, ...this.errorFields(error) });
     return 'dead_letter';
+  }
+
+  private logRetry({ msg, reason, delayMs, error, policy }: { msg: JsMsg; reason: RetryReason; delayMs: number; error: unknown; policy: RetryPolicy }): void {
+    const fields = { ...this.fields(msg), retryInMs: delayMs };
+    switch (reason) {
+      case 'failure':
+        this.deps.logger.warn({ msg: `${this.deps.event} handler failed; retrying`, ...fields, maxDeliver: policy.maxDeliver, ...this.errorFields(error) });
+        break;
+      case 'outage':
+        this.deps.logger.warn({ msg: `${this.deps.event} handler found the store or NATS unavailable; retrying until it is back`, ...fields, ...this.errorFields(error) });
+        break;
+      case 'requested':
+        this.deps.logger.debug?.({ msg: `${this.deps.event} handler asked to retry later`, ...fields, reason: describeError(error).message });
+    }
   }
 
   private async ack(msg: JsMsg): Promise<void> {

@@ -1,7 +1,7 @@
 import { Catch, Logger, type ArgumentsHost } from '@nestjs/common';
 import { BaseRpcExceptionFilter } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
-import { dependencyUnavailableMessage } from './dependency-failure.util';
+import { dependencyUnavailableMessage } from '../dependencies/dependency-outage.util';
 import { RpcDomainError } from './rpc-domain.error';
 
 /**

@@ -6,9 +6,10 @@ const SCAN_EVERY_MS = 1_000;
 const INDEX_SUFFIX = '_mailbus_id_expr';
 
 /**
- * Benchmarks only (FERRETDB_ID_INDEXES=1): FerretDB 1.24's SQLite backend indexes `sjson->"_id"` but
- * queries `sjson->'$._id'`, so every lookup by _id scans the collection, and a benchmark measures
- * that scan instead of mailbus (MongoDB answers _id lookups from its index). This adds, once a second,
+ * For benchmarks (FERRETDB_ID_INDEXES=1) and tests of thousands of messages (startFerretDb's idIndexes):
+ * FerretDB 1.24's SQLite backend indexes `sjson->"_id"` but queries `sjson->'$._id'`, so every lookup
+ * by _id scans the collection, and a benchmark measures that scan instead of mailbus (MongoDB answers
+ * _id lookups from its index), and a test waits minutes for what takes seconds. This adds, once a second,
  * an SQLite index on exactly the expression FerretDB queries to every collection table that lacks one.
  * FerretDB does not see it (its indexes live in its own metadata) and drops it with the table. Filters
  * other than _id alone are still evaluated by FerretDB in Go, as before. Needs the sqlite3 CLI.

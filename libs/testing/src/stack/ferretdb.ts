@@ -14,7 +14,7 @@ export interface RunningFerretDb {
   port: number;
   /** kill() and start() crash and restart it on the same port and data. */
   process: RestartableProcess;
-  /** Stops FerretDB (and the _id indexer of FERRETDB_ID_INDEXES=1). */
+  /** Stops FerretDB (and its _id indexer). */
   stop(): Promise<void>;
 }
 
@@ -59,8 +59,9 @@ async function ferretDbBinary(log: (line: string) => void): Promise<string> {
  * logs every SQL statement with its time. Know this when reading figures: FerretDB 1.24's SQLite
  * backend creates its indexes on `sjson->"field"` but queries `sjson->'$.field'`, so SQLite never
  * uses them (EXPLAIN QUERY PLAN: SCAN): every query, by _id too, reads the whole collection, and
- * costs grow with the data stored. Unique indexes still enforce uniqueness on insert. Benchmarks may
- * set FERRETDB_ID_INDEXES=1 to add the index FerretDB's _id lookups need (see ferretdb-id-indexes.ts).
+ * costs grow with the data stored. Unique indexes still enforce uniqueness on insert. Benchmarks (with
+ * FERRETDB_ID_INDEXES=1) and tests of thousands of messages (`idIndexes`) add the index FerretDB's _id
+ * lookups need (see ferretdb-id-indexes.ts).
  * FERRETDB_DEBUG_ADDR=127.0.0.1:8088 serves FerretDB's Go pprof there (`go tool pprof -top http://…/debug/pprof/profile`).
  *
  * SQLite runs with synchronous=NORMAL (FERRETDB_SQLITE_QUERY replaces the URL's query): in WAL mode a
@@ -68,7 +69,7 @@ async function ferretDbBinary(log: (line: string) => void): Promise<string> {
  * default write concern, which acknowledges before its journal's next flush. FULL, SQLite's default,
  * syncs the WAL inside every commit while holding the one write lock (bench:send: 28 msg/s with NORMAL, 24 with FULL).
  */
-export async function startFerretDb({ dir, log }: { dir: string; log: (line: string) => void }): Promise<RunningFerretDb> {
+export async function startFerretDb({ dir, log, idIndexes = process.env.FERRETDB_ID_INDEXES === '1' }: { dir: string; log: (line: string) => void; idIndexes?: boolean }): Promise<RunningFerretDb> {
   const binary = await ferretDbBinary(log);
   const dataDir = join(dir, 'ferretdb');
   await mkdir(dataDir, { recursive: true });
@@ -83,8 +84,8 @@ export async function startFerretDb({ dir, log }: { dir: string; log: (line: str
     });
   const { process: first, port } = await ManagedProcess.startOnFreePort({ start: launch, log });
   const ferretDb = new RestartableProcess(first, port, launch);
-  if (process.env.FERRETDB_ID_INDEXES === '1') await ensureAptPackages({ packages: ['sqlite3'], log });
-  const indexer = process.env.FERRETDB_ID_INDEXES === '1' ? indexFerretDbIds({ dataDir, log }) : undefined;
+  if (idIndexes) await ensureAptPackages({ packages: ['sqlite3'], log });
+  const indexer = idIndexes ? indexFerretDbIds({ dataDir, log }) : undefined;
   return {
     url: `mongodb://127.0.0.1:${port}/`,
     port,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startDovecot, type RunningDovecot } from './dovecot';
 import { startFerretDb } from './ferretdb';
 import { startNats } from './nats';
+import type { RestartableProcess } from './restartable-process';
 import { startSmtpSink, type RunningSmtpSink } from './smtp-sink';
 import { createSelfSignedCert } from './tls-cert.util';
 
@@ -13,6 +14,10 @@ export interface StackOptions {
   log?: (line: string) => void;
   /** Keep the temp dir (logs, data) after stop, for debugging. */
   keepDir?: boolean;
+  /** Start NATS and FerretDB even when NATS_URL or MONGODB_URL are set: for tests that crash and restart them. */
+  ownServers?: boolean;
+  /** FerretDB gets the _id indexes it lacks (ferretdb-id-indexes.ts): for tests that store thousands of messages. */
+  idIndexes?: boolean;
 }
 
 export interface Stack {
@@ -27,6 +32,8 @@ export interface Stack {
   env: Record<string, string>;
   /** The servers this stack started (none for NATS_URL or MONGODB_URL from the environment), for benchmarks' CPU figures. */
   pids: { nats?: number; ferretdb?: number };
+  /** The NATS server and FerretDB this stack started, to crash and restart them (kill(), start()). */
+  servers: { nats?: RestartableProcess; ferretdb?: RestartableProcess };
   stop(): Promise<void>;
 }
 
@@ -66,12 +73,14 @@ function mailEnv({ dovecot, smtp }: MailServers): Record<string, string> {
  * down again. NATS_URL and MONGODB_URL in the environment are used instead of starting our own.
  * With `mail: true` it adds Dovecot and the SMTP sink (see startDovecot, startSmtpSink).
  */
-export async function startStack({ mail = false, log = () => undefined, keepDir = false }: StackOptions = {}): Promise<Stack> {
+export async function startStack({ mail = false, log = () => undefined, keepDir = false, ownServers = false, idIndexes }: StackOptions = {}): Promise<Stack> {
   const dir = await mkdtemp(join(tmpdir(), 'mailbus-stack-'));
   // Servers are independent of each other; they stop in the reverse order they came up.
   const stoppers: Stopper[] = [];
   const onStarted = (stopper: Stopper): void => void stoppers.push(stopper);
   const pids: Stack['pids'] = {};
+  const servers: Stack['servers'] = {};
+  const external = (name: 'NATS_URL' | 'MONGODB_URL'): string | undefined => (ownServers ? undefined : process.env[name]);
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -85,16 +94,18 @@ export async function startStack({ mail = false, log = () => undefined, keepDir 
 
   // allSettled, not all: on a failure every server that did come up must be registered before stop().
   const [nats, ferret, mailServers] = await Promise.allSettled([
-    process.env.NATS_URL ??
+    external('NATS_URL') ??
       startNats({ dir, log }).then((started) => {
         onStarted(() => started.process.stop());
         pids.nats = started.process.pid;
+        servers.nats = started.process;
         return started.url;
       }),
-    process.env.MONGODB_URL ??
-      startFerretDb({ dir, log }).then((started) => {
+    external('MONGODB_URL') ??
+      startFerretDb({ dir, log, ...(idIndexes === undefined ? {} : { idIndexes }) }).then((started) => {
         onStarted(() => started.stop());
         pids.ferretdb = started.process.pid;
+        servers.ferretdb = started.process;
         return started.url;
       }),
     mail ? startMail({ dir, log, onStarted }) : undefined,
@@ -105,5 +116,5 @@ export async function startStack({ mail = false, log = () => undefined, keepDir 
   }
   const natsUrl = nats.value;
   const mongoUrl = ferret.value;
-  return { dir, natsUrl, mongoUrl, ...mailServers.value, env: { NATS_URL: natsUrl, MONGODB_URL: mongoUrl, ...(mailServers.value ? mailEnv(mailServers.value) : {}) }, pids, stop };
+  return { dir, natsUrl, mongoUrl, ...mailServers.value, env: { NATS_URL: natsUrl, MONGODB_URL: mongoUrl, ...(mailServers.value ? mailEnv(mailServers.value) : {}) }, pids, servers, stop };
 }

@@ -2,6 +2,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ClientProxy } from '@nestjs/microservices';
 import { TimeoutError, firstValueFrom, timeout } from 'rxjs';
 import { isRpcErrorBody } from '@mailbus/contracts';
+import { unavailableText } from '@mailbus/service-runtime';
 import { RpcCallError } from '../errors/rpc-call.error';
 import { ServiceUnavailableError } from '../errors/service-unavailable.error';
 
@@ -22,6 +23,8 @@ export class RpcClient implements OnApplicationShutdown {
     } catch (error) {
       if (isRpcErrorBody(error)) throw new RpcCallError(error);
       if (isServerCrash(error)) throw new RpcCallError({ code: 'internal', message: `${subject} failed inside the service; see its log` });
+      // Nest's NATS client rejects with a plain string while its own connection is down.
+      if (typeof error === 'string') throw new ServiceUnavailableError(`${unavailableText('message bus')} (${subject}: ${error})`, { cause: error });
       throw new ServiceUnavailableError(`no answer on ${subject}: ${whyNoAnswer(error, timeoutMs)}`, { cause: error });
     }
   }
@@ -34,9 +37,7 @@ export class RpcClient implements OnApplicationShutdown {
 /** Nest's answer when a handler threw something other than an RpcException. */
 const isServerCrash = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 'error';
 
-/** Nest's NATS client rejects with a plain string while its connection is down. */
 function whyNoAnswer(error: unknown, timeoutMs: number): string {
   if (error instanceof TimeoutError) return `none within ${timeoutMs} ms`;
-  if (error instanceof Error) return error.message;
-  return String(error).replace(/^Error: /, '');
+  return error instanceof Error ? error.message : String(error);
 }

@@ -37,8 +37,9 @@ export class MessageIngestService {
     const stored = await this.blobs.put({ id, source: raw, metadata: { accountId, fetchKey: key } });
     const fetchedAt = new Date();
     await this.events.publish(Events.messageFetched, fetchedEvent({ accountId, source, key, stored, fetchedAt }), { msgId: key });
-    await this.records.insertIfAbsent(fetchRecord({ accountId, source, key, stored, fetchedAt }));
-    this.count({ source, bytes: stored.length, tally });
+    const { inserted } = await this.records.insertIfAbsent(fetchRecord({ accountId, source, key, stored, fetchedAt }));
+    this.count({ source, bytes: stored.length });
+    if (inserted) tally.messages += 1;
     return { fetchKey: key, size: stored.length };
   }
 
@@ -63,21 +64,22 @@ export class MessageIngestService {
         );
       }),
     );
-    await this.records.insertManyIfAbsent(
+    const { inserted } = await this.records.insertManyIfAbsent(
       messages.flatMap(({ source }, index) => {
         const stored = published[index]!;
         return stored instanceof Error ? [] : [fetchRecord({ accountId, source, key: keys[index]!, stored, fetchedAt })];
       }),
     );
+    tally.messages += inserted;
     return published.map((stored, index) => {
       if (stored instanceof Error) return stored;
-      this.count({ source: messages[index]!.source, bytes: stored.length, tally });
+      this.count({ source: messages[index]!.source, bytes: stored.length });
       return { fetchKey: keys[index]!, size: stored.length };
     });
   }
 
-  private count({ source, bytes, tally }: { source: IngestSource; bytes: number; tally: StoredTally }): void {
-    tally.messages += 1;
+  /** Transfers, for the metrics; the run's tally counts only new records, so a message fetched again after an interruption adds nothing to fetchedTotal. */
+  private count({ source, bytes }: { source: IngestSource; bytes: number }): void {
     this.metrics.messagesFetched.inc({ protocol: source.protocol });
     this.metrics.bytesFetched.inc({ protocol: source.protocol }, bytes);
   }

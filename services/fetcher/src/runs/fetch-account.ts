@@ -21,7 +21,7 @@ export interface RunInput {
   tally: StoredTally;
 }
 
-/** Messages stored (blob, event and record) by one run so far. */
+/** Messages one run stored for the first time (blob, event and a new record) so far; one fetched again after an interruption is not counted twice. */
 export interface StoredTally {
   messages: number;
 }

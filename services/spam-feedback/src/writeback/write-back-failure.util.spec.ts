@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TimeoutError } from '@nats-io/nats-core';
+import { MongoNetworkError } from 'mongodb';
 import { RetryLaterError } from '@mailbus/nats-transport';
 import { writebackFailure } from './write-back-failure.util';
 
@@ -21,5 +23,9 @@ describe(writebackFailure.name, () => {
   it('should always hand back a come-back-later, even at the last attempt', () => {
     const later = new RetryLaterError(5_000, 'every connection slot of imap.example.com is taken');
     expect(writebackFailure({ error: later, attempt: 9, maxAttempts: 4 })).toEqual({ retry: true, error: later });
+  });
+
+  it('should always hand back an event that failed because the store or NATS is away: no fault of the mail server', () => {
+    for (const away of [new MongoNetworkError('connect ECONNREFUSED 127.0.0.1:27017'), new TimeoutError()]) expect(writebackFailure({ error: away, attempt: 9, maxAttempts: 4 })).toEqual({ retry: true, error: away });
   });
 });
