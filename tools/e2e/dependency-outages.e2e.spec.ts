@@ -172,6 +172,37 @@ describe('a restart of the store in the middle of a backlog', () => {
   }, 420_000);
 });
 
+describe('a restart of the store while a mail is being sent', () => {
+  it('should record the mail sent once the store is back, and not send it again', async () => {
+    const smtp = system.stack.smtp!;
+    const store = system.stack.servers.ferretdb!;
+    const hold = smtp.holdData('held@example.org');
+    const queued = await system.api<OutboxItemView>('POST', '/v1/outbox', { body: { userId: anna.id, from: 'outagenats@example.com', to: ['held@example.org'], subject: 'held', text: 'x' }, token: system.tokens.app });
+    expect(queued.status, JSON.stringify(queued.body)).toBe(202);
+    await hold.arrived;
+
+    await store.kill();
+    try {
+      hold.release();
+      // The server has accepted the mail; smtp-sender waits for the store to record that.
+      await expectEventually(
+        async () => {
+          const waiting = (await system.logs()).split('\n').filter((line) => line.includes('not recorded yet') && line.includes(queued.body.id));
+          expect(waiting.length).toBeGreaterThan(0);
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+    } finally {
+      await store.start();
+    }
+
+    await expectEventually(async () => expect((await system.api<OutboxItemView>('GET', `/v1/outbox/${queued.body.id}`, { token: system.tokens.app })).body.status).toBe('sent'), { timeoutMs: 60_000 });
+    // Had the attempt failed on the outage, the event's next delivery would have sent it again before recording it.
+    const copies = (await smtp.messages()).filter((mail) => mail.raw.toString().includes(`Message-ID: ${queued.body.messageIdHeader}`));
+    expect(copies).toHaveLength(1);
+  }, 120_000);
+});
+
 describe('after the outages', () => {
   it('should send mail again', async () => {
     const queued = await system.api<OutboxItemView>('POST', '/v1/outbox', { body: { userId: anna.id, from: 'outagenats@example.com', to: ['max@example.org'], subject: 'after the outages', text: 'x' }, token: system.tokens.app });

@@ -7,7 +7,7 @@ export { startNats, type RunningNats } from './stack/nats';
 export { startFerretDb, type RunningFerretDb } from './stack/ferretdb';
 export { startDovecot, DEFAULT_MAIL_USERS, DEFAULT_MAIL_PASSWORD, type RunningDovecot, type MailUser } from './stack/dovecot';
 export { DOVECOT_SPECIAL_USE_FOLDERS, type DovecotSpecialUseFolder } from './stack/dovecot-config.util';
-export { startSmtpSink, readSmtpSinkMessages, DEFAULT_SMTP_FAILURE_RULES, type RunningSmtpSink, type ReceivedMail, type SmtpFailureRule, type SmtpFailureStage } from './stack/smtp-sink';
+export { startSmtpSink, readSmtpSinkMessages, DEFAULT_SMTP_FAILURE_RULES, type RunningSmtpSink, type SmtpDataHold, type ReceivedMail, type SmtpFailureRule, type SmtpFailureStage } from './stack/smtp-sink';
 export { createSelfSignedCert, type TlsCert } from './stack/tls-cert.util';
 export { ensureHelm, HELM_VERSION } from './stack/helm';
 export { appendMessage, type AppendedMessage } from './stack/append-message.util';

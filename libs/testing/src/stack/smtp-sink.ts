@@ -63,7 +63,25 @@ export interface RunningSmtpSink {
   failureRules: SmtpFailureRule[];
   /** Every accepted message, oldest first. */
   messages(): Promise<ReceivedMail[]>;
+  /**
+   * Holds the answer to DATA of the next mail to a recipient containing `match` until release(): the
+   * mail is received but not yet accepted, so a test can act between the two (crash a server, say).
+   */
+  holdData(match: string): SmtpDataHold;
   stop(): Promise<void>;
+}
+
+export interface SmtpDataHold {
+  /** Resolves when the held mail's DATA is in. */
+  arrived: Promise<void>;
+  /** Lets the sink answer (and save) the held mail. */
+  release(): void;
+}
+
+interface PendingHold {
+  match: string;
+  arrive: () => void;
+  released: Promise<void>;
 }
 
 const INDEX_FILE = 'index.jsonl';
@@ -136,6 +154,11 @@ export async function startSmtpSink({
   await mkdir(sinkDir, { recursive: true });
   // One writer, appends in acceptance order.
   let indexWrites = Promise.resolve();
+  const holds: PendingHold[] = [];
+  const holdFor = (addresses: string[]): PendingHold | undefined => {
+    const index = holds.findIndex(({ match }) => addresses.some((address) => address.toLowerCase().includes(match.toLowerCase())));
+    return index < 0 ? undefined : holds.splice(index, 1)[0];
+  };
 
   const save = async ({ raw, session }: { raw: Buffer; session: SMTPServerSession }): Promise<string> => {
     const id = randomUUID();
@@ -180,15 +203,22 @@ export async function startSmtpSink({
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', (error) => callback(error));
       stream.on('end', () => {
-        const failure = findFailure({ rules: failureRules, stage: 'data', addresses: session.envelope.rcptTo.map(({ address }) => address) });
-        if (failure) return callback(failure);
-        save({ raw: Buffer.concat(chunks), session }).then(
-          (id) => callback(null, `2.0.0 Ok: queued as ${id}`),
-          (error: Error) => {
-            log(`smtp-sink: could not save a message: ${error.message}`);
-            callback(new SmtpReplyError(451, '4.3.0 Could not save the message'));
-          },
-        );
+        const addresses = session.envelope.rcptTo.map(({ address }) => address);
+        const answer = (): void => {
+          const failure = findFailure({ rules: failureRules, stage: 'data', addresses });
+          if (failure) return callback(failure);
+          save({ raw: Buffer.concat(chunks), session }).then(
+            (id) => callback(null, `2.0.0 Ok: queued as ${id}`),
+            (error: Error) => {
+              log(`smtp-sink: could not save a message: ${error.message}`);
+              callback(new SmtpReplyError(451, '4.3.0 Could not save the message'));
+            },
+          );
+        };
+        const hold = holdFor(addresses);
+        if (!hold) return answer();
+        hold.arrive();
+        void hold.released.then(answer);
       });
     },
   });
@@ -214,6 +244,14 @@ export async function startSmtpSink({
     authRequired,
     failureRules,
     messages: () => readSmtpSinkMessages(sinkDir),
+    holdData: (match) => {
+      let arrive!: () => void;
+      let release!: () => void;
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      holds.push({ match, arrive, released });
+      return { arrived, release };
+    },
     stop: () => {
       stopped ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => indexWrites);
       return stopped;

@@ -20,6 +20,7 @@ import { AttemptHeartbeat } from './attempt-heartbeat';
 import { SendRateLimits } from './send-rate-limits';
 import { SenderMetrics } from './sender.metrics';
 import { SmtpTransports } from './smtp-transports';
+import { untilRecorded } from './until-recorded.util';
 
 /** An attempt's lease lives this long without renewal (its heartbeat renews it every 10 s): a dead handler's item is taken again after it. */
 const ATTEMPT_LEASE_MS = 45_000;
@@ -124,14 +125,15 @@ export class SendAttemptService {
     } finally {
       stopTimer();
     }
-    // From here a failure (MongoDB, NATS) redelivers the event while the item is still queued or retrying: the
-    // mail may go out twice, the only duplicate the design allows, with the same Message-ID.
+    // From here until the item is recorded sent, a crash redelivers the event while the item is still queued or
+    // retrying: the mail may go out twice, the only duplicate the design allows, with the same Message-ID. A store
+    // outage does not: those writes wait for it (recordAccepted).
     const outcome = recipientOutcome(info);
     // A follow-up's copy was filed with the first delivery.
     const skippedSentFolder: SentFolderOutcome | undefined = item.retryOf ? { status: 'skipped', folder: '', reason: `filed with the first delivery (outbox ${item.retryOf})` } : this.sentFolder.skipped(account);
     const followUp = this.followUpFor({ item, deferred: outcome.rejected.filter(({ kind }) => kind === 'retrying').map(({ recipient }) => recipient), now });
     // Stored before the item is recorded sent: a crash in between sends the whole mail again (allowed), never loses the deferred recipients.
-    if (followUp) await this.items.insertIfAbsent(followUp);
+    if (followUp) await this.recordAccepted(item, () => this.items.insertIfAbsent(followUp));
     const sent: Partial<OutboxItemDocument> = {
       ...attemptCount(item),
       status: 'sent',
@@ -145,11 +147,19 @@ export class SendAttemptService {
       ...(followUp ? { deferredTo: followUp._id } : {}),
     };
     if (skippedSentFolder) this.metrics.sentFolderAppends.inc({ outcome: 'skipped' });
-    await this.items.recordAttempt({ id: item._id, set: sent });
+    await this.recordAccepted(item, () => this.items.recordAttempt({ id: item._id, set: sent }));
     // A follow-up sends the same bytes soon; otherwise nothing sends them again.
     if (!followUp) this.forgetComposed(item);
     if (followUp) await this.outbox.requestSend(followUp);
     await this.finishSent({ ...item, ...sent }, { account, raw });
+  }
+
+  /** A write after the server's acceptance waits out a store outage: only a crash may send a mail twice. */
+  private recordAccepted<T>(item: OutboxItemDocument, write: () => Promise<T>): Promise<T> {
+    return untilRecorded(write, {
+      onWait: (error, retryInMs) =>
+        this.logger.warn({ msg: 'mail accepted by the server but not recorded yet: the store is unavailable; retrying so that it is not sent twice', outboxId: item._id, retryInMs, err: (error as Error).message }),
+    });
   }
 
   /**
