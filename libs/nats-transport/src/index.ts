@@ -6,7 +6,7 @@ export { OnEvent, type OnEventOptions } from './consumers/on-event.decorator';
 export type { EventContext } from './consumers/event-context';
 export { PermanentEventError } from './errors/permanent-event.error';
 export { RetryLaterError } from './errors/retry-later.error';
-export { isBusError } from './errors/bus-error.util';
+export { isBusError, isBusUnavailable } from './errors/bus-error.util';
 export { rpcConnectionOptions } from './connection/rpc-connection-options';
 export { LeaseBuckets } from './leases/lease-buckets';
 export { KvLeases, leaseKey, type KvLease } from './leases/kv-leases';

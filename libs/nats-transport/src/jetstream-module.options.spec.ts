@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBusError } from './errors/bus-error.util';
+import { isBusUnavailable } from './errors/bus-error.util';
 import { resolveJetStreamOptions } from './jetstream-module.options';
 
 describe(resolveJetStreamOptions.name, () => {
@@ -14,7 +14,7 @@ describe(resolveJetStreamOptions.name, () => {
       duplicateWindowMs: 600_000,
       shutdownGraceMs: 10_000,
       streamReplicas: 1,
-      isOutage: isBusError,
+      isOutage: isBusUnavailable,
     });
   });
 

@@ -1,5 +1,5 @@
 import type { FactoryProvider, ModuleMetadata } from '@nestjs/common';
-import { isBusError } from './errors/bus-error.util';
+import { isBusUnavailable } from './errors/bus-error.util';
 
 /** Settings of the JetStream layer of one service. Only `servers` and `service` are required. */
 export interface JetStreamModuleOptions {
@@ -29,7 +29,7 @@ export interface JetStreamModuleOptions {
   /**
    * True for a handler's error that means one of mailbus's own dependencies is away (the store, NATS),
    * not that the event failed: such events retry within seconds and are never dead-lettered. Default
-   * isBusError; services add their store's (ServiceRuntimeModule does).
+   * isBusUnavailable; services add their store's (ServiceRuntimeModule does).
    */
   isOutage?: (error: unknown) => boolean;
 }
@@ -57,7 +57,7 @@ export function resolveJetStreamOptions(options: JetStreamModuleOptions): Resolv
     connectionName: `mailbus-${options.service}`,
     ...JETSTREAM_DEFAULTS,
     backoffMs: [...JETSTREAM_DEFAULTS.backoffMs],
-    isOutage: isBusError,
+    isOutage: isBusUnavailable,
     ...withoutUndefined(options),
     servers: options.servers,
     service: options.service,

@@ -2,6 +2,7 @@ import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/j
 import { RequestError, TimeoutError, type MsgHdrs } from '@nats-io/nats-core';
 import { backoffDelay } from '../connection/backoff-delay.util';
 import { interruptibleSleep } from '../connection/interruptible-sleep.util';
+import { isJetStreamNotEnabled } from '../errors/bus-error.util';
 
 const ATTEMPTS = 4;
 const RETRY = { initialMs: 200, maxMs: 2_000 };
@@ -14,12 +15,11 @@ const RETRY = { initialMs: 200, maxMs: 2_000 };
  */
 export function isTransientPublishError(error: unknown): boolean {
   if (error instanceof TimeoutError || error instanceof RequestError) return true;
-  // The client reports "no responders" for a JetStream publish as JetStreamNotEnabled.
-  if (error instanceof Error && error.name === 'JetStreamNotEnabled') return true;
+  if (isJetStreamNotEnabled(error)) return true;
   return error instanceof JetStreamApiError && error.status === 503;
 }
 
-const isNoResponders = (error: unknown): boolean => (error instanceof Error && error.name === 'JetStreamNotEnabled') || (error instanceof RequestError && error.isNoResponders());
+const isNoResponders = (error: unknown): boolean => isJetStreamNotEnabled(error) || (error instanceof RequestError && error.isNoResponders());
 
 /**
  * Publishes and awaits the PubAck, retrying transient failures a few times with backoff. Safe to retry

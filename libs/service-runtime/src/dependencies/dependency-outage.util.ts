@@ -1,5 +1,5 @@
 import { isStoreUnavailable } from '@mailbus/mongo-dal';
-import { isBusError } from '@mailbus/nats-transport';
+import { isBusUnavailable } from '@mailbus/nats-transport';
 
 /** How deep a chain of causes is followed: wrappers add one level or two. */
 const MAX_CAUSES = 5;
@@ -16,7 +16,7 @@ export type Dependency = 'database' | 'message bus';
 /** Which of mailbus's own dependencies is away when that is why `error` happened; undefined otherwise. */
 export function unavailableDependency(error: unknown): Dependency | undefined {
   if (someCause(error, isStoreUnavailable)) return 'database';
-  if (someCause(error, isBusError)) return 'message bus';
+  if (someCause(error, isBusUnavailable)) return 'message bus';
   return undefined;
 }
 
