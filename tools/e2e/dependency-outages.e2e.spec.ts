@@ -144,28 +144,25 @@ async function expectUnavailable(response: Promise<{ status: number; headers: He
   expect(JSON.stringify(body)).toContain(dependency);
 }
 
-describe('a restart of NATS in the middle of a backlog', () => {
-  it('should answer 503 while it is away and end with every message fetched, routed and announced exactly once', async () => {
-    const account = await outageDuringBacklog({
-      username: 'outagenats',
-      server: system.stack.servers.nats!,
-      whileDown: async () => {
-        await expectEventually(async () => expect(await readiness('fetcher')).toBe(503), { timeoutMs: 30_000, intervalMs: 200 });
-        await expectUnavailable(system.api('POST', '/v1/outbox', { body: { userId: anna.id, to: ['max@example.org'], text: 'while NATS is away' }, token: system.tokens.app }), 'message bus');
-      },
-    });
-    await expectEveryMessageOnce(account);
-  }, 420_000);
-});
+const OUTAGES = [
+  {
+    server: 'NATS',
+    username: 'outagenats',
+    crash: () => system.stack.servers.nats!,
+    dependency: 'message bus',
+    request: () => system.api('POST', '/v1/outbox', { body: { userId: anna.id, to: ['max@example.org'], text: 'while NATS is away' }, token: system.tokens.app }),
+  },
+  { server: 'the store', username: 'outagestore', crash: () => system.stack.servers.ferretdb!, dependency: 'database', request: () => system.api('GET', `/v1/users/${anna.id}`) },
+];
 
-describe('a restart of the store in the middle of a backlog', () => {
+describe.each(OUTAGES)('a restart of $server in the middle of a backlog', ({ username, crash, dependency, request }) => {
   it('should answer 503 while it is away and end with every message fetched, routed and announced exactly once', async () => {
     const account = await outageDuringBacklog({
-      username: 'outagestore',
-      server: system.stack.servers.ferretdb!,
+      username,
+      server: crash(),
       whileDown: async () => {
         await expectEventually(async () => expect(await readiness('fetcher')).toBe(503), { timeoutMs: 30_000, intervalMs: 200 });
-        await expectUnavailable(system.api('GET', `/v1/users/${anna.id}`), 'database');
+        await expectUnavailable(request(), dependency);
       },
     });
     await expectEveryMessageOnce(account);

@@ -15,6 +15,11 @@ export class FetchedMessageRepository extends BaseRepository<FetchedMessageDocum
     super({ db, collection: 'fetched_messages' });
   }
 
+  /** The account's fetch records: one per message stored (an index count on MongoDB). */
+  countForAccount(accountId: AccountId): Promise<number> {
+    return this.collection.countDocuments({ accountId });
+  }
+
   /**
    * The UIDLs out of `uidls` that are stored already, with when they were first fetched. One query per
    * 10,000 UIDLs: MongoDB answers an $in of that size (about 300 KB) from the account_uidl index, and

@@ -9,10 +9,11 @@ import { classifyConnectionError } from '@mailbus/mail-protocol';
 import { MONGO_DB, accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
 import { EventPublisher, HostConnectionSlots, type KvLease } from '@mailbus/nats-transport';
 import type { FetchSettings } from '../config/fetcher.config';
+import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { ImapAccountSync } from '../imap/imap-account.sync';
 import { Pop3AccountSync } from '../pop3/pop3-account.sync';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
-import { AccountSyncStateRepository } from '../sync-status/sync-state.repositories';
+import { AccountSyncStateRepository, type FetchedCount } from '../sync-status/sync-state.repositories';
 import { isWithinActiveHours, nextActiveTime } from './active-hours.util';
 import type { FetchAccount, RunInput, RunResult, StoredTally } from './fetch-account';
 import { FetcherMetrics } from './fetcher.metrics';
@@ -49,11 +50,11 @@ export class AccountRunService {
   /** Aborted when the service stops, so that no run waits on a hung server past the shutdown grace. */
   private readonly shutdown = new AbortController();
   /**
-   * Messages stored by runs whose last state write failed (the store went away meanwhile), by account:
-   * added to fetchedTotal with the account's next run on this replica. A write that did land but whose
-   * answer was lost counts them twice; the total is a status figure, not a ledger.
+   * Accounts whose fetchedTotal this replica cannot add up: a run the store or NATS cut short (a record
+   * write whose answer was lost may or may not have landed), or whose last state write failed. Their
+   * next state write sets the total to the count of the account's fetch records instead of adding a tally.
    */
-  private readonly uncounted = new Map<string, number>();
+  private readonly recount = new Set<string>();
 
   constructor(
     @Inject(MONGO_DB) private readonly db: Db,
@@ -66,6 +67,7 @@ export class AccountRunService {
     private readonly metrics: FetcherMetrics,
     private readonly slots: HostConnectionSlots,
     private readonly ownerActivity: OwnerActivityReader,
+    private readonly records: FetchedMessageRepository,
   ) {}
 
   /** Shutdown: runs stop after the message in hand and close their connections. */
@@ -152,13 +154,14 @@ export class AccountRunService {
 
   /** The run's last state write, with the messages it stored added to the account's total (once: the tally is emptied). */
   private async finish({ accountId, set, unset, tally }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset: Array<keyof AccountSyncStateDocument>; tally: StoredTally }): Promise<void> {
-    const total = tally.messages + (this.uncounted.get(accountId) ?? 0);
+    const added = tally.messages;
     tally.messages = 0;
-    this.uncounted.delete(accountId);
     try {
-      await this.states.finishRun({ accountId, set, unset, fetched: total });
+      const fetched: FetchedCount = this.recount.has(accountId) ? { total: await this.records.countForAccount(accountId) } : { add: added };
+      await this.states.finishRun({ accountId, set, unset, fetched });
+      this.recount.delete(accountId);
     } catch (error) {
-      if (total > 0) this.uncounted.set(accountId, total);
+      this.recount.add(accountId);
       throw error;
     }
   }
@@ -193,6 +196,7 @@ export class AccountRunService {
    */
   private async recordInterruption({ accountId, owner, state, document, receive, error, tally }: FailedRun): Promise<void> {
     const outcome = stateAfterInterruption({ now: new Date(), state, schedule: receive });
+    this.recount.add(accountId);
     this.metrics.runErrors.inc({ protocol: receive.protocol, class: INTERNAL_ERROR_CLASS });
     this.logger.warn({ msg: 'account run cut short by the store or NATS; it runs again soon', accountId, owner, err: (error as Error).message, nextRunAt: outcome.nextRunAt });
     await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally }).catch((stateError: Error) => this.logger.warn({ msg: 'state of the cut-short run not written; the account stays due', accountId, err: stateError.message }));

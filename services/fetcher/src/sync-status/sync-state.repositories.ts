@@ -14,6 +14,8 @@ export interface ScheduleLag {
   oldestSuccessAt?: Date;
 }
 
+export type FetchedCount = { add: number } | { total: number };
+
 @Injectable()
 export class AccountSyncStateRepository extends BaseRepository<AccountSyncStateDocument> {
   static readonly indexes: IndexSpec[] = [
@@ -52,8 +54,11 @@ export class AccountSyncStateRepository extends BaseRepository<AccountSyncStateD
   }
 
   /** Ends a run: records its outcome. */
-  async finishRun({ accountId, set, unset = [], fetched }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset?: Array<keyof AccountSyncStateDocument>; fetched?: number }): Promise<void> {
-    await this.updateOne({ filter: { accountId }, update: { $set: set, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, ''])) } : {}), ...(fetched ? { $inc: { fetchedTotal: fetched } } : {}) } });
+  /** @param fetched messages to add to fetchedTotal, or the recounted total that replaces it */
+  async finishRun({ accountId, set, unset = [], fetched }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset?: Array<keyof AccountSyncStateDocument>; fetched?: FetchedCount }): Promise<void> {
+    const total = fetched && 'total' in fetched ? { fetchedTotal: fetched.total } : {};
+    const added = fetched && 'add' in fetched && fetched.add > 0 ? { $inc: { fetchedTotal: fetched.add } } : {};
+    await this.updateOne({ filter: { accountId }, update: { $set: { ...set, ...total }, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, ''])) } : {}), ...added } });
   }
 
   /** Accounts per state across the fleet (metrics): one indexed count per state. */
