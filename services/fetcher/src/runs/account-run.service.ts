@@ -53,6 +53,7 @@ export class AccountRunService {
    * Accounts whose fetchedTotal this replica cannot add up: a run the store or NATS cut short (a record
    * write whose answer was lost may or may not have landed), or whose last state write failed. Their
    * next state write sets the total to the count of the account's fetch records instead of adding a tally.
+   * (Another replica learns of an interruption from the state's interruptedRuns, when that write landed.)
    */
   private readonly recount = new Set<string>();
 
@@ -128,7 +129,7 @@ export class AccountRunService {
       // Only here, after the whole run, do the failure streak and the auth clock end (rule 31).
       const { set, unset } = stateAfterSuccess({ now: new Date(), result, schedule: receive });
       const lastRun = { fetched: result.fetched, skippedMessages: result.messageErrors.length, failedFolders: result.folderErrors.length, more: result.more };
-      await this.finish({ accountId, set: { ...set, priority: document.priority, ownersActive: await this.ownerActivity.anyOwnerActive(document.owners), lastRun }, unset, tally });
+      await this.finish({ accountId, set: { ...set, priority: document.priority, ownersActive: await this.ownerActivity.anyOwnerActive(document.owners), lastRun }, unset, tally, state });
       timer({ outcome: 'ok' });
       this.logger.log({
         msg: 'account run finished',
@@ -152,12 +153,17 @@ export class AccountRunService {
     }
   }
 
-  /** The run's last state write, with the messages it stored added to the account's total (once: the tally is emptied). */
-  private async finish({ accountId, set, unset, tally }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset: Array<keyof AccountSyncStateDocument>; tally: StoredTally }): Promise<void> {
+  /**
+   * The run's last state write, with the messages it stored added to the account's total (once: the tally
+   * is emptied), or the total recounted when the run before was cut short (`interruptedRuns` in the state
+   * it started from: on any replica) or this replica could not write its state.
+   */
+  private async finish({ accountId, set, unset, tally, state }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset: Array<keyof AccountSyncStateDocument>; tally: StoredTally; state: Pick<AccountSyncStateDocument, 'interruptedRuns'> }): Promise<void> {
     const added = tally.messages;
     tally.messages = 0;
     try {
-      const fetched: FetchedCount = this.recount.has(accountId) ? { total: await this.records.countForAccount(accountId) } : { add: added };
+      const recount = this.recount.has(accountId) || (state.interruptedRuns ?? 0) > 0;
+      const fetched: FetchedCount = recount ? { total: await this.records.countForAccount(accountId) } : { add: added };
       await this.states.finishRun({ accountId, set, unset, fetched });
       this.recount.delete(accountId);
     } catch (error) {
@@ -199,7 +205,7 @@ export class AccountRunService {
     this.recount.add(accountId);
     this.metrics.runErrors.inc({ protocol: receive.protocol, class: INTERNAL_ERROR_CLASS });
     this.logger.warn({ msg: 'account run cut short by the store or NATS; it runs again soon', accountId, owner, err: (error as Error).message, nextRunAt: outcome.nextRunAt });
-    await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally }).catch((stateError: Error) => this.logger.warn({ msg: 'state of the cut-short run not written; the account stays due', accountId, err: stateError.message }));
+    await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally, state }).catch((stateError: Error) => this.logger.warn({ msg: 'state of the cut-short run not written; the account stays due', accountId, err: stateError.message }));
   }
 
   private async recordFailure({ accountId, owner, state, document, receive, error, tally }: FailedRun): Promise<void> {
@@ -211,7 +217,7 @@ export class AccountRunService {
       this.logger.warn({ msg: 'account disabled after auth failures; an update or a connection test enables it again', accountId, owner, failingSince: disabled.since, error: message, failures });
     else this.logger.warn({ msg: 'account run failed', accountId, owner, errorClass, error: message, failures, nextRunAt });
     this.metrics.runErrors.inc({ protocol: receive.protocol, class: errorClass });
-    await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally });
+    await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally, state });
     await this.events
       .publish(
         Events.accountSyncFailed,
