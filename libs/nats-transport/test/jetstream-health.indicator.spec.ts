@@ -46,7 +46,8 @@ describe(JetStreamHealthIndicator.name, () => {
 
     await expectEventually(async () => expect(await sut.check()).toEqual({ ok: true }), { timeoutMs: 15_000 });
     await publisher.publish(def, { value: 'after' }, { msgId: 'restart-2' });
-    await expectEventually(() => expect(handled).toEqual(['before', 'after']), { timeoutMs: 15_000 });
+    // At least once: a server that had not yet written the ack to disk when it stopped hands 'before' out again.
+    await expectEventually(() => expect([...new Set(handled)]).toEqual(['before', 'after']), { timeoutMs: 15_000 });
   });
 
   it('should report not ok when the application has closed its connection', async () => {
