@@ -13,6 +13,13 @@ const RECONNECT = { initialMs: 250, maxMs: 10_000 };
 export const PING = { pingInterval: 20_000, maxPingOut: 3 };
 const CONNECT_TIMEOUT_MS = 5_000;
 
+/** `nats://a:4222, nats://b:4222` → the URLs, as the client takes them. */
+export const natsServerList = (servers: string): string[] =>
+  servers
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);
+
 /**
  * Connects to NATS, retrying forever with capped, jittered backoff: at a cold start (compose, a rolling
  * cluster) the server often comes up after the services, and a service without NATS cannot do anything
@@ -20,10 +27,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * of the connection's status is logged.
  */
 export async function connectNats({ options, logger }: { options: ResolvedJetStreamOptions; logger: ConnectLogger }): Promise<NatsConnection> {
-  const servers = options.servers
-    .split(',')
-    .map((server) => server.trim())
-    .filter(Boolean);
+  const servers = natsServerList(options.servers);
   const target = redactNatsUrl(servers.join(','));
   // Dial attempts since the connection was lost, counted from the status stream; the client asks the
   // handler for a delay before each dial, so the backoff grows while the server stays away.

@@ -1,4 +1,4 @@
-import { PING } from './connect-nats.util';
+import { PING, natsServerList } from './connect-nats.util';
 
 /** The wait between two dials while the server is away (the client adds up to 100 ms of jitter). */
 const RECONNECT_WAIT_MS = 1_000;
@@ -13,10 +13,7 @@ const RECONNECT_WAIT_MS = 1_000;
  */
 export function rpcConnectionOptions({ servers, name }: { servers: string; name: string }) {
   return {
-    servers: servers
-      .split(',')
-      .map((server) => server.trim())
-      .filter(Boolean),
+    servers: natsServerList(servers),
     name,
     reconnect: true,
     maxReconnectAttempts: -1,
