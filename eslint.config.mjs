@@ -28,7 +28,7 @@ const moduleBoundaries = (allow) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'dist/**', '.nx/**', 'libs/contracts/src/gen/**', 'deploy/**', 'libs/mime/test/fixtures/corpus/**'] },
+  { ignores: ['**/node_modules/**', 'dist/**', 'dist.*/**', '.nx/**', 'libs/contracts/src/gen/**', 'deploy/**', 'libs/mime/test/fixtures/corpus/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

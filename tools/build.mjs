@@ -3,7 +3,7 @@
 // checking runs separately (`npm run typecheck`). Why not a bundler: NestJS needs decorator metadata,
 // which esbuild does not emit. The tsconfig path aliases (@mailbus/*) are rewritten to relative paths.
 import { transformFile } from '@swc/core';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,7 +44,10 @@ const swcOptions = {
   sourceMaps: true,
 };
 
-await rm(outDir, { recursive: true, force: true });
+// Built beside dist/ and swapped in at the end: a test run that starts services from dist/ while
+// another build runs never finds it half written.
+const buildDir = `${outDir}.building-${process.pid}`;
+await rm(buildDir, { recursive: true, force: true });
 let count = 0;
 const started = Date.now();
 const jobs = [];
@@ -52,7 +55,7 @@ for (const dir of dirs) {
   for await (const file of sources(dir)) {
     jobs.push(
       (async () => {
-        const target = join(outDir, relative(root, file)).replace(/\.ts$/, '.js');
+        const target = join(buildDir, relative(root, file)).replace(/\.ts$/, '.js');
         const output = await transformFile(file, { ...swcOptions, filename: file, outputPath: target, sourceFileName: relative(dirname(target), file) });
         await mkdir(dirname(target), { recursive: true });
         await writeFile(target, `${output.code}\n//# sourceMappingURL=${target.split('/').pop()}.map\n`);
@@ -63,4 +66,10 @@ for (const dir of dirs) {
   }
 }
 await Promise.all(jobs);
+const oldDir = `${outDir}.old-${process.pid}`;
+await rename(outDir, oldDir).catch((error) => {
+  if (error.code !== 'ENOENT') throw error;
+});
+await rename(buildDir, outDir);
+await rm(oldDir, { recursive: true, force: true });
 console.log(`build: ${count} files in ${Date.now() - started} ms -> dist/`);

@@ -250,6 +250,33 @@ describe('deletions', () => {
     expect(deletions.map(({ scope }) => scope)).toEqual([DeleteScope.USER, DeleteScope.SERVER]);
   });
 
+  it('should wait for every envelope recipient of a multidrop mailbox that keeps one copy per recipient, then delete every copy', async () => {
+    const username = 'delcopies';
+    const messageIdHeader = '<Onecopyeach@shop.example>';
+    const copyFor = (to: string): string =>
+      `Delivered-To: ${to}\r\nFrom: Shop <offers@shop.example>\r\nTo: team@example.com\r\nSubject: One copy each\r\nMessage-ID: ${messageIdHeader}\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nBuy now.\r\n`;
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: dovecot(), username, raw: copyFor('anna@example.com') });
+    await appendMessage({ dovecot: dovecot(), username, raw: copyFor('ben@example.com') });
+    const account = await createAccount({ username, protocol: 'imap', receive: { multidrop: { enabled: true, envelopeHeader: 'Delivered-To' } } });
+    const forAnna = await delivered(anna.id, 'inbox', 'One copy each');
+    await delivered(ben.id, 'inbox', 'One copy each');
+    const record = mongo.db(system.env.MONGODB_DB).collection('messages');
+    await expectEventually(async () => expect(await record.findOne({ _id: forAnna.id as never })).toMatchObject({ deliveryIds: expect.arrayContaining([forAnna.deliveryId]), copies: [expect.objectContaining({ folder: 'INBOX' })] }));
+    expect((await record.findOne({ _id: forAnna.id as never }))?.['deliveryIds']).toHaveLength(2);
+
+    const first = await system.api<MessageDeletionView>('DELETE', `/v1/messages/${forAnna.id}?userId=${anna.id}`, { token: system.tokens.app });
+    expect(first.body).toMatchObject({ scope: 'user' });
+    expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader })).toHaveLength(2);
+
+    const last = await system.api<MessageDeletionView>('DELETE', `/v1/messages/${forAnna.id}?userId=${ben.id}`, { token: system.tokens.app });
+    expect(last.body).toMatchObject({ scope: 'server' });
+    await expectEventually(async () => expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader })).toEqual([]), { timeoutMs: 60_000 });
+    const deletions = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.messageDeleted.subject })).map((event) => fromBinary(MessageDeletedSchema, event.data)).filter((event) => event.accountId === account.id);
+    expect(deletions.map(({ scope }) => scope)).toEqual([DeleteScope.USER, DeleteScope.SERVER, DeleteScope.SERVER]);
+    expect(new Set(deletions.slice(1).map(({ location }) => location?.uid)).size).toBe(2);
+  });
+
   it("should DELE a message of a POP3 leave-on-server account by its UIDL in the account's next run", async () => {
     const username = 'delpop';
     await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });

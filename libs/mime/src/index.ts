@@ -5,6 +5,7 @@ export { MessageParseError, type MessageParseErrorCode } from './message-parse.e
 export { openAttachment, type OpenedAttachment } from './open-attachment.util';
 export { parseMessage, type ParseMessageOptions } from './parse-message.util';
 export type { CalendarAttendee, HeaderLine, MailAddress, ParsedAttachment, ParsedCalendar, ParsedMessage, SpamVerdict } from './parsed-message.types';
+export { firstMessageId } from './header-lines.util';
 export { DEFAULT_MAX_BODY_CHARS } from './parsing.constants';
 export { spamVerdictFromHeaders } from './spam-verdict.util';
 export { normalizeSubject, threadIdFor, type ThreadIdInput } from './thread-id.util';

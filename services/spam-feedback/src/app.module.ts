@@ -5,6 +5,7 @@ import type { SpamFeedbackConfig } from './config/spam-feedback.config';
 import { WRITEBACK_SECRET_BOX, WRITEBACK_SETTINGS } from './config/writeback.tokens';
 import { DeleteWritebackService } from './writeback/delete-writeback.service';
 import { MailServerSessions } from './writeback/mail-server-sessions';
+import { SpamMarkOrder } from './writeback/spam-mark-order';
 import { SpamWritebackService } from './writeback/spam-writeback.service';
 import { WritebackConsumers } from './writeback/writeback.consumers';
 import { WritebackMetrics } from './writeback/writeback.metrics';
@@ -22,6 +23,7 @@ export class AppModule {
         HostConnectionSlots,
         WritebackMetrics,
         MailServerSessions,
+        SpamMarkOrder,
         SpamWritebackService,
         DeleteWritebackService,
       ],

@@ -1,7 +1,7 @@
 import type { MessageFetched } from '@mailbus/contracts';
 import { timestampDate } from '@mailbus/contracts';
 import type { ParsedMessage } from '@mailbus/mime';
-import { threadIdFor } from '@mailbus/mime';
+import { firstMessageId, threadIdFor } from '@mailbus/mime';
 import type { MessageDocument } from '../messages/message.document';
 import { messageIdFor } from '../messages/message.repository';
 import { fromFolderRoleProto } from '../routing';
@@ -83,9 +83,10 @@ function fromFetched({ id, event }: { id: string; event: MessageFetched }): Pick
 
 /**
  * What makes two fetched copies the same mail for a user: the Message-ID, else the exact bytes. The
- * same mail through two accounts (or a re-fetch after a lost checkpoint) is then one delivery.
+ * same mail through two accounts (or a re-fetch after a lost checkpoint) is then one delivery. The id
+ * is bracketed as the parser gives it: the fetcher's, used when parsing failed, comes without brackets.
  */
-function identityOf({ messageIdHeader, sha256 }: { messageIdHeader?: string; sha256: string }): string {
-  const messageId = messageIdHeader?.trim();
-  return messageId ? `mid:${messageId}` : `sha256:${sha256}`;
+export function identityOf({ messageIdHeader, sha256 }: { messageIdHeader?: string; sha256: string }): string {
+  const bare = messageIdHeader?.trim().replace(/^<|>$/g, '');
+  return bare ? `mid:${firstMessageId(bare) ?? `<${bare}>`}` : `sha256:${sha256}`;
 }

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Events, type MessageFetched } from '@mailbus/contracts';
-import { OnEvent } from '@mailbus/nats-transport';
+import { OnEvent, type EventContext } from '@mailbus/nats-transport';
 import { MessageRoutingService } from './message-routing.service';
 
 /**
@@ -12,7 +12,7 @@ export class MessageFetchedConsumer {
   constructor(private readonly routing: MessageRoutingService) {}
 
   @OnEvent(Events.messageFetched, { concurrency: 4 })
-  onMessageFetched(event: MessageFetched): Promise<void> {
-    return this.routing.onMessageFetched(event);
+  onMessageFetched(event: MessageFetched, { deliveryCount }: EventContext): Promise<void> {
+    return this.routing.onMessageFetched(event, { deliveryCount });
   }
 }

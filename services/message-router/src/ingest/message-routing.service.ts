@@ -7,11 +7,12 @@ import { UNASSIGNED_USER, type DeliveryDocument } from '../deliveries/delivery.d
 import { DeliveryRepository, deliveryIdFor } from '../deliveries/delivery.repository';
 import { MongoRecipientDirectory } from '../directory/mongo-recipient.directory';
 import { RoutingAccountReader } from '../directory/routing-account.reader';
-import type { MessageDocument } from '../messages/message.document';
+import type { MessageCopy, MessageDocument, MessageSource } from '../messages/message.document';
 import { MessageRepository } from '../messages/message.repository';
 import { RouterMetrics } from '../metrics/router.metrics';
 import { ownersOrUnassigned, routeMessage, type Delivery } from '../routing';
 import { deliveredEvent } from './delivered-event.factory';
+import { PARSE_TIMEOUT_ATTEMPTS, parseTriedAgain } from './parse-failure.util';
 import { messageDocument } from './message-document.factory';
 
 export const ROUTING_SETTINGS = Symbol('ROUTING_SETTINGS');
@@ -48,11 +49,11 @@ export class MessageRoutingService {
    * Another copy of a stored mail in the same account (moved to a synced Junk folder, filed in a synced
    * Sent folder) finds the stored record and adds nothing but deliveries to users not served yet.
    */
-  async onMessageFetched(event: MessageFetched, to?: { userId: string; folder: UserFolderName; rule: RoutingRuleName; matchedAddress: string }): Promise<void> {
+  async onMessageFetched(event: MessageFetched, { to, deliveryCount = 1 }: { to?: { userId: string; folder: UserFolderName; rule: RoutingRuleName; matchedAddress: string }; deliveryCount?: number } = {}): Promise<void> {
     const stopTimer = this.metrics.routeDuration.startTimer();
     // No look for the record first: a redelivered event is rare, and the insert finds the record of an
     // earlier delivery anyway (FerretDB answers every lookup with a scan; see libs/testing ferretdb.ts).
-    const { parsed, parseError } = await this.parse(event);
+    const { parsed, parseError } = await this.parse(event, deliveryCount);
     const record = messageDocument({ event, parsed, parseError, routedAt: new Date() });
     const deliveries = to ? this.deliveriesOf({ message: record, routed: [to] }) : await this.route({ message: record, parsed });
     // Deliveries first: a message record means "routed", so a redelivery after a crash in between routes again (idempotently).
@@ -61,17 +62,36 @@ export class MessageRoutingService {
     if (inserted) {
       this.metrics.messagesRouted.inc({ outcome: message.parseError ? 'quarantined' : 'routed' });
       for (const delivery of deliveries) this.metrics.deliveries.inc({ rule: delivery.rule, folder: delivery.folder });
+    } else {
+      await this.joinStoredRecord({ message, copy: { ...record.source, fetchKey: record.fetchKey }, deliveries });
     }
     // A redelivery may have routed to someone new meanwhile (a user added since): theirs is announced too.
     await this.publishDeliveries({ message, ids: [...new Set([...message.deliveryIds, ...deliveries.map(({ _id }) => _id)])] });
     stopTimer({ outcome: message.parseError ? 'quarantined' : 'routed' });
   }
 
-  private async parse(event: MessageFetched): Promise<{ parsed?: ParsedMessage; parseError?: string }> {
+  /**
+   * This fetch is a redelivery, or another copy of a mail the account already has (a multidrop mailbox
+   * keeps one per envelope recipient). Deliveries it made for this record join the record's, and a
+   * copy elsewhere on the server is remembered: deleting the mail on the server waits for every user
+   * and then deletes every copy.
+   */
+  private async joinStoredRecord({ message, copy, deliveries }: { message: MessageDocument; copy: MessageCopy; deliveries: DeliveryDocument[] }): Promise<void> {
+    const known = new Set(message.deliveryIds);
+    const unknown = deliveries.map(({ _id }) => _id).filter((id) => !known.has(id));
+    // A delivery that existed already may belong to the same mail through another account: not this record's.
+    const joining = unknown.length > 0 ? (await this.deliveries.findByIds(unknown)).filter(({ messageId }) => messageId === message._id).map(({ _id }) => _id) : [];
+    const elsewhere = copy.fetchKey !== message.fetchKey && !sameServerPlace(copy, message.source) && !(message.copies ?? []).some(({ fetchKey }) => fetchKey === copy.fetchKey);
+    await this.messages.addCopy({ id: message._id, deliveryIds: joining, ...(elsewhere ? { copy } : {}) });
+    message.deliveryIds.push(...joining);
+  }
+
+  private async parse(event: MessageFetched, deliveryCount: number): Promise<{ parsed?: ParsedMessage; parseError?: string }> {
     try {
       const parsed = await parseMessage(this.blobs.openReadStream(blobId(event.blobId)), { timeoutMs: this.settings.parseTimeoutMs, maxBodyChars: this.settings.maxBodyChars });
       return { parsed };
     } catch (error) {
+      if (parseTriedAgain({ error, deliveryCount })) throw new Error(`parsing timed out on delivery ${deliveryCount} of ${PARSE_TIMEOUT_ATTEMPTS}; trying again`, { cause: error });
       if (error instanceof MessageParseError) return this.quarantine(event, error.code.toLowerCase(), error.reason);
       // The fetcher stores the raw bytes before it publishes; a missing blob was deleted since. Kept as a record all the same.
       if (error instanceof BlobNotFoundError) return this.quarantine(event, 'blob_missing', 'the raw message is no longer in the store');
@@ -131,4 +151,9 @@ export class MessageRoutingService {
     await Promise.all(pending.map((delivery) => this.events.publish(Events.messageDelivered, deliveredEvent({ delivery, message }), { msgId: delivery._id })));
     await this.deliveries.markPublished(pending.map(({ _id }) => _id));
   }
+}
+
+/** The same message on the server: a spam move relocates the record to the Junk copy it then fetches. */
+function sameServerPlace(a: MessageSource, b: MessageSource): boolean {
+  return a.protocol === b.protocol && a.folder === b.folder && a.uidValidity === b.uidValidity && a.uid === b.uid && a.uidl === b.uidl;
 }

@@ -33,6 +33,6 @@ export class MessageSentConsumer {
       ...(event.sentAt ? { internalDate: event.sentAt, fetchedAt: event.sentAt } : {}),
       messageIdHeader: event.messageIdHeader,
     });
-    await this.routing.onMessageFetched(fetched, { userId: event.userId, folder: 'sent', rule: 'sender-address', matchedAddress: '' });
+    await this.routing.onMessageFetched(fetched, { to: { userId: event.userId, folder: 'sent', rule: 'sender-address', matchedAddress: '' } });
   }
 }

@@ -1,5 +1,16 @@
 import type { AttachmentView, CalendarInvitationView, MailAddressView } from '@mailbus/contracts';
 
+export interface MessageSource {
+  protocol: 'imap' | 'pop3' | 'smtp';
+  folder: string;
+  folderRole: 'inbox' | 'sent' | 'junk' | 'other';
+  uidValidity?: number;
+  uid?: number;
+  uidl?: string;
+}
+
+export type MessageCopy = MessageSource & { fetchKey: string };
+
 /**
  * One fetched (or sent) message, parsed. `_id` derives from account and identity (see messageIdFor), so a redelivered
  * message.fetched finds its document. The raw bytes stay in the blob store, stored once by the
@@ -13,7 +24,13 @@ export interface MessageDocument {
   size: number;
   sha256: string;
   /** Where it is on the server; `smtp`: sent by mailbus and not (yet) seen in a synced folder. */
-  source: { protocol: 'imap' | 'pop3' | 'smtp'; folder: string; folderRole: 'inbox' | 'sent' | 'junk' | 'other'; uidValidity?: number; uid?: number; uidl?: string };
+  source: MessageSource;
+  /**
+   * Other copies of this mail fetched from the same account: a multidrop mailbox that holds one copy per
+   * envelope recipient, the Cc to a shared address of mail sent through mailbus. A server deletion
+   * deletes them too; spam marks move `source` only.
+   */
+  copies?: MessageCopy[];
   /** IMAP INTERNALDATE, else when the fetcher stored it: the order of a folder listing. */
   receivedAt: Date;
   /** What deliveries are de-duplicated by: the Message-ID, or the content hash of a message without one. */
@@ -39,7 +56,7 @@ export interface MessageDocument {
   spam: { spam: boolean; source?: string; score?: number };
   /** Set when the message could not be parsed at all: it is kept raw and delivered to the account's owners. */
   parseError?: string;
-  /** The deliveries this message made (written before it): what a redelivered event publishes if still unpublished. */
+  /** The deliveries this message made (written before it), its copies' included: what a redelivered event publishes if still unpublished. */
   deliveryIds: string[];
   routedAt: Date;
   /** When a write-back last moved it on the server (source then says where to). */

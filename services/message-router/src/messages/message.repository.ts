@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError, MONGO_DB, type IndexSpec } from '@mailbus/mongo-dal';
-import type { MessageDocument } from './message.document';
+import type { MessageCopy, MessageDocument } from './message.document';
 
 /**
  * `m` and 32 hex digits of (account, message identity): the same for every redelivery, and one record
@@ -38,6 +38,15 @@ export class MessageRepository {
   async relocate({ id, source, at }: { id: string; source: MessageDocument['source']; at: Date }): Promise<boolean> {
     const result = await this.messages.updateOne({ _id: id, $or: [{ relocatedAt: { $exists: false } }, { relocatedAt: { $lt: at } }] }, { $set: { source, relocatedAt: at } });
     return result.modifiedCount > 0;
+  }
+
+  /**
+   * Another copy of a stored mail: its deliveries join the record's (so that a deletion waits for
+   * their users too) and, when it lies elsewhere on the server, its place joins the copies.
+   */
+  async addCopy({ id, deliveryIds, copy }: { id: string; deliveryIds: string[]; copy?: MessageCopy }): Promise<void> {
+    if (deliveryIds.length === 0 && !copy) return;
+    await this.messages.updateOne({ _id: id }, { $addToSet: { deliveryIds: { $each: deliveryIds }, ...(copy ? { copies: copy } : {}) } });
   }
 
   /** @returns the stored document: this one (inserted), or the one a previous delivery of the event wrote */

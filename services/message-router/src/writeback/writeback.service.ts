@@ -15,7 +15,8 @@ const PROTOCOLS = { imap: MailProtocol.IMAP, pop3: MailProtocol.POP3, smtp: Mail
 /**
  * Spam marks and deletions: the user's delivery changes folder at once (what the user sees), and the
  * request to change the server copy is stored with it and published for spam-feedback (outbox
- * pattern). A message is deleted on the server only when every user it was delivered to deleted it.
+ * pattern). A message is deleted on the server only when every user it was delivered to deleted it,
+ * and then with every copy of it the account holds.
  */
 @Injectable()
 export class WritebackService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -60,9 +61,14 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
     const all = await this.deliveries.findByIds(message.deliveryIds);
     const everyoneDeleted = all.every((delivery) => delivery._id === deleted._id || delivery.deletedAt);
     const scope = everyoneDeleted ? 'server' : 'user';
-    // One server deletion per message, however many users deleted it last at the same time.
-    const request: WritebackRequestDocument = { _id: scope === 'server' ? `message.deleted:${messageId}` : `message.deleted:${deleted._id}`, kind: 'delete', messageId, userId, accountId: message.accountId, scope, location: locationOf(message), pendingPublish: true, requestedAt: deleted.deletedAt ?? new Date() };
-    if (await this.requests.insertIfAbsent(request)) await this.publishNow(request);
+    const requestedAt = deleted.deletedAt ?? new Date();
+    const base = { kind: 'delete', messageId, userId, accountId: message.accountId, scope, pendingPublish: true, requestedAt } as const;
+    // One server deletion per message and copy, however many users deleted it last at the same time.
+    const requests: WritebackRequestDocument[] =
+      scope === 'server'
+        ? [{ ...base, _id: `message.deleted:${messageId}`, location: locationOf(message) }, ...(message.copies ?? []).map(({ fetchKey, ...copy }) => ({ ...base, _id: `message.deleted:${messageId}:${fetchKey}`, location: locationOf({ ...message, source: copy }) }))]
+        : [{ ...base, _id: `message.deleted:${deleted._id}`, location: locationOf(message) }];
+    for (const request of requests) if (await this.requests.insertIfAbsent(request)) await this.publishNow(request);
     return { messageId, userId, folder: 'trash', scope };
   }
 
@@ -87,6 +93,6 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
   }
 }
 
-function locationOf(message: MessageDocument): WritebackRequestDocument['location'] {
+function locationOf(message: Pick<MessageDocument, 'source' | 'messageIdHeader'>): WritebackRequestDocument['location'] {
   return { ...message.source, ...(message.messageIdHeader ? { messageIdHeader: message.messageIdHeader } : {}) };
 }

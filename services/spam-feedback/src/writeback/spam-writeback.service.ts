@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Db } from 'mongodb';
-import { Events, SpamMoveResult, mailErrorClass, timestampFromDate, type SpamMarked } from '@mailbus/contracts';
+import { Events, SpamMoveResult, mailErrorClass, timestampDate, timestampFromDate, type SpamMarked } from '@mailbus/contracts';
 import { findAccount, type AccountDocument } from '@mailbus/directory';
 import type { ImapFlow } from 'imapflow';
 import { ensureJunkFolder, findJunkFolder, moveImapMessage, toMailFolders, type ImapMoveOutcome } from '@mailbus/mail-clients';
@@ -10,6 +10,7 @@ import type { WritebackSettings } from '../config/spam-feedback.config';
 import { WRITEBACK_SETTINGS } from '../config/writeback.tokens';
 import { MailServerSessions } from './mail-server-sessions';
 import { searchFoldersFor, serverMessageRef } from './server-message-ref.util';
+import { SpamMarkOrder } from './spam-mark-order';
 import { writebackFailure } from './write-back-failure.util';
 import { WritebackMetrics } from './writeback.metrics';
 
@@ -22,7 +23,8 @@ type Answer = { result: SpamMoveResult; fromFolder?: string; toFolder?: string; 
  * the server's Junk folder, found by \Junk or a known name, created when missing if allowed; not spam
  * moves it back to INBOX. $Junk / $NotJunk keywords are set for filters that read them. Every mark ends
  * in one spam.moved: MOVED (with the new UID), SKIPPED (nothing to do, or a POP3 account, said why),
- * or FAILED (the server refused or stayed unreachable). A repeat finds the message already there.
+ * or FAILED (the server refused or stayed unreachable). A repeat finds the message already there; a
+ * mark handled after a newer one of the same message is skipped (SpamMarkOrder).
  */
 @Injectable()
 export class SpamWritebackService {
@@ -31,6 +33,7 @@ export class SpamWritebackService {
   constructor(
     @Inject(MONGO_DB) private readonly db: Db,
     private readonly sessions: MailServerSessions,
+    private readonly order: SpamMarkOrder,
     private readonly events: EventPublisher,
     private readonly metrics: WritebackMetrics,
     @Inject(WRITEBACK_SETTINGS) private readonly settings: WritebackSettings,
@@ -41,6 +44,7 @@ export class SpamWritebackService {
     const account = await findAccount(this.db, event.accountId);
     let answer: Answer;
     if (!account || account.deletedAt) answer = { result: SpamMoveResult.SKIPPED, reason: `account ${event.accountId} was deleted` };
+    else if (await this.order.isSuperseded({ messageId: event.messageId, requestedAt: event.requestedAt ? timestampDate(event.requestedAt) : new Date(0) })) answer = { result: SpamMoveResult.SKIPPED, reason: 'superseded: a newer spam or not-spam mark of this message came first' };
     else if (account.receive?.protocol !== 'imap') answer = { result: SpamMoveResult.SKIPPED, reason: 'POP3 accounts have no server folders: the mark stays in mailbus and the provider was not taught' };
     else {
       try {
