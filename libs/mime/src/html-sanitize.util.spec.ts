@@ -49,6 +49,14 @@ describe(sanitizeHtml.name, () => {
     expect(sanitizeHtml('<img src="cid:a" data-remote-src="javascript:x">').html).toBe('<img src="cid:a" />');
   });
 
+  it('should drop relative image and link URLs, which would load from the application showing the mail, and keep in-page anchors', () => {
+    const sut = sanitizeHtml('<img src="/api/orders/1/cancel"><img src="x.png"><a href="../logout">out</a><a href="#top">top</a><a href="https://shop.example/">shop</a>');
+    expect(sut).toEqual({
+      html: '<img /><img /><a target="_blank" rel="noopener noreferrer nofollow">out</a><a href="#top" target="_blank" rel="noopener noreferrer nofollow">top</a><a href="https://shop.example/" target="_blank" rel="noopener noreferrer nofollow">shop</a>',
+      hasRemoteContent: false,
+    });
+  });
+
   it('should flag remote table backgrounds and drop them', () => {
     expect(sanitizeHtml('<table background="https://t/bg.png"><tr><td>x</td></tr></table>')).toEqual({ html: '<table><tr><td>x</td></tr></table>', hasRemoteContent: true });
   });

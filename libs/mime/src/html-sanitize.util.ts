@@ -61,9 +61,17 @@ const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'noscript', 'tit
 const isRemoteUrl = (url: string | undefined): boolean => !!url && /^\s*(?:https?:)?\/\//i.test(url);
 
 /**
+ * A URL without a scheme resolves against the page that shows the mail: the business application, whose
+ * cookies it would carry (`<img src="/api/orders/1/cancel">`). A mail has no base of its own, so such
+ * links and images are dropped; in-page anchors (`#top`) load nothing and stay.
+ */
+const isRelativeUrl = (url: string | undefined): boolean => url !== undefined && !/^\s*(?:[a-z][a-z\d+.-]*:|#)/i.test(url);
+
+/**
  * Sanitises a message's HTML for display in the business application (allow-list, sanitize-html):
  * scripts, event handlers, `javascript:` and other non-allowed URL schemes, forms, frames, objects,
- * `<style>`/`<link>`/`<meta>`/`<base>` and comments are removed. Links open in a new window without referrer.
+ * `<style>`/`<link>`/`<meta>`/`<base>` and comments are removed, and so are relative link and image URLs.
+ * Links open in a new window without referrer.
  * Remote images are not loaded when the HTML is shown: `src` moves to `data-remote-src` (the viewer may restore
  * it when the reader asks to) and `hasRemoteContent` is set; remote `background` attributes are dropped.
  * `cid:` images (parts of the same message) and `data:` images keep working.
@@ -87,7 +95,10 @@ export const sanitizeHtml = (dirty: string): SanitizedHtml => {
     enforceHtmlBoundary: false,
     disallowedTagsMode: 'discard',
     transformTags: {
-      a: (tagName, attribs) => ({ tagName, attribs: { ...attribs, target: '_blank', rel: 'noopener noreferrer nofollow' } }),
+      a: (tagName, attribs) => {
+        const { href, ...rest } = attribs;
+        return { tagName, attribs: { ...rest, ...(isRelativeUrl(href) ? {} : href === undefined ? {} : { href }), target: '_blank', rel: 'noopener noreferrer nofollow' } };
+      },
       img: (tagName, attribs) => {
         const { src, srcset: _srcset, ...rest } = attribs;
         if (isRemoteUrl(src) || isRemoteUrl(_srcset)) {
@@ -95,7 +106,7 @@ export const sanitizeHtml = (dirty: string): SanitizedHtml => {
           return { tagName, attribs: src ? { ...rest, 'data-remote-src': src.trim() } : rest };
         }
         const { 'data-remote-src': _forged, ...own } = rest;
-        return { tagName, attribs: src === undefined ? own : { ...own, src } };
+        return { tagName, attribs: src === undefined || isRelativeUrl(src) ? own : { ...own, src } };
       },
       table: (tagName, attribs) => ({ tagName, attribs: markRemoteBackground(attribs) }),
       td: (tagName, attribs) => ({ tagName, attribs: markRemoteBackground(attribs) }),
