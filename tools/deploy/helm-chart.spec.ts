@@ -52,6 +52,7 @@ interface Container {
   startupProbe?: { httpGet: { path: string; port: string } };
   resources: { requests?: Record<string, string>; limits?: Record<string, string> };
   securityContext: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean; privileged?: boolean; capabilities?: { drop?: string[] } };
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
 }
 interface PodSpec {
   securityContext: { runAsNonRoot?: boolean; runAsUser?: number };
@@ -62,10 +63,19 @@ interface PodSpec {
 interface DeploymentSpec {
   replicas?: number;
   selector: { matchLabels: Record<string, string> };
-  template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  template: { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec };
+}
+interface NetworkPolicySpec {
+  ingress: { ports: { port: string | number }[]; from?: unknown[] }[];
 }
 
 const spec = <T>(manifest: Manifest | undefined): T => manifest?.spec as T;
+
+/** The seconds of a container's `sleep` preStop hook, 0 without one. */
+const preStopSleepSeconds = (container: Container): number => {
+  const command = container.lifecycle?.preStop?.exec?.command ?? [];
+  return command[0] === 'sleep' ? Number(command[1]) : 0;
+};
 
 /** The environment a service's pod gets: its ConfigMap plus the Secret keys it references. */
 function podEnvironment({ manifests, service, secretData }: { manifests: Manifest[]; service: ServiceName; secretData: Record<string, string> }): Record<string, string> {
@@ -145,9 +155,24 @@ describe('Helm chart deploy/helm/mailbus', () => {
       expect(pod.topologySpreadConstraints?.map((constraint) => constraint.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
       for (const constraint of pod.topologySpreadConstraints ?? []) expect(constraint.labelSelector.matchLabels).toEqual(deployment.selector.matchLabels);
       expect(deployment.template.metadata.labels).toMatchObject(deployment.selector.matchLabels);
-      // SIGKILL comes after the service's own grace period for in-flight work.
+      // SIGKILL comes after the preStop hook and the service's own grace period for in-flight work.
       const graceMs = Number(podEnvironment({ manifests, service, secretData: { ...TEST_SECRETS } }).SHUTDOWN_GRACE_MS);
-      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(graceMs);
+      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(preStopSleepSeconds(container) * 1000 + graceMs);
+    });
+
+    it('should keep the api serving for a few seconds after it is marked for termination, so the ingress stops routing to it first', () => {
+      const containerOf = (service: ServiceName): Container => spec<DeploymentSpec>(find(manifests, 'Deployment', objectName(service))).template.spec.containers[0]!;
+      expect(containerOf('api').lifecycle?.preStop?.exec?.command).toEqual(['sleep', '5']);
+      for (const service of SERVICES.filter((name) => name !== 'api')) expect(containerOf(service).lifecycle, service).toBeUndefined();
+    });
+
+    it('should roll the pods when the Secret the chart manages changes, and only then look at it', () => {
+      for (const service of SERVICES) {
+        const annotations = spec<DeploymentSpec>(find(manifests, 'Deployment', objectName(service))).template.metadata.annotations ?? {};
+        expect(annotations['checksum/config'], service).toMatch(/^[0-9a-f]{64}$/);
+        if (existingSecret) expect(annotations['checksum/secret'], service).toBeUndefined();
+        else expect(annotations['checksum/secret'], service).toMatch(/^[0-9a-f]{64}$/);
+      }
     });
 
     it.each(SERVICES)('should route the Service of %s to its pods and port', (service) => {
@@ -214,6 +239,22 @@ describe('Helm chart deploy/helm/mailbus', () => {
       expect(monitor.endpoints[0]?.relabelings).toContainEqual({ sourceLabels: ['__meta_kubernetes_service_label_app_kubernetes_io_component'], targetLabel: 'service' });
     });
 
+    it('should let Prometheus (metricsFrom) reach /metrics of every service, the api included, and only the ingress controller (apiFrom) reach the api otherwise', () => {
+      const values = parse(readFileSync(productionValues, 'utf8')) as { networkPolicy: { apiFrom: unknown[]; metricsFrom: unknown[] } };
+      const { apiFrom, metricsFrom } = values.networkPolicy;
+      expect(apiFrom.length).toBeGreaterThan(0);
+      expect(metricsFrom.length).toBeGreaterThan(0);
+      // A NetworkPolicy cannot tell paths apart: the ServiceMonitor scrapes the port named http.
+      const admits = (service: ServiceName, peers: unknown[]): boolean =>
+        spec<NetworkPolicySpec>(find(manifests, 'NetworkPolicy', objectName(service))).ingress.some(
+          (rule) => rule.ports.some((port) => port.port === 'http') && (rule.from === undefined || peers.every((peer) => rule.from!.some((from) => JSON.stringify(from) === JSON.stringify(peer)))),
+        );
+      for (const service of SERVICES) expect(admits(service, metricsFrom), `${service} admits metricsFrom`).toBe(true);
+      expect(admits('api', apiFrom)).toBe(true);
+      const apiPeers = spec<NetworkPolicySpec>(find(manifests, 'NetworkPolicy', objectName('api'))).ingress.map((rule) => rule.from);
+      expect(apiPeers).toEqual([apiFrom, metricsFrom]);
+    });
+
     it('should expose only /v1 and the OpenAPI document of the api through the Ingress, with TLS', () => {
       const ingress = spec<{ tls: unknown[]; rules: { host: string; http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } }[] }>(
         find(manifests, 'Ingress', objectName('api')),
@@ -239,6 +280,31 @@ describe('Helm chart deploy/helm/mailbus', () => {
       [['--set', 'services.fetcher.env.fetch_concurrency=3'], 'fetch_concurrency'],
     ])('should refuse %j', async (args, message) => {
       expect(await renderError(args)).toContain(message);
+    });
+  });
+
+  describe('the Secret the chart manages', () => {
+    const secretChecksum = async (args: string[]): Promise<string | undefined> =>
+      spec<DeploymentSpec>(find(await render(args), 'Deployment', objectName('api'))).template.metadata.annotations?.['checksum/secret'];
+    const givenSecrets = { secretKey: Buffer.alloc(32, 7).toString('base64'), apiTokens: `admin:${'a'.repeat(32)}` };
+    const setSecrets = (secrets: Partial<typeof givenSecrets>): string[] => Object.entries(secrets).flatMap(([value, text]) => ['--set', `secrets.${value}=${text}`]);
+    const given = setSecrets(givenSecrets);
+
+    it('should give the pods the same checksum for the same secrets, and another when a token changes', async () => {
+      const first = await secretChecksum(given);
+      expect(first).toMatch(/^[0-9a-f]{64}$/);
+      expect(await secretChecksum(given)).toBe(first);
+      expect(await secretChecksum([...given, '--set', `secrets.apiTokens=admin:${'b'.repeat(32)}`])).not.toBe(first);
+    });
+
+    it.each(['secretKey', 'apiTokens'] as const)('should refuse to generate %s with secrets.generate=false when the Secret cannot be found (helm template, Argo CD)', async (value) => {
+      const others = Object.fromEntries(Object.entries(givenSecrets).filter(([name]) => name !== value));
+      expect(await renderError(['--set', 'secrets.generate=false', ...setSecrets(others)])).toContain(`secrets.${value} is empty and Secret ${RELEASE}-mailbus-secrets was not found`);
+    });
+
+    it('should render with secrets.generate=false when the secrets are given', async () => {
+      const data = (find(await render(['--set', 'secrets.generate=false', ...given]), 'Secret', `${RELEASE}-mailbus-secrets`)?.data ?? {}) as Record<string, string>;
+      expect(Buffer.from(data.MAILBUS_API_TOKENS ?? '', 'base64').toString('utf8')).toBe(`admin:${'a'.repeat(32)}`);
     });
   });
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogNameOf, dashboardExpressions, loadAlertGroups, loadDashboard, loadMetricsCatalog, metricNamesIn, promqlErrors, queriedCatalogNames } from './metrics-catalog.util';
+import { vectorMatchingProblems } from './promql-vector-matching.util';
 
 const root = resolve(__dirname, '..', '..');
 const catalog = loadMetricsCatalog();
@@ -73,6 +74,16 @@ describe('deploy/prometheus/alerts.yaml', () => {
     }
   });
 
+  // promtool is not at hand: a rule whose sides never match evaluates to nothing and never fires.
+  it.each(rules.map((rule) => [rule.alert, rule] as const))('%s should pair the sides of every binary operation', (_name, rule) => {
+    expect(vectorMatchingProblems(rule.expr)).toEqual([]);
+  });
+
+  it('should compare each error class of MailbusFetchErrorsSurge with all fetch runs, not with runs of the same class', () => {
+    const surge = rules.find((rule) => rule.alert === 'MailbusFetchErrorsSurge');
+    expect(surge?.expr).toMatch(/^sum by \(class\) \(rate\(mailbus_fetch_run_errors_total\{[^}]*\}\[10m\]\)\) \/ ignoring\s*\(class\) group_left clamp_min\(sum\(rate\(mailbus_fetch_run_duration_seconds_count\[10m\]\)\), 0\.001\) > 0\.5$/);
+  });
+
   it.each(rules.map((rule) => [rule.alert, rule] as const))('%s should query only metrics of the catalog', (_name, rule) => {
     expect(metricNamesIn(rule.expr).filter((name) => !catalogNameOf({ name, catalog }))).toEqual([]);
   });
@@ -102,6 +113,10 @@ describe('deploy/grafana/mailbus-dashboard.json', () => {
 
   it('should use valid PromQL in every query', () => {
     expect(expressions.flatMap(({ where, expr }) => promqlErrors(expr).map((error) => `${where}: ${error}`))).toEqual([]);
+  });
+
+  it('should pair the sides of every binary operation', () => {
+    expect(expressions.flatMap(({ where, expr }) => vectorMatchingProblems(expr.replace(/\$__(rate_interval|interval|range)\b/g, '5m')).map((problem) => `${where}: ${problem}`))).toEqual([]);
   });
 
   it('should query only metrics of the catalog', () => {

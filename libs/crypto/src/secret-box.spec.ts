@@ -77,6 +77,21 @@ describe(SecretBox.name, () => {
     expect(() => new SecretBox(SecretKeyring.fromKeys([{ kid: 'b', key: keyB }])).open(old, context)).toThrow(/key a, which is not in MAILBUS_SECRET_KEY/);
   });
 
+  it('should open what an unlabelled key sealed after a rotation gives that key an id (k2:<new>,k1:<old>)', () => {
+    const unlabelled = new SecretBox(SecretKeyring.fromEnv({ MAILBUS_SECRET_KEY: keyA.toString('base64') }));
+    const sealed = unlabelled.seal('pw', context);
+    expect(sealed.split('.')[1]).toMatch(/^[0-9a-f]{8}$/);
+    const rotated = new SecretBox(SecretKeyring.fromEnv({ MAILBUS_SECRET_KEY: `k2:${keyB.toString('base64')},k1:${keyA.toString('base64')}` }));
+    expect(rotated.open(sealed, context)).toBe('pw');
+    expect(rotated.needsReseal(sealed)).toBe(true);
+    expect(rotated.seal('pw', context)).toMatch(/^mb1\.k2\./);
+  });
+
+  it('should not open what an unlabelled key sealed once that key is no longer listed', () => {
+    const sealed = new SecretBox(SecretKeyring.fromKeys([{ key: keyA }])).seal('pw', context);
+    expect(() => new SecretBox(SecretKeyring.fromKeys([{ kid: 'k2', key: keyB }])).open(sealed, context)).toThrow(SecretDecryptError);
+  });
+
   it('should not open with another key under the same key id', () => {
     const impostor = new SecretBox(SecretKeyring.fromKeys([{ kid: 'a', key: keyB }]));
     expect(() => impostor.open(sut.seal('pw', context), context)).toThrow(SecretDecryptError);

@@ -102,6 +102,21 @@ describe(SecretKeyring.name, () => {
       expect(() => SecretKeyring.fromKeys(keys)).toThrow(message);
     });
 
+    it('should find a key under its derived id as well as under the id it is listed with', () => {
+      const derivedA = SecretKeyring.fromKeys([{ key: keyA }]).newest.kid;
+      const sut = SecretKeyring.fromKeys([{ kid: 'k2', key: keyB }, { kid: 'k1', key: keyA }]);
+      expect(sut.keyFor('k1')).toEqual(keyA);
+      expect(sut.keyFor(derivedA)).toEqual(keyA);
+      expect(sut.keyFor('k3')).toBeUndefined();
+      expect(sut.kids).toEqual(['k2', 'k1']);
+    });
+
+    it('should prefer the key listed under an id over a key whose derived id it is', () => {
+      const derivedA = SecretKeyring.fromKeys([{ key: keyA }]).newest.kid;
+      const sut = SecretKeyring.fromKeys([{ kid: derivedA, key: keyB }, { kid: 'k1', key: keyA }]);
+      expect(sut.keyFor(derivedA)).toEqual(keyB);
+    });
+
     it('should keep its own copy of the keys', () => {
       const key = Buffer.from(keyA);
       const sut = SecretKeyring.fromKeys([{ kid: 'a', key }]);

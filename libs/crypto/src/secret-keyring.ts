@@ -20,7 +20,8 @@ function readKeyText(env: SecretKeyEnv): { text: string; variable: string } {
 
 /**
  * The keys that seal secrets, newest first: the first one seals, every one opens. Rotation: prepend
- * a new key and keep the old ones until nothing sealed with them is left.
+ * a new key and keep the old ones until nothing sealed with them is left. A key opens values sealed
+ * under its listed id and under its derived id, so labelling a key later loses nothing.
  *
  * Key material lives in private fields and the keyring prints (JSON, util.inspect, pino) as its key
  * ids only, so a config object that holds it can be logged without leaking a key.
@@ -31,6 +32,8 @@ function readKeyText(env: SecretKeyEnv): { text: string; variable: string } {
 export class SecretKeyring {
   readonly #keys: readonly SecretKey[];
   readonly #byKid = new Map<string, Buffer>();
+  /** Every key under its derived id too: a key keeps opening what it sealed before it got an explicit id. */
+  readonly #byDerivedKid = new Map<string, Buffer>();
 
   private constructor(keys: readonly SecretKey[]) {
     if (keys.length === 0) throw new SecretKeyError('no secret key given');
@@ -38,7 +41,9 @@ export class SecretKeyring {
       if (!KID_PATTERN.test(kid)) throw new SecretKeyError(`key id ${JSON.stringify(kid)} is not 1–32 letters, digits, _ or -`);
       if (this.#byKid.has(kid)) throw new SecretKeyError(`key id ${kid} is used twice`);
       if (key.length !== SECRET_KEY_BYTES) throw new SecretKeyError(`key ${kid} is not 32 bytes`);
-      this.#byKid.set(kid, Buffer.from(key));
+      const copy = Buffer.from(key);
+      this.#byKid.set(kid, copy);
+      this.#byDerivedKid.set(deriveKid(copy), copy);
     }
     this.#keys = keys.map(({ kid }) => ({ kid, key: this.#byKid.get(kid)! }));
   }
@@ -77,8 +82,13 @@ export class SecretKeyring {
     return this.#keys.map(({ kid }) => kid);
   }
 
+  /**
+   * The key that opens values sealed under `kid`: the key listed with that id, else the key whose
+   * derived id it is. Values sealed by an unlabelled key (`mb1.<sha8>.…`, the default) therefore
+   * still open after the rotation gives that key an explicit id (`k2:<new>,k1:<old>`).
+   */
   keyFor(kid: string): Buffer | undefined {
-    return this.#byKid.get(kid);
+    return this.#byKid.get(kid) ?? this.#byDerivedKid.get(kid);
   }
 
   toJSON(): { kids: string[] } {

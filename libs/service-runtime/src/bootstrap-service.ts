@@ -1,11 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { ConfigError, type BaseConfig } from '@mailbus/config';
 import type { ServiceName } from '@mailbus/contracts';
 import { rpcConnectionOptions } from '@mailbus/nats-transport';
+import { DrainingNatsServer } from './rpc/draining-nats.server';
+import { withRpcDrainOnShutdown } from './rpc/rpc-drain-on-shutdown';
 
 export interface BootstrapOptions<Config extends BaseConfig> {
   service: ServiceName;
@@ -35,11 +36,16 @@ export async function bootstrapService<Config extends BaseConfig>(options: Boots
     }
     throw error;
   }
-  const app = await NestFactory.create(options.appModule(config), { bufferLogs: true });
+  // Core NATS request/reply for queries; a queue group spreads requests over replicas. On shutdown the
+  // calls already taken are answered (within SHUTDOWN_GRACE_MS) before the connection closes.
+  const rpcServer = new DrainingNatsServer({
+    options: { ...rpcConnectionOptions({ servers: config.nats.url, name: `mailbus-${options.service}-rpc` }), queue: `mailbus-${options.service}` },
+    graceMs: config.shutdownGraceMs,
+  });
+  const app = await NestFactory.create(withRpcDrainOnShutdown({ module: options.appModule(config), server: rpcServer }), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  // Core NATS request/reply for queries; a queue group spreads requests over replicas.
-  app.connectMicroservice<MicroserviceOptions>({ transport: Transport.NATS, options: { ...rpcConnectionOptions({ servers: config.nats.url, name: `mailbus-${options.service}-rpc` }), queue: `mailbus-${options.service}` } }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: rpcServer }, { inheritAppConfig: true });
   await options.configure?.(app, config);
   await app.startAllMicroservices();
   const port = options.httpPort(config);
