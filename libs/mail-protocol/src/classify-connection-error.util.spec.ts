@@ -141,6 +141,36 @@ describe(classifyConnectionError.name, () => {
     expect(classifyConnectionError(sut).errorClass).toBe(errorClass);
   });
 
+  /** A tagged NO to LOGIN/AUTHENTICATE as imapflow 2.10.2 throws it (commands/login.js, authenticate.js). */
+  const imapLoginRefusal = ({ code, text }: { code?: string; text: string }): Error =>
+    error('Command failed', {
+      response: `2 NO ${code ? `[${code}] ` : ''}${text}`,
+      responseStatus: 'NO',
+      executedCommand: '2 AUTHENTICATE PLAIN',
+      responseText: text,
+      ...(code ? { serverResponseCode: code } : {}),
+      authenticationFailed: true,
+    });
+
+  it.each([
+    ['UNAVAILABLE', 'Temporary authentication failure. [host:2026-12-03 10:00:00]'],
+    ['INUSE', 'Mailbox is locked by another session'],
+    ['LIMIT', 'Too many simultaneous connections'],
+    ['SERVERBUG', 'Internal error occurred. Refer to server log for more information.'],
+  ])('should call an IMAP login refused with [%s] a temporary failure, not a credential verdict', (code, text) => {
+    expect(classifyConnectionError(imapLoginRefusal({ code, text }))).toEqual({ errorClass: 'connect', message: `[${code}] ${text}` });
+  });
+
+  it.each([
+    ['AUTHENTICATIONFAILED', 'Authentication failed.'],
+    ['AUTHORIZATIONFAILED', 'Not authorized to use this mailbox'],
+    ['EXPIRED', 'Password expired'],
+    ['CONTACTADMIN', 'Account locked, contact the help desk'],
+    [undefined, 'LOGIN failed.'],
+  ])('should keep an IMAP login refused with [%s] as auth', (code, text) => {
+    expect(classifyConnectionError(imapLoginRefusal({ code, text })).errorClass).toBe('auth');
+  });
+
   it('should read only known text fields, so credentials in option objects never reach the message', () => {
     const sut = error('Invalid login', { code: 'EAUTH', auth: { user: 'anna', pass: 'Secret-Pa55' }, options: { password: 'Secret-Pa55' } });
     expect(JSON.stringify(classifyConnectionError(sut))).not.toContain('Secret-Pa55');

@@ -56,6 +56,14 @@ const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_C
 const TLS_MESSAGES = /wrong version number|SSL routines|packet length too long|unknown protocol/i;
 /** RFC 5530 codes of a refused IMAP login. */
 const IMAP_AUTH_CODES = new Set(['AUTHENTICATIONFAILED', 'AUTHORIZATIONFAILED', 'EXPIRED', 'PRIVACYREQUIRED', 'CONTACTADMIN']);
+/**
+ * RFC 5530 codes of a login refused for now, not for the credentials: the server or its backend is
+ * down (UNAVAILABLE), failed itself (SERVERBUG), the mailbox is locked by another session (INUSE) or
+ * too many connections are open (LIMIT). imapflow still sets authenticationFailed on them (any tagged
+ * NO to LOGIN/AUTHENTICATE). As with POP3's [IN-USE]/[SYS/TEMP], they are `connect`: retried with
+ * backoff, never starting the auth clock. CONTACTADMIN and EXPIRED stay `auth`: only a person fixes them.
+ */
+const IMAP_TEMPORARY_LOGIN_CODES = new Set(['UNAVAILABLE', 'SERVERBUG', 'INUSE', 'LIMIT']);
 /** SMTP: 535 bad credentials, 534 mechanism too weak or web login required. */
 const SMTP_AUTH_REPLIES = new Set([534, 535]);
 /** RFC 3206: the POP3 server refused the credentials. */
@@ -77,6 +85,7 @@ function classByCode(code: string): ConnectionErrorClass | undefined {
 function classOf(error: ErrorShape, depth = 0): ConnectionErrorClass | undefined {
   if (isErrorClass(error.errorClass)) return error.errorClass;
   const code = text(error.code);
+  if (IMAP_TEMPORARY_LOGIN_CODES.has(text(error.serverResponseCode) ?? '')) return 'connect';
   if (error.authenticationFailed === true || code === 'EAUTH' || IMAP_AUTH_CODES.has(text(error.serverResponseCode) ?? '')) return 'auth';
   if (typeof error.responseCode === 'number' && SMTP_AUTH_REPLIES.has(error.responseCode)) return 'auth';
   if (POP3_AUTH.test(text(error.response) ?? '')) return 'auth';

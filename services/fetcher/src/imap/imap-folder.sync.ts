@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { FetchMessageObject, ImapFlow, MailboxObject } from 'imapflow';
+import type { FetchMessageObject, FetchQueryObject, ImapFlow, MailboxObject } from 'imapflow';
 import type { FolderRole } from '@mailbus/contracts';
 import type { AccountId } from '@mailbus/mongo-dal';
 import type { FetchedMessageRepository } from '../ingest/fetched-message.repository';
@@ -53,6 +53,8 @@ interface Candidate extends MessageSize {
   flags: string[];
   messageIdHeader?: string;
   emailId?: string;
+  /** Known from the metadata alone (stored already, or not describable): its body is not fetched. */
+  decided?: Extract<Outcome, { kind: 'relinked' | 'failed' }>;
 }
 
 /**
@@ -173,8 +175,8 @@ export class ImapFolderSync {
     const toStore: Array<{ index: number; message: Candidate; bytes: Buffer }> = [];
     for (const [index, message] of group.entries()) {
       const bytes = bodies.get(message.uid);
-      if (!bytes) outcomes[index] = await this.failed(message);
-      else if (await this.storedAlready(message)) outcomes[index] = { kind: 'relinked' };
+      if (message.decided) outcomes[index] = message.decided;
+      else if (!bytes) outcomes[index] = await this.failed(message);
       else toStore.push({ index, message, bytes });
     }
     const stored = await this.deps.ingest.ingestMany({ accountId: this.folder.accountId, messages: toStore.map(({ message, bytes }) => ({ source: this.ingestSource({ message, uidValidity }), bytes })), tally: this.tally });
@@ -185,6 +187,7 @@ export class ImapFolderSync {
   }
 
   private async storeStreamed({ message, uidValidity }: { message: Candidate; uidValidity: number }): Promise<Outcome> {
+    if (message.decided) return message.decided;
     const { client } = this.deps;
     const raw = await client.download(String(message.uid), undefined, { uid: true }).then(
       (download) => download.content,
@@ -194,10 +197,6 @@ export class ImapFolderSync {
       },
     );
     if (!raw) return this.failed(message);
-    if (await this.storedAlready(message)) {
-      raw.resume();
-      return { kind: 'relinked' };
-    }
     await this.deps.ingest.ingest({ accountId: this.folder.accountId, raw, source: this.ingestSource({ message, uidValidity }), tally: this.tally });
     return { kind: 'fetched' };
   }
@@ -253,7 +252,8 @@ export class ImapFolderSync {
       throw new FolderParkedError(`${path} is parked: ${reason}`);
     }
     this.logger.warn({ msg: 'UIDVALIDITY changed; re-linking the folder without replaying it', accountId, path, from: existing.uidValidity, to: uidValidity });
-    const { backfillBelowUid: _below, backfillSince: _since, firstSyncHeadUid: _head, failedUids: _failed, highestModseq: _modseq, ...kept } = existing;
+    // backfillSince stays: messages the first sync left on the server on purpose must not come in as new now (searchForward).
+    const { backfillBelowUid: _below, firstSyncHeadUid: _head, failedUids: _failed, highestModseq: _modseq, ...kept } = existing;
     return this.replace({ ...kept, uidValidity, lastUid: 0, relinkUpToUid: await this.highestUid(mailbox), uidValidityResets: (existing.uidValidityResets ?? 0) + 1, uidValidityChanges: changes });
   }
 
@@ -263,7 +263,7 @@ export class ImapFolderSync {
     const retry = failedUids.filter(({ attempts }) => attempts < MAX_MESSAGE_ATTEMPTS).map(({ uid }) => uid);
     const listed = new Set(failedUids.map(({ uid }) => uid));
     const nothingAbove = mailbox.exists === 0 || (mailbox.uidNext !== undefined && mailbox.uidNext <= lastUid + 1);
-    const forward = nothingAbove ? [] : (await this.searchUids({ uid: `${lastUid + 1}:*` })).filter((uid) => uid > lastUid && !listed.has(uid)).sort((a, b) => a - b);
+    const forward = nothingAbove ? [] : (await this.searchForward(lastUid)).filter((uid) => !listed.has(uid)).sort((a, b) => a - b);
     let backfill: number[] = [];
     if (backfillBelowUid !== undefined) {
       backfill = backfillBelowUid > 1 ? (await this.searchUids({ uid: `1:${backfillBelowUid - 1}`, ...(backfillSince ? { since: backfillSince } : {}) })).filter((uid) => uid < backfillBelowUid && !listed.has(uid)).sort((a, b) => b - a) : [];
@@ -272,58 +272,108 @@ export class ImapFolderSync {
     const taken = [...retry.map((uid) => ({ uid, cursor: 'retry' as const })), ...forward.map((uid) => ({ uid, cursor: 'forward' as const })), ...backfill.map((uid) => ({ uid, cursor: 'backfill' as const }))].slice(0, budget);
     const more = retry.length + forward.length + backfill.length > taken.length;
     this.backfillEndsWithThisRun = backfill.length > 0 && !more;
-    return { candidates: await this.describe(taken), more };
+    return { candidates: await this.decideRelinks(await this.describe(taken)), more };
   }
 
-  /** Size, date, flags and envelope of the messages taken; a UID gone meanwhile drops out (a retry is forgotten). */
-  // Only Gmail's X-GM-MSGID names one message across labels; an RFC 8474 EMAILID differs between two APPENDed copies.
+  /**
+   * Rule 3: a message stored under the old UIDVALIDITY (or, on Gmail, from another label) is matched
+   * on its described Message-ID and size, before any body is fetched: a rebuilt folder is not downloaded again.
+   */
+  private async decideRelinks(candidates: Candidate[]): Promise<Candidate[]> {
+    for (const candidate of candidates) {
+      if (!candidate.decided && (await this.storedAlready(candidate))) candidate.decided = { kind: 'relinked' };
+    }
+    return candidates;
+  }
+
+  /**
+   * UIDs above the cursor. While a rebuilt folder's old content is matched again (relinkUpToUid), what
+   * the first sync left on the server on purpose (older than onlySinceDays) stays there: it is not new mail.
+   */
+  private async searchForward(lastUid: number): Promise<number[]> {
+    const { relinkUpToUid, backfillSince } = this.checkpoint;
+    const above = (uids: number[], floor: number): number[] => uids.filter((uid) => uid > floor);
+    if (relinkUpToUid === undefined || !backfillSince || lastUid >= relinkUpToUid) return above(await this.searchUids({ uid: `${lastUid + 1}:*` }), lastUid);
+    const old = (await this.searchUids({ uid: `${lastUid + 1}:${relinkUpToUid}`, since: backfillSince })).filter((uid) => uid > lastUid && uid <= relinkUpToUid);
+    return [...old, ...above(await this.searchUids({ uid: `${relinkUpToUid + 1}:*` }), relinkUpToUid)];
+  }
+
+  /**
+   * Size, date, flags and envelope of the messages taken. A UID gone meanwhile drops out (a retry is
+   * forgotten). One still there that the server did not describe is never skipped silently (a later
+   * UID would move the cursor past it): it fails like a message whose body is withheld (rule 12).
+   */
   private async describe(taken: Array<{ uid: number; cursor: Cursor }>): Promise<Candidate[]> {
     if (taken.length === 0) return [];
     const found = new Map<number, FetchMessageObject>();
-    const query = { uid: true, size: true, internalDate: true, flags: true, envelope: true, ...(this.folder.dedupeAcrossFolders && this.deps.client.capabilities.has('X-GM-EXT-1') ? { emailId: true } : {}) } as const;
+    const refusals = new Map<number, string>();
     // The envelope needs the message file: a broken one makes some servers hang up here already.
     const suspects = new Set(this.checkpoint.connectionDroppedDuring);
     const chunks = [taken.filter(({ uid }) => !suspects.has(uid)), ...taken.filter(({ uid }) => suspects.has(uid)).map((one) => [one])].filter((chunk) => chunk.length > 0);
-    for (const chunk of chunks) {
-      try {
-        for await (const message of this.deps.client.fetch(chunk.map(({ uid }) => uid), query, { uid: true })) found.set(message.uid, message);
-      } catch (error) {
-        if (!this.deps.client.usable) await this.connectionDropped(chunk);
-        throw error;
-      }
-    }
-    const gone = taken.filter(({ uid, cursor }) => cursor === 'retry' && !found.has(uid)).map(({ uid }) => uid);
+    for (const chunk of chunks) await this.describeChunk({ uids: chunk.map(({ uid }) => uid), found, refusals });
+    const missing = taken.filter(({ uid }) => !found.has(uid)).map(({ uid }) => uid);
+    const present = new Set(missing.length > 0 ? await this.searchUids({ uid: missing.join(',') }) : []);
+    const gone = taken.filter(({ uid, cursor }) => cursor === 'retry' && !found.has(uid) && !present.has(uid)).map(({ uid }) => uid);
     if (gone.length > 0) await this.save({ failedUids: (this.checkpoint.failedUids ?? []).filter(({ uid }) => !gone.includes(uid)) });
-    return taken.flatMap(({ uid, cursor }) => {
+    return taken.flatMap(({ uid, cursor }): Candidate[] => {
       const message = found.get(uid);
-      if (!message) return [];
-      return [
-        {
-          uid,
-          cursor,
-          size: message.size ?? 0,
-          ...(message.internalDate ? { internalDate: new Date(message.internalDate) } : {}),
-          flags: [...(message.flags ?? [])],
-          ...(message.envelope?.messageId ? { messageIdHeader: message.envelope.messageId.replace(/^<|>$/g, '') } : {}),
-          ...(message.emailId ? { emailId: message.emailId } : {}),
-        },
-      ];
+      if (message) return [toCandidate({ message, cursor })];
+      if (!present.has(uid)) return [];
+      const refusal = refusals.get(uid);
+      return [{ uid, cursor, size: 0, flags: [], decided: this.failure({ uid, problem: `the server returned no size or envelope for UID ${uid}${refusal ? ` (${refusal})` : ''}` }) }];
     });
   }
 
-  /** The group's sources in one pipelined FETCH (BODY.PEEK[]); a message the server gave none of is absent. */
+  /** One FETCH of the metadata; a NO for it may stand for one message the server cannot read, so then each is asked for alone. */
+  private async describeChunk({ uids, found, refusals }: { uids: number[]; found: Map<number, FetchMessageObject>; refusals: Map<number, string> }): Promise<void> {
+    const { client } = this.deps;
+    try {
+      for await (const message of client.fetch(uids, this.describeQuery(), { uid: true })) found.set(message.uid, message);
+    } catch (error) {
+      if (!client.usable) {
+        await this.connectionDropped(uids.map((uid) => ({ uid })));
+        throw error;
+      }
+      for (const uid of uids.filter((one) => !found.has(one))) await this.describeAlone({ uid, found, refusals });
+    }
+  }
+
+  private async describeAlone({ uid, found, refusals }: { uid: number; found: Map<number, FetchMessageObject>; refusals: Map<number, string> }): Promise<void> {
+    const { client } = this.deps;
+    try {
+      const message = await client.fetchOne(String(uid), this.describeQuery(), { uid: true });
+      if (message) found.set(uid, message);
+    } catch (error) {
+      if (!client.usable) {
+        await this.connectionDropped([{ uid }]);
+        throw error;
+      }
+      refusals.set(uid, refusalText(error));
+    }
+  }
+
+  // Only Gmail's X-GM-MSGID names one message across labels; an RFC 8474 EMAILID differs between two APPENDed copies.
+  private describeQuery(): FetchQueryObject {
+    return { uid: true, size: true, internalDate: true, flags: true, envelope: true, ...(this.folder.dedupeAcrossFolders && this.deps.client.capabilities.has('X-GM-EXT-1') ? { emailId: true } : {}) };
+  }
+
+  /**
+   * The group's sources in one pipelined FETCH (BODY.PEEK[]); a message the server gave none of is
+   * absent. Messages decided from their metadata (stored already, not describable) are not asked for.
+   */
   private async fetchBodies(group: Candidate[]): Promise<Map<number, Buffer>> {
     const { client } = this.deps;
-    const wanted = new Set(group.map(({ uid }) => uid));
+    const wanted = new Set(group.filter(({ decided }) => !decided).map(({ uid }) => uid));
     const bodies = new Map<number, Buffer>();
+    if (wanted.size === 0) return bodies;
     try {
-      for await (const fetched of client.fetch(group.map(({ uid }) => uid), { uid: true, source: true }, { uid: true }) as AsyncIterable<FetchMessageObject>) {
+      for await (const fetched of client.fetch([...wanted], { uid: true, source: true }, { uid: true }) as AsyncIterable<FetchMessageObject>) {
         if (fetched.source && wanted.has(fetched.uid)) bodies.set(fetched.uid, fetched.source);
       }
     } catch (error) {
       // One unreadable message makes the server answer NO for the whole FETCH; find it by asking one by one.
       if (!client.usable) throw error;
-      for (const { uid } of group) {
+      for (const uid of wanted) {
         const body = bodies.get(uid) ?? (await this.fetchAlone(uid));
         if (body) bodies.set(uid, body);
       }
@@ -357,11 +407,16 @@ export class ImapFolderSync {
   private async failed(message: Candidate): Promise<Outcome> {
     const stillThere = (await this.searchUids({ uid: String(message.uid) })).includes(message.uid);
     if (!stillThere) return { kind: 'gone' };
-    const previous = (this.checkpoint.failedUids ?? []).find(({ uid }) => uid === message.uid);
+    return this.failure({ uid: message.uid, problem: `the server returned no content for UID ${message.uid}` });
+  }
+
+  /** A message still there that the server withholds: listed with its attempt, passed, tried again on later runs. */
+  private failure({ uid, problem }: { uid: number; problem: string }): Extract<Outcome, { kind: 'failed' }> {
+    const previous = (this.checkpoint.failedUids ?? []).find((listed) => listed.uid === uid);
     const attempts = (previous?.attempts ?? 0) + 1;
-    const error = `the server returned no content for UID ${message.uid} (attempt ${attempts} of ${MAX_MESSAGE_ATTEMPTS})`;
-    this.logger.warn({ msg: 'message skipped; the others go on', accountId: this.folder.accountId, folder: this.folder.path, uid: message.uid, attempts });
-    return { kind: 'failed', failure: { uid: message.uid, attempts, error, at: new Date() } };
+    const error = `${problem} (attempt ${attempts} of ${MAX_MESSAGE_ATTEMPTS})`;
+    this.logger.warn({ msg: 'message skipped; the others go on', accountId: this.folder.accountId, folder: this.folder.path, uid, attempts });
+    return { kind: 'failed', failure: { uid, attempts, error, at: new Date() } };
   }
 
   /**
@@ -436,4 +491,23 @@ function validUidValidity(mailbox: MailboxObject, path: string): number {
   const uidValidity = Number(mailbox.uidValidity);
   if (!Number.isInteger(uidValidity) || uidValidity <= 0 || uidValidity > 4_294_967_295) throw new Error(`${path}: the server reported an invalid UIDVALIDITY ${String(mailbox.uidValidity)}`);
   return uidValidity;
+}
+
+function toCandidate({ message, cursor }: { message: FetchMessageObject; cursor: Cursor }): Candidate {
+  return {
+    uid: message.uid,
+    cursor,
+    size: message.size ?? 0,
+    ...(message.internalDate ? { internalDate: new Date(message.internalDate) } : {}),
+    flags: [...(message.flags ?? [])],
+    ...(message.envelope?.messageId ? { messageIdHeader: message.envelope.messageId.replace(/^<|>$/g, '') } : {}),
+    ...(message.emailId ? { emailId: message.emailId } : {}),
+  };
+}
+
+/** The server's answer to a refused FETCH, e.g. `NO [SERVERBUG] Internal error`, for the failed message's entry. */
+function refusalText(error: unknown): string {
+  const { responseStatus, serverResponseCode, responseText, message } = error as { responseStatus?: string; serverResponseCode?: string; responseText?: string; message?: string };
+  const answer = [responseStatus, serverResponseCode ? `[${serverResponseCode}]` : undefined, responseText].filter(Boolean).join(' ');
+  return (answer || message || 'refused').slice(0, 200);
 }
