@@ -223,11 +223,11 @@ describe('accounts', () => {
 
   it('should merge a PATCH, keep the password, and validate the result as a whole', async () => {
     const { body: account } = await system.api<AccountView>('POST', '/v1/accounts', { body: { name: 'Merge', email: 'merge@example.com', owners: [owner.id], receive: imapReceive, note: 'n' } });
-    const patched = await system.api<AccountView>('PATCH', `/v1/accounts/${account.id}`, { body: { note: null, receive: { folders: ['INBOX', 'Archive'], port: 143, security: 'starttls' } } });
+    const patched = await system.api<AccountView>('PATCH', `/v1/accounts/${account.id}`, { body: { note: null, receive: { folders: ['INBOX', 'Archive'], intervalSeconds: 600 } } });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    expect(patched.body).toMatchObject({ revision: 2, receive: { host: 'imap.example.com', folders: ['INBOX', 'Archive'], port: 143, security: 'starttls', passwordSet: true } });
+    expect(patched.body).toMatchObject({ revision: 2, receive: { host: 'imap.example.com', folders: ['INBOX', 'Archive'], intervalSeconds: 600, passwordSet: true } });
     expect(patched.body).not.toHaveProperty('note');
-    const unchanged = await system.api<AccountView>('PATCH', `/v1/accounts/${account.id}`, { body: { receive: { port: 143 } } });
+    const unchanged = await system.api<AccountView>('PATCH', `/v1/accounts/${account.id}`, { body: { receive: { intervalSeconds: 600 } } });
     expect(unchanged.body.revision).toBe(2);
     const broken = await system.api<ErrorBody>('PATCH', `/v1/accounts/${account.id}`, { body: { receive: { protocol: 'pop3' } } });
     expect(broken.status).toBe(422);

@@ -1,14 +1,19 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { RegistryRpc, listQuerySchema, type AccountView, type ConnectionTestView, type FolderListReply, type GroupView, type Page, type UserView } from '@mailbus/contracts';
+import { z } from 'zod';
+import { RegistryRpc, entityIdField, listQuerySchema, type AccountView, type ConnectionTestView, type FolderListReply, type GroupView, type Page, type UserView } from '@mailbus/contracts';
 import { RpcDependencyFailureFilter, parseRpcInput } from '@mailbus/service-runtime';
 import { AccountsService } from './accounts/accounts.service';
 import { ConnectionTestService } from './connection/connection-test.service';
 import { GroupsService } from './groups/groups.service';
 import { UsersService } from './users/users.service';
 
-type ById = { id: string };
-type Patch = ById & { patch: unknown };
+const byIdSchema = z.object({ id: entityIdField });
+const patchByIdSchema = byIdSchema.extend({ patch: z.unknown() });
+
+/** Only an id of mailbus's own shape reaches a query: never an operator object such as `{ $gt: '' }`. */
+const idOf = (payload: unknown): string => parseRpcInput(byIdSchema, payload).id;
+const patchOf = (payload: unknown): { id: string; patch?: unknown } => parseRpcInput(patchByIdSchema, payload);
 
 /**
  * The api's request/reply calls. Payloads are validated again here (NATS is a boundary too); wrong
@@ -30,8 +35,8 @@ export class RegistryRpcController {
   }
 
   @MessagePattern(RegistryRpc.getUser)
-  getUser(@Payload() { id }: ById): Promise<UserView> {
-    return this.users.get(id);
+  getUser(@Payload() payload: unknown): Promise<UserView> {
+    return this.users.get(idOf(payload));
   }
 
   @MessagePattern(RegistryRpc.listUsers)
@@ -40,13 +45,14 @@ export class RegistryRpcController {
   }
 
   @MessagePattern(RegistryRpc.updateUser)
-  updateUser(@Payload() { id, patch }: Patch): Promise<UserView> {
+  updateUser(@Payload() payload: unknown): Promise<UserView> {
+    const { id, patch } = patchOf(payload);
     return this.users.update(id, patch);
   }
 
   @MessagePattern(RegistryRpc.deleteUser)
-  async deleteUser(@Payload() { id }: ById): Promise<{ deleted: true }> {
-    await this.users.delete(id);
+  async deleteUser(@Payload() payload: unknown): Promise<{ deleted: true }> {
+    await this.users.delete(idOf(payload));
     return { deleted: true };
   }
 
@@ -56,8 +62,8 @@ export class RegistryRpcController {
   }
 
   @MessagePattern(RegistryRpc.getGroup)
-  getGroup(@Payload() { id }: ById): Promise<GroupView> {
-    return this.groups.get(id);
+  getGroup(@Payload() payload: unknown): Promise<GroupView> {
+    return this.groups.get(idOf(payload));
   }
 
   @MessagePattern(RegistryRpc.listGroups)
@@ -66,13 +72,14 @@ export class RegistryRpcController {
   }
 
   @MessagePattern(RegistryRpc.updateGroup)
-  updateGroup(@Payload() { id, patch }: Patch): Promise<GroupView> {
+  updateGroup(@Payload() payload: unknown): Promise<GroupView> {
+    const { id, patch } = patchOf(payload);
     return this.groups.update(id, patch);
   }
 
   @MessagePattern(RegistryRpc.deleteGroup)
-  async deleteGroup(@Payload() { id }: ById): Promise<{ deleted: true }> {
-    await this.groups.delete(id);
+  async deleteGroup(@Payload() payload: unknown): Promise<{ deleted: true }> {
+    await this.groups.delete(idOf(payload));
     return { deleted: true };
   }
 
@@ -82,8 +89,8 @@ export class RegistryRpcController {
   }
 
   @MessagePattern(RegistryRpc.getAccount)
-  getAccount(@Payload() { id }: ById): Promise<AccountView> {
-    return this.accounts.get(id);
+  getAccount(@Payload() payload: unknown): Promise<AccountView> {
+    return this.accounts.get(idOf(payload));
   }
 
   @MessagePattern(RegistryRpc.listAccounts)
@@ -92,19 +99,20 @@ export class RegistryRpcController {
   }
 
   @MessagePattern(RegistryRpc.updateAccount)
-  updateAccount(@Payload() { id, patch }: Patch): Promise<AccountView> {
+  updateAccount(@Payload() payload: unknown): Promise<AccountView> {
+    const { id, patch } = patchOf(payload);
     return this.accounts.update(id, patch);
   }
 
   @MessagePattern(RegistryRpc.deleteAccount)
-  async deleteAccount(@Payload() { id }: ById): Promise<{ deleted: true }> {
-    await this.accounts.delete(id);
+  async deleteAccount(@Payload() payload: unknown): Promise<{ deleted: true }> {
+    await this.accounts.delete(idOf(payload));
     return { deleted: true };
   }
 
   @MessagePattern(RegistryRpc.testAccount)
-  testAccount(@Payload() { id }: ById): Promise<ConnectionTestView> {
-    return this.connections.testAccount(id);
+  testAccount(@Payload() payload: unknown): Promise<ConnectionTestView> {
+    return this.connections.testAccount(idOf(payload));
   }
 
   @MessagePattern(RegistryRpc.testSettings)
@@ -113,7 +121,7 @@ export class RegistryRpcController {
   }
 
   @MessagePattern(RegistryRpc.listFolders)
-  listFolders(@Payload() { id }: ById): Promise<FolderListReply> {
-    return this.connections.listFolders(id);
+  listFolders(@Payload() payload: unknown): Promise<FolderListReply> {
+    return this.connections.listFolders(idOf(payload));
   }
 }

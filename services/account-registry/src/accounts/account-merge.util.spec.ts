@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CreateAccountInput } from '@mailbus/contracts';
+import { createAccountSchema } from '@mailbus/contracts';
 import { mergeAccountPatch } from './account-merge.util';
+import { accountPatchSchema } from './account-patch.schema';
 
 const current: CreateAccountInput = {
   name: 'Sales',
@@ -46,5 +48,47 @@ describe('mergeAccountPatch', () => {
     const before = structuredClone(current);
     mergeAccountPatch({ current, patch: { name: 'Vertrieb', receive: { host: 'other' }, signature: { text: null } } });
     expect(current).toEqual(before);
+  });
+
+  describe('nested objects of a side', () => {
+    const stored: CreateAccountInput = {
+      ...current,
+      receive: {
+        ...current.receive!,
+        multidrop: { enabled: true, envelopeHeader: 'Delivered-To', skip: 1 },
+        activeHours: { days: ['mon', 'tue'], from: '07:00', to: '19:00', timeZone: 'Europe/Berlin' },
+      },
+    };
+    /** As account-registry handles a PATCH: parsed, merged, and the result parsed like a new account. */
+    const patched = (patch: unknown) => createAccountSchema.parse(mergeAccountPatch({ current: stored, patch: accountPatchSchema.parse(patch) }).settings).receive;
+
+    it('should keep the multidrop fields a patch leaves out', () => {
+      expect(patched({ receive: { multidrop: { skip: 2 } } })?.multidrop).toEqual({ enabled: true, envelopeHeader: 'Delivered-To', skip: 2 });
+    });
+
+    it('should take multidrop: false as { enabled: false } and keep the header and skip', () => {
+      expect(patched({ receive: { multidrop: false } })?.multidrop).toEqual({ enabled: false, envelopeHeader: 'Delivered-To', skip: 1 });
+    });
+
+    it('should keep the days and time zone when a patch changes only the active hours', () => {
+      expect(patched({ receive: { activeHours: { from: '08:00', to: '17:00' } } })?.activeHours).toEqual({ days: ['mon', 'tue'], from: '08:00', to: '17:00', timeZone: 'Europe/Berlin' });
+    });
+
+    it('should replace the days (an array) and remove the active hours with null', () => {
+      expect(patched({ receive: { activeHours: { days: ['sat'] } } })?.activeHours?.days).toEqual(['sat']);
+      expect(patched({ receive: { activeHours: null } })).not.toHaveProperty('activeHours');
+    });
+
+    it('should fill the defaults of a nested object that was not stored before', () => {
+      const { activeHours: _none, ...withoutHours } = stored.receive!;
+      const merged = mergeAccountPatch({ current: { ...stored, receive: withoutHours }, patch: accountPatchSchema.parse({ receive: { activeHours: { from: '08:00', to: '17:00' } } }) });
+      expect(createAccountSchema.parse(merged.settings).receive?.activeHours).toEqual({ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], from: '08:00', to: '17:00', timeZone: 'UTC' });
+    });
+
+    it('should leave out fields given as null in a side that was not stored before', () => {
+      const { send: _none, ...withoutSend } = stored;
+      const { settings } = mergeAccountPatch({ current: withoutSend, patch: accountPatchSchema.parse({ send: { host: 'smtp.example.com', username: null, sentFolder: null } }) });
+      expect(settings.send).toEqual({ host: 'smtp.example.com' });
+    });
   });
 });

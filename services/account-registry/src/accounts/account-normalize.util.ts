@@ -13,13 +13,21 @@ function normalizeHost({ value, path }: { value: string; path: string }): string
   return ascii;
 }
 
-/** Addresses and hosts in their stored form, plus the key the account's address is claimed under. */
+/**
+ * INBOX names the same mailbox in any letter case (RFC 3501 §5.1), and the fetcher knows it by this
+ * spelling; a folder listed twice that way is listed once.
+ */
+function canonicalFolders(folders: string[]): string[] {
+  return [...new Set(folders.map((folder) => (folder.toUpperCase() === 'INBOX' ? 'INBOX' : folder)))];
+}
+
+/** Addresses, hosts and folders in their stored form, plus the key the account's address is claimed under. */
 export function normalizeAccountSettings(settings: AccountSettings): { settings: AccountSettings; emailKey: string } {
   const email = normalizeAddressField({ value: settings.email, path: 'email' });
   const normalized: AccountSettings = { ...settings, email: email.address };
   if (settings.replyTo) normalized.replyTo = normalizeAddressField({ value: settings.replyTo, path: 'replyTo' }).address;
   if (settings.archiveBcc) normalized.archiveBcc = normalizeAddressField({ value: settings.archiveBcc, path: 'archiveBcc' }).address;
-  if (settings.receive) normalized.receive = { ...settings.receive, host: normalizeHost({ value: settings.receive.host, path: 'receive.host' }) };
+  if (settings.receive) normalized.receive = { ...settings.receive, host: normalizeHost({ value: settings.receive.host, path: 'receive.host' }), folders: canonicalFolders(settings.receive.folders) };
   if (settings.send) normalized.send = { ...settings.send, host: normalizeHost({ value: settings.send.host, path: 'send.host' }) };
   normalized.owners = [...new Set(settings.owners)];
   normalized.senders = [...new Set(settings.senders)];

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createAccountSchema, updateAccountSchema, type AccountSettings, type AccountView, type ListQuery, type Page } from '@mailbus/contracts';
+import { createAccountSchema, type AccountSettings, type AccountView, type ListQuery, type Page } from '@mailbus/contracts';
 import type { AccountDocument, SealedSecret } from '@mailbus/directory';
 import { newId } from '@mailbus/mongo-dal';
 import { RpcDomainError, parseRpcInput } from '@mailbus/service-runtime';
@@ -11,6 +11,8 @@ import { AccountChangePublisher } from './account-change.publisher';
 import { changedSettings } from './account-changes.util';
 import { mergeAccountPatch, type PasswordChange } from './account-merge.util';
 import { normalizeAccountSettings } from './account-normalize.util';
+import { describeUnboundPasswords, unboundPasswords } from './account-password-binding.util';
+import { accountPatchSchema } from './account-patch.schema';
 import { AccountSecrets } from './account-secrets';
 import { unusableReasons } from './account-usability.util';
 import { storedSettings, toAccountView } from './account-view.util';
@@ -62,7 +64,7 @@ export class AccountsService {
 
   /** Merges the patch, validates the result as a whole, and stores it only if it changed anything. */
   async update(id: string, input: unknown): Promise<AccountView> {
-    const patch = parseRpcInput(updateAccountSchema, input);
+    const patch = parseRpcInput(accountPatchSchema, input);
     return withRevisionRetry({
       what: `account ${id}`,
       attempt: async () => {
@@ -71,6 +73,8 @@ export class AccountsService {
         const request = parseRpcInput(createAccountSchema, merged.settings);
         const sealed = this.applyPasswordChanges({ current, settings: request, changes: merged.passwords });
         const { settings, emailKey } = await this.validated(request, { receive: sealed.receive !== undefined, send: sealed.send !== undefined });
+        const unbound = unboundPasswords({ before: current, after: settings, passwords: merged.passwords });
+        if (unbound.length > 0) throw RpcDomainError.unprocessable(describeUnboundPasswords(unbound));
         const candidate = toDocument({ id, settings, emailKey, sealed, bookkeeping: current });
         const changed = changedSettings({ before: current, after: candidate });
         if (changed.length === 0) return toAccountView(current);

@@ -86,14 +86,19 @@ export class UsersService {
     });
   }
 
-  /** Refused while the user owns accounts; drops the user from groups and from accounts' senders. */
+  /**
+   * Refused while the user owns accounts; drops the user from groups and from accounts' senders.
+   * The user's address claims go before the user itself: message-router routes by the claims, so
+   * claims left behind by a failure would keep delivering to a deleted user, and a retried DELETE
+   * (404 once the user is gone) could no longer release them. Every step is safe to repeat.
+   */
   async delete(id: string): Promise<void> {
     const user = await this.load(id);
     const owned = await this.references.accountsOwnedBy(id);
     if (owned.length > 0) throw RpcDomainError.conflict(`user ${id} owns accounts ${owned.join(', ')}: give them another owner or delete them first`);
     await this.references.removeEverywhere(id);
-    await this.users.delete(id);
     await this.claims.releaseAll({ namespace: 'recipient', addressKeys: user.addressKeys, owner: owner(id) });
+    await this.users.delete(id);
   }
 
   private async load(id: string): Promise<UserDocument> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBearerAuth,
@@ -15,6 +15,7 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { FetcherRpc, RegistryRpc, type AccountView, type ConnectionTestView, type FolderView, type Page, type SyncStatusView } from '@mailbus/contracts';
 import { IdParams, ListQueryDto, PAGE_DESCRIPTION, errorExample } from '../common.dto';
 import { RpcClient } from '../rpc/rpc-client';
@@ -72,12 +73,14 @@ export class AccountsController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Change an account', description: 'Nested objects merge field by field, arrays are replaced, `null` removes an optional field (a whole side, a password). The result is validated as a whole.' })
+  @ApiOperation({ summary: 'Change an account', description: 'Nested objects merge field by field, arrays are replaced, `null` removes an optional field (a whole side, a password). The result is validated as a whole. A change of a side’s server or login (receive: protocol, host, port, security, username; send: host, port, security, username) must give that side’s password again (or `null`): a stored password is only sent where it was given for (422 otherwise).' })
   @ApiBody({ type: UpdateAccountDto, examples: { password: { value: { receive: { password: 'new-app-password' } } }, folders: { value: { receive: { folders: ['INBOX', 'Sent'] } } }, disable: { value: { serviceEnabled: false } } } })
   @ApiOkResponse({ schema: { example: accountExample } })
   @ApiUnprocessableEntityResponse(errorExample('unprocessable', 'POP3 has a single mailbox: receive.folders must be ["INBOX"]'))
-  update(@Param() { id }: IdParams, @Body() body: UpdateAccountDto): Promise<AccountView> {
-    return this.rpc.request({ subject: RegistryRpc.updateAccount, payload: { id, patch: body } });
+  update(@Param() { id }: IdParams, @Body() _validated: UpdateAccountDto, @Req() request: Request): Promise<AccountView> {
+    // The patch goes on as sent, once validated: the parsed one carries the schema's defaults for nested
+    // objects (receive.multidrop, receive.activeHours), which would overwrite what is stored.
+    return this.rpc.request({ subject: RegistryRpc.updateAccount, payload: { id, patch: request.body as unknown } });
   }
 
   @Delete(':id')

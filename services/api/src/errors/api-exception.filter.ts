@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
 import type { FieldError, RpcErrorCode } from '@mailbus/contracts';
 import { dependencyUnavailableMessage } from '@mailbus/service-runtime';
+import { RequestTooLargeError } from './request-too-large.error';
 import { RequestValidationError } from './request-validation.error';
 import { RpcCallError } from './rpc-call.error';
 import { ServiceUnavailableError } from './service-unavailable.error';
@@ -57,6 +58,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   private describe(exception: unknown): Described {
     if (exception instanceof RequestValidationError) return { status: HttpStatus.BAD_REQUEST, message: exception.message, fields: exception.fields };
     if (exception instanceof RpcCallError) return { status: statusByRpcCode[exception.body.code], message: exception.body.message, ...(exception.body.fields ? { fields: exception.body.fields } : {}) };
+    if (exception instanceof RequestTooLargeError) return { status: HttpStatus.PAYLOAD_TOO_LARGE, message: exception.message };
     if (exception instanceof ServiceUnavailableError) return { status: HttpStatus.SERVICE_UNAVAILABLE, message: exception.message };
     // The api's own reads and writes (raw downloads, large requests): as a service's RpcDependencyFailureFilter answers.
     const unavailable = dependencyUnavailableMessage(exception);

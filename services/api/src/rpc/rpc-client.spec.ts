@@ -1,6 +1,7 @@
 import type { ClientProxy } from '@nestjs/microservices';
 import { NEVER, throwError, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { RequestTooLargeError } from '../errors/request-too-large.error';
 import { RpcCallError } from '../errors/rpc-call.error';
 import { ServiceUnavailableError } from '../errors/service-unavailable.error';
 import { RpcClient } from './rpc-client';
@@ -26,5 +27,13 @@ describe(RpcClient.name, () => {
     const request = clientAnswering(() => NEVER, 20).request({ subject: 'mailbus.rpc.fetcher.status.get' });
 
     await expect(request).rejects.toThrow(new ServiceUnavailableError('no answer on mailbus.rpc.fetcher.status.get: none within 20 ms'));
+  });
+
+  it("should answer request too large, never unavailable, when the request exceeds the server's max_payload", async () => {
+    const natsError = Object.assign(new Error('MAX_PAYLOAD_EXCEEDED'), { name: 'NatsError', code: 'MAX_PAYLOAD_EXCEEDED' });
+    const request = clientAnswering(failingWith(natsError)).request({ subject: 'mailbus.rpc.account-registry.accounts.update' });
+
+    await expect(request).rejects.toThrow(new RequestTooLargeError('request too large: it does not fit one message to the service (mailbus.rpc.account-registry.accounts.update); send less'));
+    await expect(request).rejects.toBeInstanceOf(RequestTooLargeError);
   });
 });
