@@ -24,6 +24,8 @@ export interface ConsumerRunnerSettings extends RetryPolicy {
   concurrency: number;
   ackWaitMs: number;
   service: string;
+  /** Only when the handler sets it (OnEventOptions.maxAckPending); otherwise the consumer keeps its own. */
+  maxAckPending?: number;
 }
 
 /**
@@ -91,7 +93,9 @@ export class ConsumerRunner<Def extends EventDefinition = EventDefinition> {
   /** Creates or updates the durable consumer. */
   async provision(): Promise<void> {
     const { def, settings } = this.deps;
-    await this.deps.consumers.ensure(desiredConsumerConfig({ durable: settings.durable, subject: def.subject, description: `${settings.service} handles ${def.name}`, ackWaitMs: settings.ackWaitMs }));
+    await this.deps.consumers.ensure(
+      desiredConsumerConfig({ durable: settings.durable, subject: def.subject, description: `${settings.service} handles ${def.name}`, ackWaitMs: settings.ackWaitMs, ...(settings.maxAckPending !== undefined ? { maxAckPending: settings.maxAckPending } : {}) }),
+    );
   }
 
   start(): void {

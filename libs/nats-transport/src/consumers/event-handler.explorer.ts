@@ -58,6 +58,7 @@ export class EventHandlerExplorer implements OnApplicationBootstrap, BeforeAppli
           backoffMs: options.backoffMs ?? this.options.backoffMs,
           isOutage: this.options.isOutage,
           concurrency: options.concurrency ?? 1,
+          ...(options.maxAckPending !== undefined ? { maxAckPending: options.maxAckPending } : {}),
         },
         clients: this.clients,
         consumers,

@@ -13,6 +13,12 @@ export interface OnEventOptions {
    * other, in stream order (a failed event is retried later, after the ones behind it).
    */
   concurrency?: number;
+  /**
+   * The consumer's max_ack_pending: events handed out and not yet acknowledged (in flight, or waiting
+   * out a nak delay) before the server hands out no more. Default: the server's (1000), or whatever
+   * the operator set on the consumer. Set it for a handler whose events may wait out delays in numbers.
+   */
+  maxAckPending?: number;
 }
 
 /** @internal what @OnEvent records on a method. */
@@ -43,6 +49,7 @@ export function OnEvent<Def extends EventDefinition>(def: Def, options: OnEventO
     ...(options.maxDeliver !== undefined && !(Number.isInteger(options.maxDeliver) && options.maxDeliver > 0) ? ['maxDeliver must be a positive integer'] : []),
     ...(options.backoffMs !== undefined ? backoffProblems(options.backoffMs) : []),
     ...(options.concurrency !== undefined && !(Number.isInteger(options.concurrency) && options.concurrency > 0) ? ['concurrency must be a positive integer'] : []),
+    ...(options.maxAckPending !== undefined && !(Number.isInteger(options.maxAckPending) && options.maxAckPending > 0) ? ['maxAckPending must be a positive integer'] : []),
   ];
   if (problems.length > 0) throw new Error(`@OnEvent(${def.name}): ${problems.join('; ')}`);
   return <Method extends EventHandlerMethod<Def>>(_target: object, _key: string | symbol, descriptor: TypedPropertyDescriptor<Method>): void => {

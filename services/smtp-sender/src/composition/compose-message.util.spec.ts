@@ -93,6 +93,27 @@ describe(composeMessage.name, () => {
     parsed.attachments.forEach((attachment, index) => expect(attachment.content.equals(attachments[index]?.content ?? Buffer.alloc(0))).toBe(true));
   });
 
+  it('should send a forwarded message that is not valid 7bit wire text byte for byte, as base64 under its file name', async () => {
+    // LF-only lines, a bare CR, a line of 1,200 octets and 8-bit bytes: written as it is, the wire would change every one.
+    const forwarded = Buffer.concat([Buffer.from('Subject: x\n\nhello\rworld\n'), Buffer.from('y'.repeat(1_200)), Buffer.from([0x0a, 0xff, 0x00]), Buffer.from('end')]);
+    const { raw } = await composeMessage(composeInputFactory({ attachments: [{ filename: 'fwd.eml', contentType: 'message/rfc822', content: forwarded }] }));
+
+    expect(Math.max(...raw.toString('latin1').split('\r\n').map((line) => line.length))).toBeLessThanOrEqual(998);
+    const parsed = await simpleParser(raw);
+    expect(raw.toString('latin1')).toContain('Content-Type: application/octet-stream; name=fwd.eml\r\nContent-Transfer-Encoding: base64\r\n');
+    expect(parsed.attachments.map(({ filename }) => filename)).toEqual(['fwd.eml']);
+    expect(parsed.attachments[0]?.content.equals(forwarded)).toBe(true);
+  });
+
+  it('should keep a forwarded message that is valid 7bit wire text as message/rfc822, unchanged', async () => {
+    const forwarded = Buffer.from('From: a@example.com\r\nSubject: forwarded\r\n\r\nHello,\r\nsee below.\r\n');
+    const { raw } = await composeMessage(composeInputFactory({ attachments: [{ filename: 'fwd.eml', contentType: 'message/rfc822', content: forwarded }] }));
+
+    const text = raw.toString('latin1');
+    expect(text).toMatch(/Content-Type: message\/rfc822[^]*?Content-Transfer-Encoding: 7bit/);
+    expect(raw.includes(forwarded)).toBe(true);
+  });
+
   it('should encode UTF-8 subjects and display names when they are not ASCII', async () => {
     const sut = await composeMessage(
       composeInputFactory({
@@ -144,7 +165,7 @@ describe(toMessageId.name, () => {
     expect(toMessageId(input)).toBe(expected);
   });
 
-  it.each(['', '<>', 'a b@example', '<a<b@example>'])('should refuse %j when it is not a Message-ID', (input) => {
+  it.each(['', '<>', 'a b@example', '<a<b@example>', 'no-at-sign', '@example.com', 'abc@', '<abc@example.com', 'abc@example.com>', 'äbc@example.com', 'abc@example.com\r\nBcc: x@example.org'])('should refuse %j when it is not a Message-ID', (input) => {
     expect(() => toMessageId(input)).toThrow(RangeError);
   });
 });

@@ -3,7 +3,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { addressKey, normalizeAddress } from '@mailbus/mail-protocol';
 import { applyHtmlSignature, applyTextSignature, htmlSignatureToText, textSignatureToHtml } from './signature.util';
-import type { AccountSignature, ComposeAddress, ComposeInput, ComposedEnvelope, ComposedMessage } from './composition.types';
+import type { AccountSignature, ComposeAddress, ComposeAttachment, ComposeInput, ComposedEnvelope, ComposedMessage } from './composition.types';
 
 /**
  * Builds the exact bytes to send and the SMTP envelope. Pure and deterministic: the same input gives
@@ -30,7 +30,7 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     // Content is always given as buffers and strings; nothing may be read from disk or the network.
     disableFileAccess: true,
     disableUrlAccess: true,
-    attachments: attachments.map(({ filename, contentType, content }) => ({ filename, contentType, content })),
+    attachments: attachments.map(toMailAttachment),
     ...(input.cc?.length ? { cc: input.cc.map(toHeader) } : {}),
     ...(input.replyTo ? { replyTo: toHeader(input.replyTo) } : {}),
     ...(input.inReplyTo ? { inReplyTo: input.inReplyTo } : {}),
@@ -75,14 +75,50 @@ export function applySignatures({ text, html, signature }: { text?: string; html
   };
 }
 
-/** `<id>` from `id` or `<id>`. */
+/** RFC 5322 §3.6.4 msg-id without its brackets: printable ASCII, no angle brackets, `left@right`. */
+const MESSAGE_ID = /^[!-;=?-~]+@[!-;=?-~]+$/;
+
+/** `<id>` from `id` or `<id>`; throws RangeError for anything that is not `local@domain` (it would make a malformed header). */
 export function toMessageId(value: string): string {
-  const id = value.trim().replace(/^<|>$/g, '');
-  if (id.length === 0 || /[\s<>]/.test(id)) throw new RangeError(`not a Message-ID: ${JSON.stringify(value)}`);
+  const trimmed = value.trim();
+  const id = trimmed.startsWith('<') && trimmed.endsWith('>') ? trimmed.slice(1, -1) : trimmed;
+  if (!MESSAGE_ID.test(id)) throw new RangeError(`not a Message-ID: ${JSON.stringify(value)}`);
   return `<${id}>`;
 }
 
 const toHeader = ({ address, name }: ComposeAddress): Mail.Address | string => (name ? { name, address } : address);
+
+/** RFC 5321 §4.5.3.1.6: a line of at most 1,000 octets with its CRLF. */
+const MAX_LINE_OCTETS = 998;
+
+/**
+ * Every attachment arrives byte for byte. base64 for all but message/*, which RFC 2046 §5.2.1 allows
+ * only as 7bit, 8bit or binary: nodemailer then writes it as it is, turning bare LFs into CRLF, passing
+ * lines over 998 octets and 8-bit bytes to servers that may not take them. So a message/* attachment
+ * goes as 7bit only when it already is valid 7bit wire text (and so arrives unchanged); any other is
+ * sent as application/octet-stream in base64 under its file name.
+ */
+function toMailAttachment({ filename, contentType, content }: ComposeAttachment): Mail.Attachment {
+  if (!/^message\//i.test(contentType)) return { filename, contentType, content, contentTransferEncoding: 'base64' };
+  if (isSevenBitWireText(content)) return { filename, contentType, content, contentTransferEncoding: '7bit' };
+  return { filename, contentType: 'application/octet-stream', content, contentTransferEncoding: 'base64' };
+}
+
+/** ASCII without NUL, every line ended by CRLF (no bare CR or LF) and at most 998 octets long. */
+function isSevenBitWireText(content: Buffer): boolean {
+  let lineStart = 0;
+  for (let index = 0; index < content.length; index += 1) {
+    const byte = content[index]!;
+    if (byte === 0 || byte > 0x7f) return false;
+    if (byte === 0x0d) {
+      if (content[index + 1] !== 0x0a) return false;
+      if (index - lineStart > MAX_LINE_OCTETS) return false;
+      index += 1;
+      lineStart = index + 1;
+    } else if (byte === 0x0a) return false;
+  }
+  return content.length - lineStart <= MAX_LINE_OCTETS;
+}
 
 /**
  * The composer draws boundaries from crypto.randomBytes unless given `baseBoundary` (each part then

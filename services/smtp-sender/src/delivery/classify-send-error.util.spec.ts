@@ -151,6 +151,11 @@ const CASES: [string, unknown, ClassifiedSendError][] = [
     { kind: 'retrying', errorClass: 'timeout', smtpText: 'Greeting never received' },
   ],
   [
+    'a connection that never comes up',
+    error('Connection timeout', { timeoutType: 'CONNECTION_TIMEOUT', code: 'ETIMEDOUT', command: 'CONN' }),
+    { kind: 'retrying', errorClass: 'timeout', smtpText: 'Connection timeout' },
+  ],
+  [
     'server hangs up mid-session',
     error('Connection closed unexpectedly', { code: 'ECONNECTION', command: 'CONN' }),
     { kind: 'retrying', errorClass: 'connect', smtpText: 'Connection closed unexpectedly' },
@@ -182,6 +187,15 @@ const CASES: [string, unknown, ClassifiedSendError][] = [
 describe(classifySendError.name, () => {
   it.each(CASES)('should classify %s', (_case, input, expected) => {
     expect(classifySendError(input)).toEqual(expected);
+  });
+
+  it('should not retry a session that went silent for the whole reply timeout: the server may have queued the mail, a retry would send it twice', () => {
+    const silent = error('Timeout', { timeoutType: 'SOCKET_TIMEOUT', code: 'ETIMEDOUT', command: 'CONN' });
+    const classified = classifySendError(silent);
+    expect(classified).toMatchObject({ kind: 'permanent', errorClass: 'timeout' });
+    expect(classified.smtpText).toMatch(/may have been delivered/);
+    expect(classified).not.toHaveProperty('smtpCode');
+    expect(classifySendError(new Error('send failed', { cause: silent }))).toMatchObject({ kind: 'permanent', errorClass: 'timeout' });
   });
 
   it('should look through our own wrapper to the nodemailer error in cause when the wrapper has no SMTP fields', () => {

@@ -35,6 +35,13 @@ const TLS_CODES = new Set(['ETLS', 'EREQUIRETLS']);
 const NETWORK_CODES = new Set(['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'EDNS', 'EPROXY']);
 /** The steps where a refusal is about this message: its sender, a recipient, or its content. */
 const MESSAGE_COMMANDS = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
+/**
+ * nodemailer's timeout for a connected session that went silent (socketTimeout: 10 min, RFC 5321's wait
+ * for the reply to the final dot). Connecting and the greeting have their own types and are safe to retry.
+ */
+const SILENT_SESSION_TIMEOUT = 'SOCKET_TIMEOUT';
+const OUTCOME_UNKNOWN_TEXT =
+  'the server stopped answering in the middle of the SMTP session (no reply within the SMTP reply timeout of 10 minutes), most likely after the message was sent: it may have been delivered, so it is not sent again automatically; check with a recipient before sending it again';
 /** RFC 3463 X.2.2 mailbox full, X.3.1 mail system full. */
 const QUOTA_STATUS = /^\d\.(2\.2|3\.1)$/;
 const MAX_CAUSE_DEPTH = 3;
@@ -60,6 +67,13 @@ function replyOf(shape: SendErrorShape): SmtpReply | undefined {
   const code = typeof shape.responseCode === 'number' && shape.responseCode >= 200 && shape.responseCode < 600 ? shape.responseCode : undefined;
   return code ? { code, text: text(shape.message) ?? String(code) } : undefined;
 }
+
+/**
+ * A session that went silent for the whole reply timeout. nodemailer reports it as
+ * `{ code: 'ETIMEDOUT', command: 'CONN', timeoutType: 'SOCKET_TIMEOUT' }` whatever step it waited for, so
+ * the step is unknown; in practice only the reply to the final dot takes that long (content scanning).
+ */
+const isSilentSession = (shape: SendErrorShape): boolean => shape.timeoutType === SILENT_SESSION_TIMEOUT && !replyOf(shape);
 
 /** The server advertised SIZE in its EHLO and the message is larger: nodemailer refuses before MAIL FROM. */
 const isOverSizeLimit = (shape: SendErrorShape): boolean => shape.code === 'EMESSAGE' && shape.command === 'MAIL FROM' && /size larger than allowed/i.test(text(shape.message) ?? '');
@@ -101,16 +115,19 @@ function classOf(shape: SendErrorShape, reply: SmtpReply | undefined): SendError
  * friends) and `tls` (a refused STARTTLS, a bad certificate) retry even on a 5xx reply. A wrong
  * password or a TLS setting will not fix itself, but an admin may fix it within the horizon, and the
  * message is not at fault; the horizon still ends it, and rule 32 alerting is the caller's job.
- * One exception the other way: a message larger than the SIZE the server advertised in its EHLO is
- * refused by nodemailer before MAIL FROM; that is the server's own statement, so it is permanent.
+ * Two exceptions the other way: a message larger than the SIZE the server advertised in its EHLO is
+ * refused by nodemailer before MAIL FROM; that is the server's own statement, so it is permanent. And
+ * a session that stayed silent for the whole reply timeout has an unknown outcome: the server may have
+ * queued the mail, and a retry would deliver a second copy (SPEC invariant 2), so it is not retried.
  */
 function kindOf({ errorClass, reply, shape }: { errorClass: SendErrorClass; reply: SmtpReply | undefined; shape: SendErrorShape }): SendOutcomeKind {
   if (errorClass === 'auth' || errorClass === 'tls') return 'retrying';
   if (reply && reply.code >= 500 && reply.code < 600 && reply.code !== 503) return 'permanent';
-  return isOverSizeLimit(shape) ? 'permanent' : 'retrying';
+  return isOverSizeLimit(shape) || isSilentSession(shape) ? 'permanent' : 'retrying';
 }
 
 function ownText(shape: SendErrorShape, errorClass: SendErrorClass): string {
+  if (isSilentSession(shape)) return OUTCOME_UNKNOWN_TEXT;
   const message = ['dns', 'connect', 'tls', 'timeout'].includes(errorClass) ? classifyConnectionError(shape).message : (text(shape.message) ?? text(shape.code) ?? 'unknown error');
   return message.length > MAX_TEXT ? `${message.slice(0, MAX_TEXT)}…` : message;
 }

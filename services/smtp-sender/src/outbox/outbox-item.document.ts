@@ -74,4 +74,10 @@ export interface OutboxItemDocument {
   updatedAt: Date;
   /** When the stalled-item sweeper last published send.requested again. */
   requestedAgainAt?: Date;
+  /**
+   * Of a `retrying` item whose wait is too long to park its event in JetStream (a delayed nak stays
+   * unacknowledged, and enough of them stop the consumer): when the due-item sweeper publishes
+   * send.requested for the next attempt. Unset once published, and by every attempt's write that does not set it.
+   */
+  requestDueAt?: Date;
 }

@@ -9,6 +9,7 @@ export class OutboxRepository {
   static readonly indexes: IndexSpec[] = [
     { collection: 'outbox', key: { pendingPublish: 1, createdAt: 1 }, options: { name: 'pending_publish' }, purpose: 'the sweeper: items whose send.requested is not in JetStream yet' },
     { collection: 'outbox', key: { status: 1, updatedAt: 1 }, options: { name: 'status_updated' }, purpose: 'the stalled-item sweeper, and the outbox depth gauge' },
+    { collection: 'outbox', key: { requestDueAt: 1 }, options: { name: 'request_due' }, purpose: 'the due-item sweeper: retrying items whose next attempt is due (requestDueAt <= now)' },
   ];
 
   private readonly items: Collection<OutboxItemDocument>;
@@ -37,9 +38,32 @@ export class OutboxRepository {
     await this.items.updateOne({ _id: id }, { $set: { pendingPublish: false } });
   }
 
-  /** An attempt's write, under its lease: the outcome, and that send.requested is in JetStream (the attempt came from it). */
+  /**
+   * An attempt's write, under its lease: the outcome, and that send.requested is in JetStream (the
+   * attempt came from it). A due request it does not set is over: this attempt is the one it asked for.
+   */
   async recordAttempt({ id, set }: { id: string; set: Partial<OutboxItemDocument> }): Promise<void> {
-    await this.items.updateOne({ _id: id }, { $set: { ...set, pendingPublish: false, updatedAt: new Date() } });
+    await this.items.updateOne({ _id: id }, { $set: { ...set, pendingPublish: false, updatedAt: new Date() }, ...(set.requestDueAt ? {} : { $unset: { requestDueAt: '' } }) });
+  }
+
+  /** Retrying items whose next attempt is due and not yet requested, the longest due first. */
+  due({ olderThan, limit }: { olderThan: Date; limit: number }): Promise<OutboxItemDocument[]> {
+    return this.items.find({ requestDueAt: { $lte: olderThan } }).sort({ requestDueAt: 1 }).limit(limit).toArray();
+  }
+
+  /** That the item's next attempt is to be requested at `at` (an event came before it was due). Under the attempt lease. */
+  async markRequestDue({ id, at }: { id: string; at: Date }): Promise<void> {
+    await this.items.updateOne({ _id: id }, { $set: { requestDueAt: at } });
+  }
+
+  /**
+   * The due sweeper's record of its publish, under the attempt lease. Only the request it published
+   * is cleared: an attempt in between may have recorded a new one (read by _id, then written by _id).
+   */
+  async clearRequestDue({ id, requested }: { id: string; requested: Date }): Promise<void> {
+    const item = await this.findById(id);
+    if (item?.requestDueAt?.getTime() !== requested.getTime()) return;
+    await this.items.updateOne({ _id: id }, { $unset: { requestDueAt: '' } });
   }
 
   /**

@@ -6,9 +6,10 @@ import type { SecretBox } from '@mailbus/crypto';
 import { accountServerSettings, findAccount, type AccountDocument } from '@mailbus/directory';
 import { BlobStore, MONGO_DB, blobId } from '@mailbus/mongo-dal';
 import { EventPublisher, RetryLaterError, type EventContext } from '@mailbus/nats-transport';
+import { isDependencyOutage } from '@mailbus/service-runtime';
 import { SENDER_SECRET_BOX, SENDING_SETTINGS } from '../config/sending.tokens';
 import type { SendingSettings } from '../config/smtp-sender.config';
-import { classifySendError, nextAttempt, recipientOutcome, type ClassifiedSendError } from '../delivery';
+import { classifySendError, nextAttempt, recipientOutcome, type ClassifiedSendError, type SendErrorClass } from '../delivery';
 import { composeOutboxItem, outboxEnvelope } from '../outbox/compose-outbox-item.util';
 import { ComposedMailCache } from '../outbox/composed-mail.cache';
 import type { OutboxItemDocument } from '../outbox/outbox-item.document';
@@ -17,6 +18,7 @@ import { OutboxRepository } from '../outbox/outbox.repository';
 import { OutboxService } from '../outbox/outbox.service';
 import { SENT_FOLDER_STATUS_PROTO, SentFolderAppender, type SentFolderOutcome } from '../sent-folder/sent-folder.appender';
 import { AttemptHeartbeat } from './attempt-heartbeat';
+import { followUpId } from './follow-up-id.util';
 import { SendRateLimits } from './send-rate-limits';
 import { SenderMetrics } from './sender.metrics';
 import { SmtpTransports } from './smtp-transports';
@@ -24,6 +26,15 @@ import { untilRecorded } from './until-recorded.util';
 
 /** An attempt's lease lives this long without renewal (its heartbeat renews it every 10 s): a dead handler's item is taken again after it. */
 const ATTEMPT_LEASE_MS = 45_000;
+/**
+ * The longest wait before a retry that parks its event in JetStream (a delayed nak). A parked event stays
+ * unacknowledged, and once the consumer's max_ack_pending of them pile up (a failing account with a
+ * backlog) the server hands out no send.requested at all. A longer wait is recorded on the item, the
+ * event acknowledged, and the due-item sweeper (OutboxService) requests the attempt when it is due.
+ */
+const MAX_PARKED_WAIT_MS = 60_000;
+/** The error text kept on an item is one line of at most this many characters. */
+const MAX_ERROR_TEXT = 1_000;
 
 /**
  * One delivery attempt of an outbox item: compose the fixed bytes, hand them to the account's SMTP
@@ -91,37 +102,51 @@ export class SendAttemptService {
     if (!held) throw new RetryLaterError(ATTEMPT_LEASE_MS / 3, `outbox ${outboxId} is being worked on by another handler`);
   }
 
-  /** Why the item is not worked on: gone, failed, sent and finished (message.sent again; JetStream drops a repeat), or not due. */
+  /**
+   * Why the item is not worked on: gone, failed (send.failed again, in case its publish failed; JetStream
+   * drops a repeat), sent and finished (message.sent again, likewise), or not due.
+   */
   private async notTaken(current: OutboxItemDocument | null, outboxId: string): Promise<void> {
-    if (!current || current.status === 'failed') return;
+    if (!current) return;
+    if (current.status === 'failed') return this.announceFailedAgain(current);
     if (current.status === 'sent') return this.announceSent(current);
-    if (current.status === 'retrying' && current.nextAttemptAt) throw new RetryLaterError(Math.max(0, current.nextAttemptAt.getTime() - Date.now()), `outbox ${outboxId}: next attempt at ${current.nextAttemptAt.toISOString()}`);
+    if (current.status === 'retrying' && current.nextAttemptAt) return this.notDueYet(current, current.nextAttemptAt, outboxId);
+  }
+
+  /**
+   * An event that came before the item is due (a duplicate, or a follow-up's first request): parked when
+   * the wait is short; otherwise acknowledged, with the due-item sweeper to request the attempt. Under the lease.
+   */
+  private async notDueYet(item: OutboxItemDocument, nextAttemptAt: Date, outboxId: string): Promise<void> {
+    const waitMs = Math.max(0, nextAttemptAt.getTime() - Date.now());
+    if (waitMs <= this.maxParkedWaitMs) throw new RetryLaterError(waitMs, `outbox ${outboxId}: next attempt at ${nextAttemptAt.toISOString()}`);
+    if (!item.requestDueAt) await this.items.markRequestDue({ id: item._id, at: nextAttemptAt });
+  }
+
+  /** Short waits are parked in JetStream (never longer than a due sweep would take to notice them). */
+  private get maxParkedWaitMs(): number {
+    return Math.min(MAX_PARKED_WAIT_MS, this.settings.pendingSweepIntervalMs);
   }
 
   private async attempt({ item, account, now }: { item: OutboxItemDocument; account: AccountDocument; now: Date }): Promise<void> {
-    const { raw, sentBlob } = await this.bytesOf(item, account);
-    const envelope = outboxEnvelope({ item, archiveBcc: [...this.settings.archiveBcc, ...(account.archiveBcc ? [account.archiveBcc] : [])], envelopeFrom: account.email });
-    const transport = this.transports.for({
-      accountId: account._id,
-      revision: account.revision,
-      server: accountServerSettings({ box: this.box, account, side: 'send' }),
-      timeoutMs: this.settings.mailTimeoutMs,
-    });
-    const stopTimer = this.metrics.duration.startTimer();
     this.metrics.attempts.inc();
+    let prepared: PreparedAttempt;
+    try {
+      prepared = await this.prepare(item, account);
+    } catch (error) {
+      // The store or NATS away is not the mail's fault: the event comes back, uncounted. Anything else (a
+      // password the keyring cannot open, an unreadable blob) is an attempt that failed: counted, shown on
+      // the item, and ended by the horizon, instead of an event dead-lettered with the item left queued.
+      if (isDependencyOutage(error)) throw error;
+      return this.failed(item, notPrepared(error));
+    }
+    const { raw, sentBlob, envelope, transport } = prepared;
+    const stopTimer = this.metrics.duration.startTimer();
     let info: SMTPTransport.SentMessageInfo;
     try {
       info = await transport.sendMail({ envelope: { from: envelope.from, to: item.envelopeTo ?? envelope.to }, raw });
     } catch (error) {
-      const classified = classifySendError(error);
-      this.metrics.failures.inc({ class: classified.errorClass });
-      if (classified.kind === 'permanent') return this.failPermanently(item, classified);
-      const next = this.nextAttemptOf(item, new Date());
-      if ('giveUp' in next) return this.failPermanently(item, { ...classified, smtpText: `${classified.smtpText} (still failing after ${Math.round(this.settings.horizonMs / 3_600_000)} h; given up)` });
-      await this.items.recordAttempt({ id: item._id, set: { ...attemptCount(item), status: 'retrying', nextAttemptAt: next.at, lastError: lastError(classified) } });
-      await this.announceFailure(item, classified, SendFailureKind.RETRYING, next.at);
-      this.logger.warn({ msg: 'send failed; retrying later', outboxId: item._id, attempt: item.attempts, class: classified.errorClass, smtpCode: classified.smtpCode, nextAttemptAt: next.at });
-      throw new RetryLaterError(Math.max(next.at.getTime() - Date.now(), 0), `outbox ${item._id}: retry after ${classified.errorClass}`);
+      return this.failed(item, classifySendError(error));
     } finally {
       stopTimer();
     }
@@ -154,6 +179,36 @@ export class SendAttemptService {
     await this.finishSent({ ...item, ...sent }, { account, raw });
   }
 
+  /** What an attempt sends, and over which transport; everything that can fail before the SMTP server is asked. */
+  private async prepare(item: OutboxItemDocument, account: AccountDocument): Promise<PreparedAttempt> {
+    const { raw, sentBlob } = await this.bytesOf(item, account);
+    const envelope = outboxEnvelope({ item, archiveBcc: [...this.settings.archiveBcc, ...(account.archiveBcc ? [account.archiveBcc] : [])], envelopeFrom: account.email });
+    const transport = this.transports.for({
+      accountId: account._id,
+      revision: account.revision,
+      server: accountServerSettings({ box: this.box, account, side: 'send' }),
+      timeoutMs: this.settings.mailTimeoutMs,
+    });
+    return { raw, ...(sentBlob ? { sentBlob } : {}), envelope, transport };
+  }
+
+  /**
+   * A failed attempt: permanent, given up at the horizon, or retried. A retry due soon parks the event in
+   * JetStream; a later one is recorded with `requestDueAt` and the event acknowledged (see MAX_PARKED_WAIT_MS).
+   */
+  private async failed(item: OutboxItemDocument, classified: ClassifiedSendError): Promise<void> {
+    this.metrics.failures.inc({ class: classified.errorClass });
+    if (classified.kind === 'permanent') return this.failPermanently(item, classified);
+    const next = this.nextAttemptOf(item, new Date());
+    if ('giveUp' in next) return this.failPermanently(item, { ...classified, smtpText: `${classified.smtpText} (still failing after ${Math.round(this.settings.horizonMs / 3_600_000)} h; given up)` });
+    const waitMs = Math.max(next.at.getTime() - Date.now(), 0);
+    const parked = waitMs <= this.maxParkedWaitMs;
+    await this.items.recordAttempt({ id: item._id, set: { ...attemptCount(item), status: 'retrying', nextAttemptAt: next.at, lastError: lastError(classified), ...(parked ? {} : { requestDueAt: next.at }) } });
+    await this.announceFailure({ item, classified, kind: SendFailureKind.RETRYING, nextAttemptAt: next.at });
+    this.logger.warn({ msg: 'send failed; retrying later', outboxId: item._id, attempt: item.attempts, class: classified.errorClass, smtpCode: classified.smtpCode, nextAttemptAt: next.at, parked });
+    if (parked) throw new RetryLaterError(waitMs, `outbox ${item._id}: retry after ${classified.errorClass}`);
+  }
+
   /** A write after the server's acceptance waits out a store outage: only a crash may send a mail twice. */
   private recordAccepted<T>(item: OutboxItemDocument, write: () => Promise<T>): Promise<T> {
     return untilRecorded(write, {
@@ -172,7 +227,7 @@ export class SendAttemptService {
     const next = this.nextAttemptOf(item, now);
     if ('giveUp' in next) return undefined;
     const { sentAt: _sentAt, acceptedRecipients: _accepted, rejectedRecipients: _rejected, smtpResponse: _response, sentBlob: _blob, sentFolder: _folder, lastError: _error, deferredTo: _deferredTo, requestedAgainAt: _again, ...message } = item;
-    return { ...message, _id: `${item._id}-r${item.attempts}`, retryOf: item.retryOf ?? item._id, envelopeTo: deferred, status: 'retrying', nextAttemptAt: next.at, pendingPublish: true, createdAt: now, updatedAt: now };
+    return { ...message, _id: followUpId(item), retryOf: item.retryOf ?? item._id, envelopeTo: deferred, status: 'retrying', nextAttemptAt: next.at, pendingPublish: true, createdAt: now, updatedAt: now };
   }
 
   /**
@@ -205,14 +260,24 @@ export class SendAttemptService {
   private async finishSent(item: OutboxItemDocument, known: { account?: AccountDocument; raw?: Buffer } = {}): Promise<void> {
     if (!item.sentFolder && item.sentBlob) {
       const account = known.account ?? (await this.account(item.accountId));
-      const sentFolder: SentFolderOutcome = account
-        ? await this.sentFolder.append({ account, raw: known.raw ?? (await this.read(item.sentBlob.id)), messageIdHeader: item.messageIdHeader })
-        : { status: 'skipped', folder: '', reason: 'the account was deleted' };
+      const sentFolder: SentFolderOutcome = account ? await this.fileSentCopy({ item, sentBlobId: item.sentBlob.id, account, raw: known.raw }) : { status: 'skipped', folder: '', reason: 'the account was deleted' };
       this.metrics.sentFolderAppends.inc({ outcome: sentFolder.status });
       await this.items.recordAttempt({ id: item._id, set: { sentFolder } });
       item = { ...item, sentFolder };
     }
     await this.announceSent(item);
+  }
+
+  /** The Sent-folder copy; a copy whose bytes cannot be read fails (the mail is out, message.sent must follow), unless the store is away. */
+  private async fileSentCopy({ item, sentBlobId, account, raw }: { item: OutboxItemDocument; sentBlobId: string; account: AccountDocument; raw?: Buffer }): Promise<SentFolderOutcome> {
+    let bytes: Buffer;
+    try {
+      bytes = raw ?? (await this.read(sentBlobId));
+    } catch (error) {
+      if (isDependencyOutage(error)) throw error;
+      return { status: 'failed', folder: '', reason: `the sent copy could not be read: ${errorText(error)}` };
+    }
+    return this.sentFolder.append({ account, raw: bytes, messageIdHeader: item.messageIdHeader });
   }
 
   private forgetComposed(item: OutboxItemDocument): void {
@@ -226,7 +291,7 @@ export class SendAttemptService {
   private async failPermanently(item: OutboxItemDocument, classified: ClassifiedSendError): Promise<void> {
     await this.items.recordAttempt({ id: item._id, set: { ...attemptCount(item), status: 'failed', lastError: lastError(classified) } });
     this.forgetComposed(item);
-    await this.announceFailure(item, classified, SendFailureKind.PERMANENT);
+    await this.announceFailure({ item, classified, kind: SendFailureKind.PERMANENT });
     this.logger.warn({ msg: 'send failed permanently', outboxId: item._id, class: classified.errorClass, smtpCode: classified.smtpCode, text: classified.smtpText });
   }
 
@@ -253,7 +318,16 @@ export class SendAttemptService {
     );
   }
 
-  private async announceFailure(item: OutboxItemDocument, classified: ClassifiedSendError, kind: SendFailureKind, nextAttemptAt?: Date): Promise<void> {
+  /** A failure recorded before its send.failed got out (the publish failed, the event came again): announced from the record. */
+  private async announceFailedAgain(item: OutboxItemDocument): Promise<void> {
+    if (!item.lastError) return;
+    const { class: errorClass, smtpCode, enhancedStatus, text, at } = item.lastError;
+    const classified: ClassifiedSendError = { kind: 'permanent', errorClass: errorClass as SendErrorClass, ...(smtpCode ? { smtpCode } : {}), ...(enhancedStatus ? { enhancedStatus } : {}), smtpText: text };
+    await this.announceFailure({ item, classified, kind: SendFailureKind.PERMANENT, failedAt: at });
+  }
+
+  /** Its msg id names the attempt: a repeat for the same attempt is dropped by JetStream. */
+  private async announceFailure({ item, classified, kind, nextAttemptAt, failedAt = new Date() }: { item: OutboxItemDocument; classified: ClassifiedSendError; kind: SendFailureKind; nextAttemptAt?: Date; failedAt?: Date }): Promise<void> {
     await this.events.publish(
       Events.sendFailed,
       {
@@ -268,11 +342,28 @@ export class SendAttemptService {
         message: classified.smtpText,
         attempt: item.attempts,
         ...(nextAttemptAt ? { nextAttemptAt: timestampFromDate(nextAttemptAt) } : {}),
-        failedAt: timestampFromDate(new Date()),
+        failedAt: timestampFromDate(failedAt),
       },
       { msgId: `send.failed:${item._id}:${item.attempts}` },
     );
   }
+}
+
+interface PreparedAttempt {
+  raw: Buffer;
+  sentBlob?: NonNullable<OutboxItemDocument['sentBlob']>;
+  envelope: ReturnType<typeof outboxEnvelope>;
+  transport: ReturnType<SmtpTransports['for']>;
+}
+
+/** An attempt that failed before the SMTP server was asked: retried like a failure without a reply, until the horizon. */
+function notPrepared(error: unknown): ClassifiedSendError {
+  return { kind: 'retrying', errorClass: 'unknown', smtpText: `the mail could not be prepared for sending: ${errorText(error)}` };
+}
+
+function errorText(error: unknown): string {
+  const text = (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim() || 'unknown error';
+  return text.length > MAX_ERROR_TEXT ? `${text.slice(0, MAX_ERROR_TEXT)}…` : text;
 }
 
 /** What an attempt's outcome records of the attempt itself. */

@@ -12,7 +12,12 @@ import { SendAttemptService } from './send-attempt.service';
 export class SendRequestedConsumer {
   constructor(private readonly sender: SendAttemptService) {}
 
-  @OnEvent(Events.sendRequested, { concurrency: 8 })
+  /**
+   * max_ack_pending above the server's 1000: events that wait out a short retry in JetStream stay
+   * unacknowledged, and at the limit no account's mail would be handed out. Retries longer than a
+   * minute are acknowledged and requested again when due (SendAttemptService), so this is headroom.
+   */
+  @OnEvent(Events.sendRequested, { concurrency: 8, maxAckPending: 10_000 })
   onSendRequested(event: SendRequested, ctx: EventContext): Promise<void> {
     return this.sender.onSendRequested(event, ctx);
   }

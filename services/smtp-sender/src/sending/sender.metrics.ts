@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Counter, Histogram } from 'prom-client';
 import { OUTBOX_STATUSES } from '@mailbus/contracts';
 import { MetricsService } from '@mailbus/service-runtime';
@@ -9,6 +9,7 @@ import { SentFolderSessions } from '../sent-folder/sent-folder-sessions';
 /** smtp-sender's metrics; no account label (cardinality), per-item detail is GET /v1/outbox/:id. */
 @Injectable()
 export class SenderMetrics {
+  private readonly logger = new Logger(SenderMetrics.name);
   readonly attempts: Counter;
   readonly failures: Counter<'class'>;
   readonly duration: Histogram;
@@ -26,16 +27,30 @@ export class SenderMetrics {
         this.set(sentFolderSessions.size);
       },
     });
+    const outboxCounts = (): Promise<number[] | undefined> => this.outboxCounts(outbox, attemptLeases);
     // Fleet-wide (read from the outbox at scrape time): every replica reports the same, use max().
     metrics.gauge({
       name: 'mailbus_outbox_items',
       help: 'Outbox items by status (queued, sending, retrying, sent, failed; queued and retrying include those being sent); fleet-wide: use max()',
       labelNames: ['status'],
       async collect() {
-        // `sending` is the attempts' live leases (an attempt writes the item only with its outcome).
-        const counts = await Promise.all(OUTBOX_STATUSES.map((status) => (status === 'sending' ? attemptLeases.countHeld() : outbox.countByStatus(status))));
-        OUTBOX_STATUSES.forEach((status, index) => this.set({ status }, counts[index] ?? 0));
+        const counts = await outboxCounts();
+        if (counts) OUTBOX_STATUSES.forEach((status, index) => this.set({ status }, counts[index] ?? 0));
       },
     });
+  }
+
+  /**
+   * The items per status, in OUTBOX_STATUSES order; undefined when MongoDB or the lease store does not
+   * answer: prom-client fails the whole scrape on a rejected collect, so the gauge keeps its last values.
+   */
+  private async outboxCounts(outbox: OutboxRepository, attemptLeases: OutboxAttemptLeases): Promise<number[] | undefined> {
+    try {
+      // `sending` is the attempts' live leases (an attempt writes the item only with its outcome).
+      return await Promise.all(OUTBOX_STATUSES.map((status) => (status === 'sending' ? attemptLeases.countHeld() : outbox.countByStatus(status))));
+    } catch (error) {
+      this.logger.warn({ msg: 'outbox metrics not read; mailbus_outbox_items keeps its last values', err: (error as Error).message });
+      return undefined;
+    }
   }
 }

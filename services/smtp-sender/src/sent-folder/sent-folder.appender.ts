@@ -61,9 +61,10 @@ export class SentFolderAppender {
   async append({ account, raw, messageIdHeader }: { account: AccountDocument; raw: Buffer; messageIdHeader: string }): Promise<SentFolderOutcome> {
     const skipped = this.skipped(account);
     if (skipped) return skipped;
-    const server = accountServerSettings({ box: this.box, account, side: 'receive' });
     let folder = account.send?.sentFolder ?? '';
     try {
+      // Inside the try: a password the keyring cannot open fails the copy, not the event (message.sent must follow).
+      const server = accountServerSettings({ box: this.box, account, side: 'receive' });
       return await this.sessions.run({ accountId: account._id, revision: account.revision, server }, async (client, memo) => {
         // The folder found by LIST is remembered for the session's next copies.
         folder ||= memo.get(SENT_FOLDER_MEMO) ?? findSentFolder(await client.list())?.path ?? DEFAULT_SENT_FOLDER_NAME;
