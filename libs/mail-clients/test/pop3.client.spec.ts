@@ -118,6 +118,8 @@ describe(Pop3Client.name, () => {
     for await (const _chunk of stream) break; // for-await destroys the stream on break
     await expect(sut.stat()).rejects.toBeInstanceOf(MailConnectionError);
     await expect(sut.stat()).rejects.toMatchObject({ errorClass: 'connect' });
+    // Closed by its reader, not broken by the server.
+    expect(sut.failure).toBeUndefined();
   });
 
   it('should offer the capabilities Dovecot lists, before and after login', async () => {
@@ -230,14 +232,23 @@ describe(Pop3Client.name, () => {
   });
 });
 
-/** A pass-through in front of Dovecot's POP3 port that keeps what the client sent, chunk by chunk as the server side read it. */
-async function startRecordingProxy(targetPort: number): Promise<{ port: number; sent: string[]; close: () => void }> {
+/**
+ * A pass-through in front of Dovecot's POP3 port that keeps what the client sent, chunk by chunk as the
+ * server side read it. With `cutOn`, it drops the connection instead of passing on a chunk that has it.
+ */
+async function startRecordingProxy(targetPort: number, { cutOn }: { cutOn?: string } = {}): Promise<{ port: number; sent: string[]; close: () => void }> {
   const sent: string[] = [];
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = netConnect({ host: '127.0.0.1', port: targetPort });
     sockets.add(client).add(upstream);
-    client.on('data', (chunk: Buffer) => sent.push(chunk.toString('latin1')));
+    client.on('data', (chunk: Buffer) => {
+      sent.push(chunk.toString('latin1'));
+      if (cutOn && chunk.toString('latin1').includes(cutOn)) {
+        client.destroy();
+        upstream.destroy();
+      }
+    });
     client.pipe(upstream).pipe(client);
     for (const socket of [client, upstream]) socket.on('error', () => undefined);
   });
@@ -286,6 +297,21 @@ describe('Pop3Client pipelining', () => {
     expect(await sut.stat()).toMatchObject({ count: 3 });
     sut.close(); // no QUIT: nothing is deleted
     proxy.close();
+  });
+
+  it('should tell a connection the server dropped during retrMany from one the caller closed', async () => {
+    const proxy = await startRecordingProxy(stack.dovecot!.pop3Port, { cutOn: 'RETR 3' });
+    const sut = await connectVia({ port: proxy.port });
+    expect(sut.failure).toBeUndefined();
+
+    await expect(sut.retrMany([1, 3])).rejects.toBeInstanceOf(MailConnectionError);
+
+    expect(sut.failure).toMatchObject({ errorClass: 'connect', message: 'the POP3 server closed the connection' });
+    proxy.close();
+    const closed = await connectVia({ port: stack.dovecot!.pop3Port });
+    closed.close();
+    await expect(closed.retrMany([1, 2])).rejects.toBeInstanceOf(MailConnectionError);
+    expect(closed.failure).toBeUndefined();
   });
 
   it('should mark every message with deleMany, read every answer before throwing a refusal, and stay in step', async () => {

@@ -64,6 +64,8 @@ export class Pop3Client {
   private queue: Promise<void> = Promise.resolve();
   private capabilityCache?: string[];
   private readonly timeoutMs: number;
+  private brokenBy?: Error;
+  private closedByCaller = false;
   private readonly onAbort = (): void => this.close();
 
   private constructor(
@@ -96,6 +98,16 @@ export class Pop3Client {
       client.close();
       throw error;
     }
+  }
+
+  /**
+   * Why the session broke by itself: the server hung up, reset the connection, stopped answering, or
+   * sent an answer the client cannot follow (a malformed one, a message larger than retrMany holds).
+   * Undefined while the session works, and when the caller closed it (close(), the abort signal, or a
+   * retr() stream destroyed by its reader): that is no fault of the server's.
+   */
+  get failure(): Error | undefined {
+    return this.brokenBy;
   }
 
   /** The server's CAPA listing (RFC 2449), empty for an RFC 1939 server without CAPA. */
@@ -227,6 +239,7 @@ export class Pop3Client {
           () => (pumping = false),
           (error: Error) => {
             pumping = false;
+            if (!(error instanceof Pop3ResponseError && error.refusedByServer)) this.broke(error);
             stream.destroy(error);
           },
         );
@@ -306,6 +319,7 @@ export class Pop3Client {
 
   /** Drops the connection without QUIT: messages marked with DELE stay on the server. Idempotent. */
   close(): void {
+    this.closedByCaller = true;
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.socket.destroy();
   }
@@ -364,6 +378,7 @@ export class Pop3Client {
         }
         return answers;
       } catch (error) {
+        this.broke(error as Error);
         this.close();
         throw error;
       }
@@ -417,14 +432,21 @@ export class Pop3Client {
       }
       // The rest of the answer is still on the wire, so the session is out of step: close it and later commands fail fast.
       if (size > maxBytes) {
+        const error = new MailConnectionError({ errorClass: 'protocol', message: `the POP3 server's ${command} answer is larger than ${maxBytes} bytes` });
+        this.broke(error);
         this.close();
-        throw new MailConnectionError({ errorClass: 'protocol', message: `the POP3 server's ${command} answer is larger than ${maxBytes} bytes` });
+        throw error;
       }
       if (done) {
         this.reader.unread(rest);
         return Buffer.concat(body);
       }
     }
+  }
+
+  /** Notes why the session broke, unless the caller had closed it (then the error is only its echo). */
+  private broke(error: Error): void {
+    if (!this.closedByCaller) this.brokenBy ??= error;
   }
 
   private malformed(command: string, text: string): never {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Pop3Client, Pop3ResponseError, loginDelay } from '@mailbus/mail-clients';
+import type { MailServerSettings } from '@mailbus/mail-clients';
 import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { MessageIngestService } from '../ingest/message-ingest.service';
 import type { RunInput, RunResult, StoredTally } from '../runs/fetch-account';
@@ -7,7 +8,9 @@ import type { Pop3KeyedMessage } from './pop3-content-key.util';
 import { Pop3DeletionRequests } from './pop3-deletion-requests';
 import { messagesToDelete } from './pop3-deletions.util';
 import { dateHeader, listsNewestFirst, needsOrderDetection, pickBatch } from './pop3-fetch-order.util';
-import { listPop3Messages } from './list-pop3-messages';
+import { rekeyReusedUidls } from './pop3-reused-uidl.util';
+import { Pop3RunSession } from './pop3-run-session';
+import { storedPop3Records, type Pop3StoredRecord } from './pop3-stored-records';
 import { groupForFetch, isStreamedGroup } from '../imap/fetch-groups.util';
 import { settledLater } from '../runs/settled-later.util';
 import type { AccountId } from '@mailbus/mongo-dal';
@@ -25,7 +28,12 @@ const FOLDER = 'INBOX';
  *
  * Failures: a RETR the server refuses (-ERR: deleted by another client, unreadable on the server) is
  * skipped and reported in messageErrors; it has no record, so the next run tries it again (rule 12).
- * Anything else (timeouts, resets, MongoDB, NATS) fails the run.
+ * A connection the server drops (or stops answering on) while it sends messages is opened again and
+ * the run goes on: a group of messages is fetched one at a time, and a single message it drops on is
+ * skipped like a refused one. Otherwise that message would fail every run, and as it is among the
+ * newest, it would come first every time and nothing would ever be deleted. At most
+ * MAX_RECONNECTS_PER_RUN times a run; then it stops fetching and deletes what it stored. Anything
+ * else (MongoDB, NATS, a drop outside RETR) fails the run.
  */
 @Injectable()
 export class Pop3AccountSync {
@@ -38,84 +46,46 @@ export class Pop3AccountSync {
   ) {}
 
   async run({ account, budget, timeoutMs, signal, tally }: RunInput): Promise<RunResult> {
-    const { server, receive } = account;
+    const { receive } = account;
     // The signal closes the connection at once, also mid-RETR: shutdown is never held up by a slow
     // server or a large message. See the abort handling below for why that loses nothing.
     const result: RunResult = { fetched: 0, more: false, folderErrors: [], messageErrors: [] };
-    const client = await Pop3Client.connect({ host: server.host, port: server.port, security: server.security, timeoutMs, signal }).catch((error: unknown) => {
+    const login = (): Promise<Pop3Client> => this.login({ server: account.server, timeoutMs, signal, result });
+    const client = await login().catch((error: unknown) => {
       if (signal.aborted) return undefined;
       throw error;
     });
     if (!client) return { ...result, more: true };
+    let session: Pop3RunSession | undefined;
     try {
-      const announced = loginDelay(await client.capabilities());
-      await client.login({ username: server.username, password: server.password });
-      // RFC 2449 §6.5: the delay runs from the +OK to the login; `USER` means the listing after login has this user's value.
-      const loggedInAt = Date.now();
-      const delay = announced?.perUser ? (loginDelay(await client.capabilities()) ?? announced) : announced;
-      if (delay && delay.seconds > 0) result.notBefore = new Date(loggedInAt + delay.seconds * 1000);
-
-      const listing = await listPop3Messages(client);
+      session = await Pop3RunSession.open({ client, login });
+      const { listing } = session;
       for (const { number, message } of listing.unkeyed) this.skipped({ result, accountId: account.id, key: `message ${number}`, message });
-      const stored = await this.records.storedUidls({ accountId: account.id, uidls: listing.messages.map(({ key }) => key) });
-      const fresh = listing.messages.filter(({ key }) => !stored.has(key));
-      const newestFirst = needsOrderDetection({ fresh: fresh.length, budget }) && (await this.listsNewestFirst({ client, fresh }));
+      if (listing.sharedUidls.length > 0) this.logger.warn({ msg: 'the POP3 server lists one UIDL for several messages; they are keyed by content', accountId: account.id, uidls: listing.sharedUidls.slice(0, 10) });
+      const stored = await this.storedRecords({ accountId: account.id, session });
+      const fresh = session.messages.filter(({ key }) => !stored.has(key));
+      const newestFirst = needsOrderDetection({ fresh: fresh.length, budget }) && (await this.listsNewestFirst({ client: session.client, fresh }));
       const batch = pickBatch({ fresh, budget, newestFirst });
       result.more = fresh.length > batch.length;
 
-      const fetchedNow = new Set<string>();
-      const sizes = batch.length > 1 ? new Map((await client.list()).map(({ number, size }) => [number, size])) : new Map<number, number>();
-      const groups = groupForFetch(batch.map((message) => ({ ...message, uid: message.number, size: sizes.get(message.number) ?? Number.MAX_SAFE_INTEGER })));
-      let retrieving: Promise<RetrievedMessage[]> | undefined;
-      // The previous group's store, still running: two groups are stored at a time, so that the
-      // store writes one while this process compresses and encodes the next (each would otherwise
-      // wait for the other). Nothing depends on their order: DELE comes after both.
-      let storing: Promise<string[]> | undefined;
-      const counted = (keys: string[]): void => {
-        for (const key of keys) fetchedNow.add(key);
-        result.fetched += keys.length;
-      };
-      try {
-        for (const [n, group] of groups.entries()) {
-          // Shutdown between groups: stop here. The abort has closed the connection already (no
-          // QUIT), so DELEs sent in this session are not committed; see below.
-          if (signal.aborted) return { ...result, more: true };
-          if (isStreamedGroup(group)) {
-            const previous = storing;
-            storing = undefined;
-            if (previous) counted(await previous);
-            counted(await this.storeStreamed({ client, accountId: account.id, message: group[0]!, result, tally }));
-            continue;
-          }
-          const retrieved = await (retrieving ?? this.retrieveGroup({ client, accountId: account.id, group, result }));
-          // Pipelined: the next group's RETRs run while this group is stored. Not before a streamed
-          // message, whose store reads from the connection.
-          const following = groups[n + 1];
-          retrieving = following && !isStreamedGroup(following) ? settledLater(this.retrieveGroup({ client, accountId: account.id, group: following, result })) : undefined;
-          const previous = storing;
-          storing = settledLater(this.storeGroup({ accountId: account.id, retrieved, tally }));
-          if (previous) counted(await previous);
-        }
-        if (storing) counted(await storing);
-      } finally {
-        // Leaving early (an error, a shutdown): the other store finishes before the run ends, so a
-        // run never overlaps its successor's writes of the same messages.
-        await storing?.catch(() => undefined);
-      }
+      const fetchedNow = await this.fetchBatch({ session, batch, accountId: account.id, result, tally, signal });
+      // Shutdown between groups: stop here. The abort has closed the connection already (no QUIT),
+      // so DELEs sent in this session are not committed; see below.
+      if (!fetchedNow) return { ...result, more: true };
 
-      // A content-keyed listing with a message that could not be keyed may have shifted the
-      // occurrence suffixes of identical copies: delete nothing until every message has its key.
-      const keyable = !(listing.keyedBy === 'content' && listing.unkeyed.length > 0);
+      // A message that could not be keyed by content may have shifted the occurrence suffixes of
+      // identical copies: delete nothing until every message has its key.
+      const keyable = session.listing.unkeyed.length === 0;
       // Read also without leaveOnServer: requests made before it was switched off are done by this run's deletions.
       const requested = keyable ? await this.deletionRequests.forAccount(account.id) : new Map<string, string>();
-      const deletable = keyable ? messagesToDelete({ messages: listing.messages, stored, fetchedNow, leaveOnServer: receive.leaveOnServer, deleteAfterDays: receive.deleteAfterDays, now: Date.now(), requested: new Set(requested.keys()) }) : [];
-      await client.deleMany(deletable);
-      await client.quit();
+      const deletable = keyable ? messagesToDelete({ messages: session.messages, stored, fetchedNow, leaveOnServer: receive.leaveOnServer, deleteAfterDays: receive.deleteAfterDays, now: Date.now(), requested: new Set(requested.keys()) }) : [];
+      await session.client.deleMany(deletable);
+      await session.client.quit();
       // Committed: a request is done when its message was deleted now or is gone already (another
       // client, an earlier run that died before this point); one held back (an identical copy not yet
       // stored) waits for a later run.
       const deleted = new Set(deletable);
-      const left = new Set(listing.messages.filter(({ number }) => !deleted.has(number)).map(({ key }) => key));
+      const left = new Set(session.messages.filter(({ number }) => !deleted.has(number)).map(({ key }) => key));
       await this.deletionRequests.done({ accountId: account.id, ids: [...requested].filter(([key]) => !left.has(key)).map(([, id]) => id) });
       return result;
     } catch (error) {
@@ -128,35 +98,174 @@ export class Pop3AccountSync {
       if (signal.aborted) return { ...result, more: true };
       throw error;
     } finally {
-      client.close();
+      (session?.client ?? client).close();
     }
   }
 
-  /** A large message streamed from RETR into the store. @returns its key, or none when the server refused it */
-  private async storeStreamed({ client, accountId, message, result, tally }: { client: Pop3Client; accountId: AccountId; message: Pop3KeyedMessage; result: RunResult; tally: StoredTally }): Promise<string[]> {
+  /** Connects and logs in; notes the server's LOGIN-DELAY in the result. Closes the connection when the login fails. */
+  private async login({ server, timeoutMs, signal, result }: { server: MailServerSettings; timeoutMs: number; signal: AbortSignal; result: RunResult }): Promise<Pop3Client> {
+    const client = await Pop3Client.connect({ host: server.host, port: server.port, security: server.security, timeoutMs, signal });
     try {
-      await this.ingest.ingest({ accountId, source: { protocol: 'pop3', uidl: message.key }, raw: client.retr(message.number), tally });
+      const announced = loginDelay(await client.capabilities());
+      await client.login({ username: server.username, password: server.password });
+      // RFC 2449 §6.5: the delay runs from the +OK to the login; `USER` means the listing after login has this user's value.
+      const loggedInAt = Date.now();
+      const delay = announced?.perUser ? (loginDelay(await client.capabilities()) ?? announced) : announced;
+      if (delay && delay.seconds > 0) result.notBefore = new Date(loggedInAt + delay.seconds * 1000);
+      return client;
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+  }
+
+  /**
+   * The records of the listed messages, by key. A UIDL whose record has another size than the listed
+   * message was given to a new message (rekeyReusedUidls): the session keys it apart, so that it is
+   * fetched instead of being taken for stored and deleted unfetched.
+   */
+  private async storedRecords({ accountId, session }: { accountId: AccountId; session: Pop3RunSession }): Promise<Map<string, Pop3StoredRecord>> {
+    const byUidl = await storedPop3Records({ records: this.records, accountId, keys: session.messages.map(({ key }) => key) });
+    const recordSizes = new Map([...byUidl].map(([key, { size }]) => [key, size]));
+    session.keyWith(({ messages, sizes }) => rekeyReusedUidls({ messages, sizes, recordSizes }));
+    const reused = session.messages.filter(({ key, uidl }) => uidl !== undefined && key !== uidl);
+    if (reused.length === 0) return byUidl;
+    const byReusedKey = await storedPop3Records({ records: this.records, accountId, keys: reused.map(({ key }) => key) });
+    const unseen = reused.filter(({ key }) => !byReusedKey.has(key));
+    if (unseen.length > 0) this.logger.warn({ msg: 'POP3 UIDL given to a new message (its size differs from the stored one); it is fetched as a new message', accountId, uidls: unseen.slice(0, 10).map(({ uidl }) => uidl) });
+    return new Map([...byUidl, ...byReusedKey]);
+  }
+
+  /**
+   * Fetches and stores the batch, newest first. @returns the keys stored (their events published),
+   * or undefined when the run was aborted
+   */
+  private async fetchBatch({ session, batch, accountId, result, tally, signal }: { session: Pop3RunSession; batch: Pop3KeyedMessage[]; accountId: AccountId; result: RunResult; tally: StoredTally; signal: AbortSignal }): Promise<Set<string> | undefined> {
+    const fetchedNow = new Set<string>();
+    const groups = groupForFetch(batch.map((message) => ({ ...message, uid: message.number, size: session.listing.sizes.get(message.number) ?? Number.MAX_SAFE_INTEGER })));
+    const fetching = { session, accountId, result, signal };
+    let retrieving: Promise<RetrievedMessage[]> | undefined;
+    // The previous group's store, still running: two groups are stored at a time, so that the
+    // store writes one while this process compresses and encodes the next (each would otherwise
+    // wait for the other). Nothing depends on their order: DELE comes after both.
+    let storing: Promise<string[]> | undefined;
+    const counted = (keys: string[]): void => {
+      for (const key of keys) fetchedNow.add(key);
+      result.fetched += keys.length;
+    };
+    try {
+      for (const [n, group] of groups.entries()) {
+        if (signal.aborted) return undefined;
+        if (session.exhausted) {
+          this.logger.warn({ msg: 'the POP3 server keeps dropping the connection; this run stops fetching and deletes what it stored', accountId, reconnects: session.reconnects });
+          break;
+        }
+        if (isStreamedGroup(group)) {
+          const previous = storing;
+          storing = undefined;
+          if (previous) counted(await previous);
+          counted(await this.storeStreamed({ ...fetching, message: group[0]!, tally }));
+          continue;
+        }
+        const retrieved = await this.retrievedOrRetried({ ...fetching, group, retrieving: retrieving ?? this.retrieveGroup({ ...fetching, group }) });
+        // Pipelined: the next group's RETRs run while this group is stored. Not before a streamed
+        // message, whose store reads from the connection.
+        const following = groups[n + 1];
+        retrieving = following && !isStreamedGroup(following) && !session.exhausted ? settledLater(this.retrieveGroup({ ...fetching, group: following })) : undefined;
+        const previous = storing;
+        storing = settledLater(this.storeGroup({ accountId, retrieved, tally }));
+        if (previous) counted(await previous);
+      }
+      if (storing) counted(await storing);
+      return fetchedNow;
+    } finally {
+      // Leaving early (an error, a shutdown): the other store finishes before the run ends, so a
+      // run never overlaps its successor's writes of the same messages.
+      await storing?.catch(() => undefined);
+    }
+  }
+
+  /** A large message streamed from RETR into the store. @returns its key, or none when the server refused it or dropped the connection on it */
+  private async storeStreamed({ session, accountId, message, result, tally, signal }: FetchContext & { message: Pop3KeyedMessage; tally: StoredTally }): Promise<string[]> {
+    const number = session.numberOf(message.key);
+    if (number === undefined) return [];
+    try {
+      await this.ingest.ingest({ accountId, source: { protocol: 'pop3', uidl: message.key }, raw: session.client.retr(number), tally });
       return [message.key];
     } catch (error) {
-      if (!(error instanceof Pop3ResponseError && error.refusedByServer)) throw error;
-      this.skipped({ result, accountId, key: message.key, message: error.message });
+      if (error instanceof Pop3ResponseError && error.refusedByServer) {
+        this.skipped({ result, accountId, key: message.key, message: error.message });
+        return [];
+      }
+      if (!this.dropped({ session, signal })) throw error;
+      await this.droppedOn({ session, accountId, key: message.key, result });
       return [];
     }
   }
 
   /**
    * Small messages read into memory (a group is at most 8 MB), their RETRs pipelined where the server
-   * allows it: one round trip per group, not per message. One the server refuses is noted and left out.
+   * allows it: one round trip per group, not per message. One the server refuses is noted and left out,
+   * and so is one gone from the mailbox since the run listed it.
    */
-  private async retrieveGroup({ client, accountId, group, result }: { client: Pop3Client; accountId: AccountId; group: Pop3KeyedMessage[]; result: RunResult }): Promise<RetrievedMessage[]> {
-    const answers = await client.retrMany(group.map(({ number }) => number));
+  private async retrieveGroup({ session, accountId, group, result }: FetchContext & { group: Pop3KeyedMessage[] }): Promise<RetrievedMessage[]> {
+    const present = group.flatMap(({ key }) => {
+      const number = session.numberOf(key);
+      return number === undefined ? [] : [{ key, number }];
+    });
+    const answers = await session.client.retrMany(present.map(({ number }) => number));
     const retrieved: RetrievedMessage[] = [];
-    for (const [index, { key }] of group.entries()) {
+    for (const [index, { key }] of present.entries()) {
       const answer = answers[index]!;
       if (answer instanceof Pop3ResponseError) this.skipped({ result, accountId, key, message: answer.message });
       else retrieved.push({ key, bytes: answer });
     }
     return retrieved;
+  }
+
+  /**
+   * The group's messages; when the server dropped the connection while sending them, they are fetched
+   * again one at a time on a new connection (as the IMAP side does), so that the one it drops on is
+   * found and skipped and the others are stored.
+   */
+  private async retrievedOrRetried({ retrieving, group, ...fetching }: FetchContext & { group: Pop3KeyedMessage[]; retrieving: Promise<RetrievedMessage[]> }): Promise<RetrievedMessage[]> {
+    try {
+      return await retrieving;
+    } catch (error) {
+      if (!this.dropped(fetching)) throw error;
+      if (group.length === 1) {
+        await this.droppedOn({ ...fetching, key: group[0]!.key });
+        return [];
+      }
+      this.logger.warn({ msg: 'the POP3 server dropped the connection while sending messages; they are fetched one at a time on a new connection', accountId: fetching.accountId, messages: group.length, err: fetching.session.client.failure?.message });
+      await fetching.session.reconnect();
+      return this.retrieveOneByOne({ ...fetching, group });
+    }
+  }
+
+  private async retrieveOneByOne({ group, ...fetching }: FetchContext & { group: Pop3KeyedMessage[] }): Promise<RetrievedMessage[]> {
+    const retrieved: RetrievedMessage[] = [];
+    for (const message of group) {
+      if (fetching.session.exhausted) break;
+      try {
+        retrieved.push(...(await this.retrieveGroup({ ...fetching, group: [message] })));
+      } catch (error) {
+        if (!this.dropped(fetching)) throw error;
+        await this.droppedOn({ ...fetching, key: message.key });
+      }
+    }
+    return retrieved;
+  }
+
+  /** The connection broke by itself (not by the abort signal, nor by a store that gave up on a stream). */
+  private dropped({ session, signal }: { session: Pop3RunSession; signal: AbortSignal }): boolean {
+    return !signal.aborted && session.client.failure !== undefined;
+  }
+
+  /** The server dropped the connection while sending this message alone: skipped this run, and the run goes on in a new session. */
+  private async droppedOn({ session, accountId, key, result }: { session: Pop3RunSession; accountId: AccountId; key: string; result: RunResult }): Promise<void> {
+    this.skipped({ result, accountId, key, message: `the POP3 server dropped the connection while sending this message (${session.client.failure?.message ?? 'closed'}); skipped this run` });
+    await session.reconnect();
   }
 
   /**
@@ -186,6 +295,13 @@ export class Pop3AccountSync {
     result.messageErrors.push({ folder: FOLDER, key, message });
     this.logger.warn({ msg: 'POP3 message skipped; the others go on and it is tried again next run', accountId, uidl: key, err: message });
   }
+}
+
+interface FetchContext {
+  session: Pop3RunSession;
+  accountId: AccountId;
+  result: RunResult;
+  signal: AbortSignal;
 }
 
 interface RetrievedMessage {

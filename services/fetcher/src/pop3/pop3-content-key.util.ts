@@ -11,6 +11,8 @@ export interface Pop3KeyedMessage {
    * messagesToDelete for why that matters).
    */
   siblings: string[];
+  /** The server's UIDL when the message is keyed by it (see rekeyReusedUidls). */
+  uidl?: string;
 }
 
 /**
