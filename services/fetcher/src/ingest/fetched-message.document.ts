@@ -21,6 +21,8 @@ export interface FetchedMessageDocument {
   internalDate?: Date;
   /** First time the fetcher stored it: POP3 deleteAfterDays counts from here (getmail's rule, not the Date header). */
   fetchedAt: Date;
+  /** POP3: the size LIST gave when it was fetched. A UIDL the server gave to a new message since is told by another LIST size. */
+  listSize?: number;
   /** POP3: when DELE was committed on the server. */
   deletedOnServerAt?: Date;
 }

@@ -10,7 +10,7 @@ import { FetchedMessageRepository } from './fetched-message.repository';
 
 export type IngestSource =
   | { protocol: 'imap'; folder: string; folderRole: FolderRole; uidValidity: number; uid: number; internalDate?: Date; flags?: string[]; messageIdHeader?: string; emailId?: string }
-  | { protocol: 'pop3'; uidl: string };
+  | { protocol: 'pop3'; uidl: string; listSize?: number };
 
 /**
  * Stores one message and announces it, in the order that makes a crash at any point harmless: raw
@@ -128,7 +128,7 @@ function fetchRecord({ accountId, source, key, stored, fetchedAt }: { accountId:
     folder: source.protocol === 'imap' ? source.folder : 'INBOX',
     ...(source.protocol === 'imap'
       ? { uidValidity: source.uidValidity, uid: source.uid, ...(source.internalDate ? { internalDate: source.internalDate } : {}), ...(source.messageIdHeader ? { messageIdHeader: source.messageIdHeader } : {}), ...(source.emailId ? { emailId: source.emailId } : {}) }
-      : { uidl: source.uidl }),
+      : { uidl: source.uidl, ...(source.listSize !== undefined ? { listSize: source.listSize } : {}) }),
     blobId: stored.id,
     size: stored.length,
     sha256: stored.sha256,

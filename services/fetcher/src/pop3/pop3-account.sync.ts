@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Pop3Client, Pop3ResponseError, loginDelay } from '@mailbus/mail-clients';
 import type { MailServerSettings } from '@mailbus/mail-clients';
 import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
-import { MessageIngestService } from '../ingest/message-ingest.service';
+import { MessageIngestService, type IngestSource } from '../ingest/message-ingest.service';
 import type { RunInput, RunResult, StoredTally } from '../runs/fetch-account';
 import type { Pop3KeyedMessage } from './pop3-content-key.util';
 import { Pop3DeletionRequests } from './pop3-deletion-requests';
@@ -126,8 +126,8 @@ export class Pop3AccountSync {
    */
   private async storedRecords({ accountId, session }: { accountId: AccountId; session: Pop3RunSession }): Promise<Map<string, Pop3StoredRecord>> {
     const byUidl = await storedPop3Records({ records: this.records, accountId, keys: session.messages.map(({ key }) => key) });
-    const recordSizes = new Map([...byUidl].map(([key, { size }]) => [key, size]));
-    session.keyWith(({ messages, sizes }) => rekeyReusedUidls({ messages, sizes, recordSizes }));
+    const recordListSizes = new Map([...byUidl].flatMap(([key, { listSize }]) => (listSize === undefined ? [] : [[key, listSize] as const])));
+    session.keyWith(({ messages, sizes }) => rekeyReusedUidls({ messages, sizes, recordListSizes }));
     const reused = session.messages.filter(({ key, uidl }) => uidl !== undefined && key !== uidl);
     if (reused.length === 0) return byUidl;
     const byReusedKey = await storedPop3Records({ records: this.records, accountId, keys: reused.map(({ key }) => key) });
@@ -190,7 +190,7 @@ export class Pop3AccountSync {
     const number = session.numberOf(message.key);
     if (number === undefined) return [];
     try {
-      await this.ingest.ingest({ accountId, source: { protocol: 'pop3', uidl: message.key }, raw: session.client.retr(number), tally });
+      await this.ingest.ingest({ accountId, source: pop3Source({ key: message.key, listSize: session.listSizeOf(message.key) }), raw: session.client.retr(number), tally });
       return [message.key];
     } catch (error) {
       if (error instanceof Pop3ResponseError && error.refusedByServer) {
@@ -218,7 +218,7 @@ export class Pop3AccountSync {
     for (const [index, { key }] of present.entries()) {
       const answer = answers[index]!;
       if (answer instanceof Pop3ResponseError) this.skipped({ result, accountId, key, message: answer.message });
-      else retrieved.push({ key, bytes: answer });
+      else retrieved.push({ key, bytes: answer, ...optionalListSize(session.listSizeOf(key)) });
     }
     return retrieved;
   }
@@ -273,7 +273,7 @@ export class Pop3AccountSync {
    * instead of several per message. @returns the keys stored; throws the first storage failure.
    */
   private async storeGroup({ accountId, retrieved, tally }: { accountId: AccountId; retrieved: RetrievedMessage[]; tally: StoredTally }): Promise<string[]> {
-    const outcomes = await this.ingest.ingestMany({ accountId, messages: retrieved.map(({ key, bytes }) => ({ source: { protocol: 'pop3', uidl: key }, bytes })), tally });
+    const outcomes = await this.ingest.ingestMany({ accountId, messages: retrieved.map(({ key, bytes, listSize }) => ({ source: pop3Source({ key, listSize }), bytes })), tally });
     const failure = outcomes.find((outcome): outcome is Error => outcome instanceof Error);
     if (failure) throw failure;
     return retrieved.map(({ key }) => key);
@@ -304,7 +304,16 @@ interface FetchContext {
   signal: AbortSignal;
 }
 
+const optionalListSize = (listSize: number | undefined): { listSize?: number } => (listSize === undefined ? {} : { listSize });
+
 interface RetrievedMessage {
   key: string;
   bytes: Buffer;
+  /** What LIST said in the session that retrieved it (the session may be replaced before the store). */
+  listSize?: number;
+}
+
+/** What a POP3 message is stored as: its key, and its LIST size (see rekeyReusedUidls). */
+function pop3Source({ key, listSize }: { key: string; listSize: number | undefined }): IngestSource {
+  return { protocol: 'pop3', uidl: key, ...(listSize !== undefined ? { listSize } : {}) };
 }

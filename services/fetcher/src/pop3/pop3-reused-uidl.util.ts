@@ -16,18 +16,19 @@ export function sharedUidls(listing: ReadonlyArray<{ uid: string }>): Set<string
 
 /**
  * RFC 1939 only forbids reusing a UIDL while its message exists; a server may give it to a new message
- * once the old one is deleted. A UIDL-keyed message whose record has another size than its LIST size is
- * such a new message: it gets reusedUidlKey, so it is fetched instead of being taken for stored (and
- * deleted unfetched). The size is the only sign the record gives; a reused UIDL on a message of the
- * same size is not seen. A record 2 bytes larger is the same message: RETR ends a message that has no
- * final line break with one, which LIST does not count (Dovecot).
- * @param recordSizes the stored size of each record (its RETR bytes), by key
+ * once the old one is deleted. A UIDL-keyed message whose LIST size differs from the one its record
+ * was fetched with is such a new message: it gets reusedUidlKey, so it is fetched instead of being taken
+ * for stored (and deleted unfetched). LIST sizes are compared with LIST sizes, never with the bytes
+ * RETR gave: servers that estimate sizes (Exchange) or count line ends their own way keep their
+ * estimate stable, and would otherwise have every message fetched again. The size is the only sign;
+ * a reused UIDL on a message of the same size, or on a record without a LIST size, is not seen.
+ * @param recordListSizes the LIST size each record was fetched with, by key
  */
-export function rekeyReusedUidls({ messages, sizes, recordSizes }: { messages: readonly Pop3KeyedMessage[]; sizes: ReadonlyMap<number, number>; recordSizes: ReadonlyMap<string, number> }): Pop3KeyedMessage[] {
+export function rekeyReusedUidls({ messages, sizes, recordListSizes }: { messages: readonly Pop3KeyedMessage[]; sizes: ReadonlyMap<number, number>; recordListSizes: ReadonlyMap<string, number> }): Pop3KeyedMessage[] {
   return messages.map((message) => {
     const size = sizes.get(message.number);
-    const recorded = recordSizes.get(message.key);
-    if (message.uidl === undefined || size === undefined || recorded === undefined || recorded === size || recorded === size + 2) return message;
+    const recorded = recordListSizes.get(message.key);
+    if (message.uidl === undefined || size === undefined || recorded === undefined || recorded === size) return message;
     return { ...message, key: reusedUidlKey({ uidl: message.uidl, size }) };
   });
 }

@@ -43,6 +43,12 @@ export class Pop3RunSession {
     this.applyKeys();
   }
 
+  /** The LIST size of the message with this key in this session. */
+  listSizeOf(key: string): number | undefined {
+    const number = this.numbers.get(key);
+    return number === undefined ? undefined : this.listing.sizes.get(number);
+  }
+
   /** This session's number of the message with this key; undefined when it is gone. */
   numberOf(key: string): number | undefined {
     return this.numbers.get(key);
