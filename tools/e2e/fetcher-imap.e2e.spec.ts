@@ -96,7 +96,7 @@ describe('first sync', () => {
 });
 
 describe('retention', () => {
-  it('should delete messages older than deleteAfterDays in INBOX and Junk only after storing them, and leave other folders alone', async () => {
+  it('should delete messages older than deleteAfterDays in Junk, keep INBOX messages until deleteAfterDays after storing them, and leave other folders alone', async () => {
     const user = 'imapretain';
     await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
     for (const n of [1, 2]) await appendMessage({ dovecot: dovecot(), username: user, raw: message(n, user), date: daysAgo(60) });
@@ -110,7 +110,8 @@ describe('retention', () => {
     await settled(account.id, created);
     // Stored first (INBOX is synced), then deleted on the server: nothing lost.
     expect((await records(account.id)).map((record) => record.messageIdHeader).sort()).toEqual([1, 2, 3].map((n) => `m${n}.${user}@example.com`));
-    expect(await serverCount(user, 'INBOX')).toBe(1);
+    // Kept deleteAfterDays from when they were first stored (rule 14), not from INTERNALDATE: none goes yet.
+    expect(await serverCount(user, 'INBOX')).toBe(3);
     expect(await serverCount(user, 'Junk')).toBe(1);
     expect(await serverCount(user, 'Trash')).toBe(1);
   });

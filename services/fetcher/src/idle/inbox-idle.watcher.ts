@@ -120,28 +120,44 @@ export class InboxIdleWatcher implements OnModuleInit, OnApplicationBootstrap, O
   private async watch(account: AccountDocument): Promise<void> {
     const owner = this.scheduler.owner;
     const receive = account.receive!;
+    const accountId = toAccountId(account._id);
+    // The password is opened before a lease and a slot are taken: one sealed with a key this replica
+    // lacks throws here, and must not hold the host's slot until it runs out, every round.
+    const server = this.serverSettings(account);
+    if (!server) return;
     const lease = await this.leases.tryAcquire({ id: account._id, holder: owner, leaseMs: this.settings.leaseMs });
     if (!lease) return;
-    // One slot fewer than runs may take: IDLE never blocks polling of the same host.
-    const slot = this.settings.hostConnectionCap > 1 ? await this.slots.acquire({ host: receive.host, cap: this.settings.hostConnectionCap - 1, holder: `${owner}:idle:${account._id}`, leaseMs: this.settings.leaseMs }) : undefined;
-    if (!slot) {
-      await lease.release();
-      return;
+    let slot: HostSlot | undefined;
+    try {
+      // One slot fewer than runs may take: IDLE never blocks polling of the same host.
+      slot = this.settings.hostConnectionCap > 1 ? await this.slots.acquire({ host: receive.host, cap: this.settings.hostConnectionCap - 1, holder: `${owner}:idle:${account._id}`, leaseMs: this.settings.leaseMs }) : undefined;
+      if (!slot) {
+        await lease.release();
+        return;
+      }
+      const connection = new InboxIdleConnection(
+        { accountId, timeoutMs: this.settings.mailTimeoutMs, server },
+        {
+          newMail: () => void this.newMail(accountId),
+          open: (isOpen) => void this.opened({ accountId, isOpen }),
+        },
+      );
+      this.watches.set(account._id, { connection, revision: account.revision, lease, slot });
+      connection.start();
+    } catch (error) {
+      await slot?.release().catch(() => undefined);
+      await lease.release().catch(() => undefined);
+      throw error;
     }
-    const accountId = toAccountId(account._id);
-    const connection = new InboxIdleConnection(
-      {
-        accountId,
-        timeoutMs: this.settings.mailTimeoutMs,
-        server: accountServerSettings({ box: this.box, account, side: 'receive' }),
-      },
-      {
-        newMail: () => void this.newMail(accountId),
-        open: (isOpen) => void this.opened({ accountId, isOpen }),
-      },
-    );
-    this.watches.set(account._id, { connection, revision: account.revision, lease, slot });
-    connection.start();
+  }
+
+  private serverSettings(account: AccountDocument): ReturnType<typeof accountServerSettings> | undefined {
+    try {
+      return accountServerSettings({ box: this.box, account, side: 'receive' });
+    } catch (error) {
+      this.logger.warn({ msg: 'account not watched: its password cannot be opened', accountId: account._id, err: (error as Error).message });
+      return undefined;
+    }
   }
 
   private async unwatch(accountId: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ImapFlow, type ListResponse } from 'imapflow';
-import { FolderRole } from '@mailbus/contracts';
+import { FolderRole, MailProtocol, fetchKey } from '@mailbus/contracts';
 import { imapFlowOptions } from '@mailbus/mail-clients';
 import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { MessageIngestService } from '../ingest/message-ingest.service';
@@ -10,7 +10,7 @@ import { checkpointId } from '../sync-status/sync-state.documents';
 import { FolderCheckpointRepository } from '../sync-status/sync-state.repositories';
 import { folderRole } from './folder-role.util';
 import { ImapFolderSync } from './imap-folder.sync';
-import { deleteExpiredMessages } from './imap-retention';
+import { deleteExpiredMessages, syncedListPaths, type SyncedFolder } from './imap-retention';
 
 /** After a shutdown asked the run to stop, this long for the message in hand, then the connection is cut. */
 const ABORT_GRACE_MS = 5_000;
@@ -27,7 +27,7 @@ export class ImapAccountSync {
   ) {}
 
   async run({ account, budget, timeoutMs, signal, tally }: RunInput): Promise<RunResult> {
-    const result: RunResult = { fetched: 0, more: false, folderErrors: [], messageErrors: [] };
+    const result: RunResult = { fetched: 0, more: false, folderErrors: [], messageErrors: [], retentionErrors: [] };
     if (signal.aborted) return { ...result, more: true };
     const client = new ImapFlow(imapFlowOptions(account.server, { timeoutMs }));
     client.on('error', (error: Error) => this.logger.warn({ msg: 'IMAP connection error', accountId: account.id, err: error.message }));
@@ -37,7 +37,10 @@ export class ImapAccountSync {
       await client.connect();
       const listed = await client.list();
       const specialUse = new Map(listed.map((folder) => [folder.path, folder.specialUse]));
-      const dedupeAcrossFolders = isGmailLike({ client, listed, synced: account.receive.folders });
+      // LIST path → configured name: "inbox" is synced from INBOX, "Sent" from "INBOX.Sent" (imapflow normalises the same way).
+      const synced = syncedListPaths({ folders: account.receive.folders, listed: listed.map(({ path }) => path), namespace: client.namespace });
+      const listedPath = new Map([...synced].map(([listedAs, folder]) => [folder, listedAs]));
+      const dedupeAcrossFolders = isGmailLike({ client, listed, synced: [...synced.keys()] });
       let remaining = budget;
       for (const path of account.receive.folders) {
         if (remaining <= 0 || signal.aborted) {
@@ -47,7 +50,8 @@ export class ImapAccountSync {
         try {
           const sync = new ImapFolderSync(
             { client, ingest: this.ingest, records: this.records, checkpoints: this.checkpoints },
-            { accountId: account.id, path, role: folderRole({ path, specialUse: specialUse.get(path) }), onlySinceDays: account.receive.onlySinceDays, dedupeAcrossFolders },
+            // Checkpoint and fetch keys stay under the configured name (what existing records are keyed by).
+            { accountId: account.id, path, role: folderRole({ path, specialUse: specialUse.get(listedPath.get(path) ?? path) }), onlySinceDays: account.receive.onlySinceDays, dedupeAcrossFolders },
           );
           const folder = await sync.run({ budget: remaining, signal, tally });
           result.fetched += folder.fetched;
@@ -60,7 +64,7 @@ export class ImapAccountSync {
           this.folderFailed({ result, accountId: account.id, folder: path, error });
         }
       }
-      if (account.receive.deleteAfterDays > 0 && !signal.aborted) await this.applyRetention({ client, account, listed, result });
+      if (account.receive.deleteAfterDays > 0 && !signal.aborted) await this.applyRetention({ client, account, listed, synced, result });
     } finally {
       signal.removeEventListener('abort', cut);
       await client.logout().catch(() => client.close());
@@ -68,21 +72,39 @@ export class ImapAccountSync {
     return result;
   }
 
-  private async applyRetention({ client, account, listed, result }: { client: ImapFlow; account: RunInput['account']; listed: ListResponse[]; result: RunResult }): Promise<void> {
-    const { deleteAfterDays, folders } = account.receive;
+  /**
+   * Retention errors are kept apart from the folders' sync errors: a folder that cannot be housekept
+   * (no UIDPLUS, a refused EXPUNGE) does not make a run that fetched everything a failed one.
+   */
+  private async applyRetention({ client, account, listed, synced, result }: { client: ImapFlow; account: RunInput['account']; listed: ListResponse[]; synced: Map<string, string>; result: RunResult }): Promise<void> {
+    const { deleteAfterDays } = account.receive;
     const targets = listed.filter(({ path, specialUse }) => [FolderRole.INBOX, FolderRole.JUNK, FolderRole.SENT].includes(folderRole({ path, specialUse })));
     for (const { path } of targets) {
       try {
-        const checkpoint = folders.includes(path) ? await this.checkpoints.findOne({ accountId: account.id, _id: checkpointId({ accountId: account.id, path }) }) : null;
+        const folder = synced.get(path);
+        const syncedFolder = folder === undefined ? undefined : await this.syncedFolder({ accountId: account.id, folder });
         // A synced folder never synced yet: nothing of it is stored, so nothing of it may go.
-        if (folders.includes(path) && !checkpoint) continue;
-        const deleted = await deleteExpiredMessages({ client, path, deleteAfterDays, checkpoint: checkpoint ?? undefined });
+        if (folder !== undefined && !syncedFolder) continue;
+        const deleted = await deleteExpiredMessages({ client, path, deleteAfterDays, synced: syncedFolder });
         if (deleted > 0) this.logger.log({ msg: 'expired messages deleted on the server', accountId: account.id, folder: path, deleted, deleteAfterDays });
       } catch (error) {
         if (!client.usable || isMailbusFailure(error)) throw error;
-        this.folderFailed({ result, accountId: account.id, folder: path, error });
+        (result.retentionErrors ??= []).push({ folder: path, message: (error as Error).message });
+        this.logger.warn({ msg: 'retention failed in a folder; fetching is not affected', accountId: account.id, folder: path, err: (error as Error).message });
       }
     }
+  }
+
+  /** The checkpoint of a synced folder and its fetch records, looked up by fetch key (account + configured folder + UIDVALIDITY + UID). */
+  private async syncedFolder({ accountId, folder }: { accountId: RunInput['account']['id']; folder: string }): Promise<SyncedFolder | undefined> {
+    const checkpoint = await this.checkpoints.findOne({ accountId, _id: checkpointId({ accountId, path: folder }) });
+    if (!checkpoint) return undefined;
+    const firstSeen = async ({ uidValidity, uids }: { uidValidity: number; uids: number[] }): Promise<Map<number, Date>> => {
+      const uidOfKey = new Map(uids.map((uid) => [fetchKey({ accountId, protocol: MailProtocol.IMAP, folder, uidValidity, uid }), uid]));
+      const seen = await this.records.firstFetchedAt({ accountId, keys: [...uidOfKey.keys()] });
+      return new Map([...seen].map(([key, at]) => [uidOfKey.get(key)!, at]));
+    };
+    return { checkpoint, firstSeen };
   }
 
   private folderFailed({ result, accountId, folder, error }: { result: RunResult; accountId: string; folder: string; error: unknown }): void {

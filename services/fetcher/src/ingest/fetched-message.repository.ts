@@ -37,6 +37,20 @@ export class FetchedMessageRepository extends BaseRepository<FetchedMessageDocum
   }
 
   /**
+   * When each of these fetch keys was first stored (IMAP retention, rule 14); a key without a record is
+   * absent. One query per 10,000 keys, by `_id` (see storedUidls for the size).
+   */
+  async firstFetchedAt({ accountId, keys }: { accountId: AccountId; keys: string[] }): Promise<Map<string, Date>> {
+    const seen = new Map<string, Date>();
+    const CHUNK = 10_000;
+    for (let start = 0; start < keys.length; start += CHUNK) {
+      const found = await this.collection.find({ accountId, _id: { $in: keys.slice(start, start + CHUNK) } }, { projection: { fetchedAt: 1 } }).toArray();
+      for (const { _id, fetchedAt } of found) seen.set(_id, fetchedAt);
+    }
+    return seen;
+  }
+
+  /**
    * The same message stored from another folder of the account (Gmail labels): by the server's email
    * id when it has one (Gmail always has), else by Message-ID and size (a rare server with \All but
    * no email ids; no index of its own, so that every other account's inserts do not pay for it).

@@ -18,7 +18,7 @@ import { isWithinActiveHours, nextActiveTime } from './active-hours.util';
 import type { FetchAccount, RunInput, RunResult, StoredTally } from './fetch-account';
 import { FetcherMetrics } from './fetcher.metrics';
 import { isMailbusFailure } from './mailbus-failure.util';
-import { stateAfterFailure, stateAfterInterruption, stateAfterSuccess } from './run-outcome.util';
+import { everyFolderFailed, keepWakeDuringRun, stateAfterFailure, stateAfterInterruption, stateAfterStop, stateAfterSuccess } from './run-outcome.util';
 
 export const FETCHER_SECRET_BOX = Symbol('FETCHER_SECRET_BOX');
 export const FETCH_SETTINGS = Symbol('FETCH_SETTINGS');
@@ -101,7 +101,6 @@ export class AccountRunService {
       return;
     }
     const startedAt = new Date();
-    await this.states.updateOne({ filter: { accountId }, update: { $set: { state: 'syncing', lastRunAt: startedAt } } });
     const timer = this.metrics.runDuration.startTimer({ protocol: receive.protocol });
     this.metrics.runsInProgress.inc();
     this.metrics.connectionOpened(receive.host);
@@ -120,14 +119,23 @@ export class AccountRunService {
     const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(this.settings.leaseMs / 3, 1_000));
     // Counts into the account's fetchedTotal also what a run stored before it failed.
     const tally: StoredTally = { messages: 0 };
+    const signal = AbortSignal.any([this.shutdown.signal, leaseLost.signal]);
     try {
-      const result = await this.fetch({ accountId, document, receive, signal: AbortSignal.any([this.shutdown.signal, leaseLost.signal]), tally });
+      // Inside the try: a failed write must not keep the host slot until its lease runs out.
+      await this.states.updateOne({ filter: { accountId }, update: { $set: { state: 'syncing', lastRunAt: startedAt } } });
+      const result = await this.fetch({ accountId, document, receive, signal, tally });
+      if (signal.aborted) {
+        await this.recordStop({ accountId, owner, state, receive, result, tally, leaseLost: leaseLost.signal.aborted });
+        timer({ outcome: 'stopped' });
+        return;
+      }
       // Every folder failed (all parked, none exists): nothing works, and the status must say so.
-      if (result.folderErrors.length > 0 && result.folderErrors.length >= receive.folders.length) {
+      if (everyFolderFailed({ result, folders: receive.folders })) {
         throw new MailConnectionError({ errorClass: 'protocol', message: `every folder failed: ${result.folderErrors.map(({ folder, message }) => `${folder}: ${message}`).join('; ')}` });
       }
       // Only here, after the whole run, do the failure streak and the auth clock end (rule 31).
-      const { set, unset } = stateAfterSuccess({ now: new Date(), result, schedule: receive });
+      const success = stateAfterSuccess({ now: new Date(), result, schedule: receive });
+      const { set, unset } = keepWakeDuringRun({ update: success, started: state, current: await this.states.findOne({ accountId }), notBefore: result.notBefore });
       const lastRun = { fetched: result.fetched, skippedMessages: result.messageErrors.length, failedFolders: result.folderErrors.length, more: result.more };
       await this.finish({ accountId, set: { ...set, priority: document.priority, ownersActive: await this.ownerActivity.anyOwnerActive(document.owners), lastRun }, unset, tally, state });
       timer({ outcome: 'ok' });
@@ -139,11 +147,14 @@ export class AccountRunService {
         fetched: result.fetched,
         more: result.more,
         folderErrors: result.folderErrors.length,
+        retentionErrors: result.retentionErrors?.length ?? 0,
         ms: Date.now() - startedAt.getTime(),
       });
     } catch (error) {
       timer({ outcome: 'error' });
-      if (isMailbusFailure(error)) await this.recordInterruption({ accountId, owner, state, document, receive, error, tally });
+      // The stop cut the connection (ABORT_GRACE_MS): the mail server is not to blame.
+      if (signal.aborted && !isMailbusFailure(error)) await this.recordStop({ accountId, owner, state, receive, result: { fetched: 0 }, tally, leaseLost: leaseLost.signal.aborted });
+      else if (isMailbusFailure(error)) await this.recordInterruption({ accountId, owner, state, document, receive, error, tally });
       else await this.recordFailure({ accountId, owner, state, document, receive, error, tally });
     } finally {
       this.metrics.runsInProgress.dec();
@@ -193,6 +204,25 @@ export class AccountRunService {
     };
     const input: RunInput = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs, signal, tally };
     return receive.protocol === 'imap' ? this.imap.run(input) : this.pop3.run(input);
+  }
+
+  /**
+   * A run stopped by the shutdown or by a lost lease is no success: the failure streak, the auth clock
+   * and a pending "sync now" stay (stateAfterStop). With the lease lost another replica may own the
+   * account now, so only the messages stored are added to its total (an $inc, which cannot clobber
+   * that replica's writes).
+   */
+  private async recordStop({ accountId, owner, state, receive, result, tally, leaseLost }: { accountId: AccountId; owner: string; state: AccountSyncStateDocument; receive: NonNullable<AccountDocument['receive']>; result: Pick<RunResult, 'fetched' | 'notBefore'>; tally: StoredTally; leaseLost: boolean }): Promise<void> {
+    // Logged as a finished run with work left (more), and why it stopped: not recorded as a success.
+    this.logger.log({ msg: 'account run finished', accountId, owner, fetched: result.fetched, more: true, stopped: leaseLost ? 'lease lost' : 'shutdown' });
+    if (!leaseLost) {
+      const { set, unset } = stateAfterStop({ now: new Date(), state, result, schedule: receive });
+      await this.finish({ accountId, set, unset, tally, state });
+      return;
+    }
+    const added = tally.messages;
+    tally.messages = 0;
+    if (added > 0) await this.states.updateOne({ filter: { accountId }, update: { $inc: { fetchedTotal: added } } });
   }
 
   /**

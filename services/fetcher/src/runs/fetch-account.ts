@@ -33,6 +33,11 @@ export interface RunResult {
   more: boolean;
   /** Folders that failed while the others went on (rule 12). */
   folderErrors: Array<{ folder: string; message: string }>;
+  /**
+   * Folders in which deleteAfterDays could not be applied (IMAP): logged and reported, never a failed
+   * run, since the fetching itself worked; retention is tried again on the next run.
+   */
+  retentionErrors?: Array<{ folder: string; message: string }>;
   /** Messages that failed and were skipped while the others went on (rule 12); tried again later. */
   messageErrors: Array<{ folder: string; key: string; message: string }>;
   /** The server asked not to log in again before this (POP3 LOGIN-DELAY, RFC 2449). */

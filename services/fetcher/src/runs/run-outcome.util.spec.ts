@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
-import { stateAfterFailure, stateAfterInterruption, stateAfterSuccess, type RunSchedule } from './run-outcome.util';
+import { everyFolderFailed, keepWakeDuringRun, stateAfterFailure, stateAfterInterruption, stateAfterStop, stateAfterSuccess, type RunSchedule } from './run-outcome.util';
 
 const at = (iso: string): Date => new Date(`${iso}Z`);
 const middle = () => 0.5;
@@ -154,5 +154,65 @@ describe('run outcome', () => {
       expect(stateAfterInterruption({ now, state: {}, schedule: office, random: middle }).nextRunAt).toEqual(at('2026-11-30T07:00:00'));
       expect(stateAfterInterruption({ now, state: { forceRun: true }, schedule: office, random: middle }).nextRunAt).toEqual(at('2026-11-27T16:30:05'));
     });
+  });
+});
+
+describe(stateAfterStop.name, () => {
+  it('should keep the failure streak, the auth clock, the error and a pending "sync now" when a shutdown stops the run', () => {
+    const before: Partial<AccountSyncStateDocument> = { state: 'error', consecutiveFailures: 3, authFailingSince: at('2026-11-23T08:00:00'), error: { class: 'auth', message: 'no', at: at('2026-11-23T09:00:00') }, forceRun: true };
+    const after = apply(before, stateAfterStop({ now: at('2026-11-23T10:00:00'), state: before, result: {}, schedule: hourly }));
+    expect(after).toMatchObject({ state: 'error', consecutiveFailures: 3, authFailingSince: at('2026-11-23T08:00:00'), forceRun: true });
+    expect(after.lastSuccessAt).toBeUndefined();
+    expect(after.nextRunAt!.getTime() - at('2026-11-23T10:00:00').getTime()).toBeLessThan(60_000);
+  });
+
+  it('should not come back before the server LOGIN-DELAY', () => {
+    const notBefore = at('2026-11-23T10:20:00');
+    expect(stateAfterStop({ now: at('2026-11-23T10:00:00'), state: {}, result: { notBefore }, schedule: hourly }).nextRunAt).toEqual(notBefore);
+  });
+});
+
+describe(keepWakeDuringRun.name, () => {
+  const now = at('2026-11-23T10:00:00');
+  const success = () => stateAfterSuccess({ now, result: { more: false }, schedule: hourly, random: middle });
+  const started = { nextRunAt: at('2026-11-23T09:00:00') };
+
+  it('should keep the next run of a wake-up that arrived during the run instead of the regular interval', () => {
+    const woken = at('2026-11-23T09:59:30');
+    const { set } = keepWakeDuringRun({ update: success(), started, current: { nextRunAt: woken } });
+    expect(set.nextRunAt).toEqual(woken);
+  });
+
+  it('should keep a "sync now" requested during the run pending', () => {
+    const { unset } = keepWakeDuringRun({ update: success(), started, current: { nextRunAt: at('2026-11-23T09:59:30'), forceRun: true } });
+    expect(unset).not.toContain('forceRun');
+  });
+
+  it('should leave the update as it is when nothing woke the account during the run', () => {
+    const update = success();
+    expect(keepWakeDuringRun({ update, started, current: { nextRunAt: started.nextRunAt, forceRun: true } })).toEqual(update);
+  });
+
+  it('should keep the planned run when it comes before the requested one', () => {
+    const { set } = keepWakeDuringRun({ update: success(), started, current: { nextRunAt: at('2026-11-24T10:00:00') } });
+    expect(set.nextRunAt).toEqual(at('2026-11-23T11:00:00'));
+  });
+
+  it('should not wake the account before the server LOGIN-DELAY', () => {
+    const notBefore = at('2026-11-23T10:20:00');
+    const { set } = keepWakeDuringRun({ update: success(), started, current: { nextRunAt: at('2026-11-23T09:59:30') }, notBefore });
+    expect(set.nextRunAt).toEqual(notBefore);
+  });
+});
+
+describe(everyFolderFailed.name, () => {
+  it('should not fail a run whose only errors are retention errors', () => {
+    const result = { fetched: 3, more: false, folderErrors: [], messageErrors: [], retentionErrors: [{ folder: 'INBOX', message: 'the server lacks UIDPLUS' }] };
+    expect(everyFolderFailed({ result, folders: ['INBOX'] })).toBe(false);
+  });
+
+  it('should fail a run in which every synced folder failed', () => {
+    expect(everyFolderFailed({ result: { folderErrors: [{ folder: 'Nowhere', message: 'not found' }] }, folders: ['Nowhere'] })).toBe(true);
+    expect(everyFolderFailed({ result: { folderErrors: [{ folder: 'Nowhere', message: 'not found' }] }, folders: ['Nowhere', 'INBOX'] })).toBe(false);
   });
 });

@@ -102,3 +102,62 @@ export function stateAfterInterruption({
   const nextRunAt = state.forceRun ? retryAt : nextActiveTime({ at: retryAt, activeHours: schedule.activeHours });
   return { nextRunAt, set: { state: state.error ? 'error' : 'idle', nextRunAt, interruptedRuns }, unset: [] };
 }
+
+/**
+ * A run stopped before it was done, by the fetcher's shutdown (its lease still held): not a success,
+ * since it proves nothing about the account, and not a failure. State, error, failure streak, auth
+ * clock and a pending "sync now" stay; the account comes back soon (it has more to do), never before
+ * a server's LOGIN-DELAY, inside the active hours unless an admin forced it.
+ */
+export function stateAfterStop({
+  now,
+  state,
+  result,
+  schedule,
+}: {
+  now: Date;
+  state: Pick<AccountSyncStateDocument, 'error' | 'forceRun'>;
+  result: Pick<RunResult, 'notBefore'>;
+  schedule: RunSchedule;
+}): StateUpdate & { nextRunAt: Date } {
+  const soon = new Date(now.getTime() + MORE_WORK_DELAY_MS);
+  const at = result.notBefore && result.notBefore > soon ? result.notBefore : soon;
+  const nextRunAt = state.forceRun ? at : nextActiveTime({ at, activeHours: schedule.activeHours });
+  return { nextRunAt, set: { state: state.error ? 'error' : 'idle', nextRunAt }, unset: [] };
+}
+
+/**
+ * A wake-up that arrived while the run was working (new mail seen through IDLE, "sync now", a changed
+ * account) moved nextRunAt after the run read its state; the run's own write must not push that back
+ * to the regular interval. So the earlier of the two times wins, and a "sync now" set meanwhile stays
+ * pending; but never before the server's LOGIN-DELAY. A write that takes the account out of the
+ * schedule (no nextRunAt) is left as it is.
+ * @param started the state the run started from; @param current the state just before the run's write
+ */
+export function keepWakeDuringRun({
+  update,
+  started,
+  current,
+  notBefore,
+}: {
+  update: StateUpdate;
+  started: Pick<AccountSyncStateDocument, 'nextRunAt'>;
+  current: Pick<AccountSyncStateDocument, 'nextRunAt' | 'forceRun'> | null;
+  notBefore?: Date;
+}): StateUpdate {
+  const planned = update.set.nextRunAt;
+  const requested = current?.nextRunAt;
+  if (!planned || !requested || requested.getTime() === started.nextRunAt?.getTime()) return update;
+  const earlier = requested < planned ? requested : planned;
+  const nextRunAt = notBefore && notBefore > earlier ? notBefore : earlier;
+  const unset = current?.forceRun ? update.unset.filter((field) => field !== 'forceRun') : update.unset;
+  return { set: { ...update.set, nextRunAt }, unset };
+}
+
+/**
+ * Every folder failed to sync (all parked, none exists): the run failed, whatever else it did.
+ * Retention errors are not counted: a folder that could not be housekept was still fetched.
+ */
+export function everyFolderFailed({ result, folders }: { result: Pick<RunResult, 'folderErrors'>; folders: string[] }): boolean {
+  return result.folderErrors.length > 0 && result.folderErrors.length >= folders.length;
+}

@@ -1,0 +1,124 @@
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountView, SyncStatusView, UserView } from '@mailbus/contracts';
+import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually } from '@mailbus/testing';
+import { startSystem, type System } from './system';
+
+/**
+ * IMAP deleteAfterDays against real Dovecot may delete on the server only what the fetcher stored, and
+ * counts from when it first stored it (rule 14), never from INTERNALDATE alone: a folder named in
+ * another case than LIST names it, a backlog larger than one run's budget, a cursor moved past
+ * messages that were never stored, and an old message that arrives today. IDLE is off, so that every
+ * run here is one the test asked for or a backlog's continuation.
+ */
+let system: System;
+let owner: UserView;
+let mongo: MongoClient;
+const DAY_MS = 86_400_000;
+
+beforeAll(async () => {
+  system = await startSystem({
+    services: ['api', 'account-registry', 'fetcher'],
+    stack: { mail: true },
+    env: { SCHEDULER_TICK_MS: '200', FETCH_MAX_MESSAGES_PER_RUN: '2', FETCH_HOST_CONNECTION_CAP: '20', FETCH_IDLE_CONNECTIONS: '0' },
+  });
+  owner = (await system.api<UserView>('POST', '/v1/users', { body: { displayName: 'Owner', addresses: ['retention-owner@example.com'] } })).body;
+  mongo = await new MongoClient(system.env.MONGODB_URL!).connect();
+}, 180_000);
+
+afterAll(async () => {
+  await mongo?.close();
+  await system?.stop();
+});
+
+const dovecot = () => system.stack.dovecot!;
+const message = (n: number, user: string) => `From: sender@example.com\r\nTo: ${user}@example.com\r\nSubject: message ${n}\r\nMessage-ID: <m${n}.${user}@example.com>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n\r\nBody ${n}\r\n`;
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
+const fetchRecords = () => mongo.db(system.env.MONGODB_DB).collection<{ _id: string; accountId: string; uid: number; fetchedAt: Date }>('fetched_messages');
+const storedUids = async (accountId: string) => (await fetchRecords().find({ accountId }).toArray()).map(({ uid }) => uid).sort((a, b) => a - b);
+const serverCount = async (username: string, folder: string): Promise<number> => Number(/messages=(\d+)/.exec(await dovecot().doveadm(['mailbox', 'status', '-u', username, 'messages', folder]))?.[1]);
+const status = async (accountId: string) => (await system.api<SyncStatusView>('GET', `/v1/accounts/${accountId}/status`)).body;
+
+async function createAccount(username: string, receive: Record<string, unknown>): Promise<AccountView> {
+  const response = await system.api<AccountView>('POST', '/v1/accounts', {
+    body: { name: username, email: `${username}@example.com`, owners: [owner.id], receive: { protocol: 'imap', host: '127.0.0.1', port: dovecot().imapsPort, security: 'tls', username, password: DEFAULT_MAIL_PASSWORD, intervalSeconds: 3600, ...receive } },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body;
+}
+
+/** Waits until every run the account asked for is done: idle, not due again soon, nothing left in a backlog. */
+async function settled(accountId: string, since: number): Promise<SyncStatusView> {
+  return expectEventually(
+    async () => {
+      const current = await status(accountId);
+      expect(Date.parse(current.lastSuccessAt ?? '0'), JSON.stringify(current)).toBeGreaterThanOrEqual(since);
+      expect(current.state).toBe('idle');
+      expect(Date.parse(current.nextRunAt ?? '0') - Date.now()).toBeGreaterThan(60_000);
+      return current;
+    },
+    { timeoutMs: 60_000 },
+  );
+}
+
+async function syncNow(accountId: string): Promise<number> {
+  const requested = Date.now();
+  expect((await system.api('POST', `/v1/accounts/${accountId}/sync`)).status).toBe(202);
+  return requested;
+}
+
+describe('IMAP retention in synced folders', () => {
+  it('should delete nothing of a backlog in a folder configured as "inbox" until each message was stored deleteAfterDays ago', async () => {
+    const user = 'retaincase';
+    await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
+    for (const n of [1, 2, 3, 4, 5]) await appendMessage({ dovecot: dovecot(), username: user, raw: message(n, user), date: daysAgo(60) });
+    const created = Date.now();
+    // Lower case: imapflow opens INBOX, LIST names it INBOX; five messages at two per run take three runs.
+    const account = await createAccount(user, { folders: ['inbox'], deleteAfterDays: 1 });
+
+    const done = await settled(account.id, created);
+    // Three runs: retention ran twice while older messages still waited to be fetched.
+    expect(done.lastRun).toMatchObject({ fetched: 1, more: false });
+    expect(await storedUids(account.id)).toEqual([1, 2, 3, 4, 5]);
+    // Stored today: nothing has been kept a day yet, however old its INTERNALDATE.
+    expect(await serverCount(user, 'INBOX')).toBe(5);
+
+    // Two of them first stored ten days ago: those, and only those, go.
+    await fetchRecords().updateMany({ accountId: account.id, uid: { $in: [1, 2] } }, { $set: { fetchedAt: daysAgo(10) } });
+    await settled(account.id, await syncNow(account.id));
+    expect(await serverCount(user, 'INBOX')).toBe(3);
+    expect(await storedUids(account.id)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('should keep messages the cursor passed without storing them, and an old message first stored today', async () => {
+    const user = 'retaincursor';
+    await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
+    const account = await createAccount(user, { folders: ['INBOX'], deleteAfterDays: 1 });
+    await settled(account.id, Date.now() - 1_000);
+
+    // An admin moves the cursor past UIDs 1-3 before they arrive: they are never fetched.
+    const moved = await system.api<SyncStatusView>('PATCH', `/v1/accounts/${account.id}/status`, { body: { folders: [{ path: 'INBOX', lastUid: 3 }] } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    for (const n of [1, 2, 3]) await appendMessage({ dovecot: dovecot(), username: user, raw: message(n, user), date: daysAgo(60) });
+    // A years-old message moved into INBOX today.
+    await appendMessage({ dovecot: dovecot(), username: user, raw: message(4, user), date: daysAgo(900) });
+    await settled(account.id, await syncNow(account.id));
+
+    expect(await storedUids(account.id)).toEqual([4]);
+    expect(await serverCount(user, 'INBOX')).toBe(4);
+    expect((await status(account.id)).lastRun).toMatchObject({ fetched: 1, failedFolders: 0 });
+  });
+
+  it('should still delete by INTERNALDATE in a Junk folder that is not synced', async () => {
+    const user = 'retainjunk';
+    await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: dovecot(), username: user, folder: 'Junk', raw: message(1, user), date: daysAgo(60) });
+    await appendMessage({ dovecot: dovecot(), username: user, folder: 'Junk', raw: message(2, user), date: daysAgo(0) });
+    const created = Date.now();
+    const account = await createAccount(user, { folders: ['INBOX'], deleteAfterDays: 1 });
+
+    await settled(account.id, created);
+    expect(await serverCount(user, 'Junk')).toBe(1);
+    expect(await storedUids(account.id)).toEqual([]);
+  });
+});
