@@ -21,17 +21,18 @@ export class FetchedMessageRepository extends BaseRepository<FetchedMessageDocum
   }
 
   /**
-   * The UIDLs out of `uidls` that are stored already, with when they were first fetched. One query per
-   * 10,000 UIDLs: MongoDB answers an $in of that size (about 300 KB) from the account_uidl index, and
+   * The POP3 keys out of `uidls` that are stored already, with when they were first fetched and the
+   * LIST size they were fetched with (records of versions before 2026-12-03 have none). One query per
+   * 10,000 keys: MongoDB answers an $in of that size (about 300 KB) from the account_uidl index, and
    * FerretDB 1.x, which reads the whole collection for any such query, does that once per run for all
    * but the largest mailboxes (with 1,000 per query, a run of a 2,000-message mailbox read it twice).
    */
-  async storedUidls({ accountId, uidls }: { accountId: AccountId; uidls: string[] }): Promise<Map<string, { fetchedAt: Date }>> {
-    const stored = new Map<string, { fetchedAt: Date }>();
+  async storedUidls({ accountId, uidls }: { accountId: AccountId; uidls: readonly string[] }): Promise<Map<string, StoredPop3Record>> {
+    const stored = new Map<string, StoredPop3Record>();
     const CHUNK = 10_000;
     for (let start = 0; start < uidls.length; start += CHUNK) {
-      const found = await this.find({ filter: { accountId, protocol: 'pop3', uidl: { $in: uidls.slice(start, start + CHUNK) } } });
-      for (const { uidl, fetchedAt } of found) if (uidl) stored.set(uidl, { fetchedAt });
+      const found = await this.collection.find({ accountId, protocol: 'pop3', uidl: { $in: uidls.slice(start, start + CHUNK) } }, { projection: { uidl: 1, fetchedAt: 1, listSize: 1 } }).toArray();
+      for (const { uidl, fetchedAt, listSize } of found) if (uidl) stored.set(uidl, { fetchedAt, ...(listSize !== undefined ? { listSize } : {}) });
     }
     return stored;
   }
@@ -65,4 +66,9 @@ export class FetchedMessageRepository extends BaseRepository<FetchedMessageDocum
   findRelinkable({ accountId, folder, messageIdHeader, size }: { accountId: AccountId; folder: string; messageIdHeader: string; size: number }): Promise<FetchedMessageDocument | null> {
     return this.findOne({ accountId, folder, messageIdHeader, size });
   }
+}
+
+export interface StoredPop3Record {
+  fetchedAt: Date;
+  listSize?: number;
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Pop3Client, Pop3ResponseError, loginDelay } from '@mailbus/mail-clients';
 import type { MailServerSettings } from '@mailbus/mail-clients';
-import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
+import { FetchedMessageRepository, type StoredPop3Record } from '../ingest/fetched-message.repository';
 import { MessageIngestService, type IngestSource } from '../ingest/message-ingest.service';
 import type { RunInput, RunResult, StoredTally } from '../runs/fetch-account';
 import type { Pop3KeyedMessage } from './pop3-content-key.util';
@@ -10,7 +10,6 @@ import { messagesToDelete } from './pop3-deletions.util';
 import { dateHeader, listsNewestFirst, needsOrderDetection, pickBatch } from './pop3-fetch-order.util';
 import { rekeyReusedUidls } from './pop3-reused-uidl.util';
 import { Pop3RunSession } from './pop3-run-session';
-import { storedPop3Records, type Pop3StoredRecord } from './pop3-stored-records';
 import { groupForFetch, isStreamedGroup } from '../imap/fetch-groups.util';
 import { settledLater } from '../runs/settled-later.util';
 import type { AccountId } from '@mailbus/mongo-dal';
@@ -124,13 +123,13 @@ export class Pop3AccountSync {
    * message was given to a new message (rekeyReusedUidls): the session keys it apart, so that it is
    * fetched instead of being taken for stored and deleted unfetched.
    */
-  private async storedRecords({ accountId, session }: { accountId: AccountId; session: Pop3RunSession }): Promise<Map<string, Pop3StoredRecord>> {
-    const byUidl = await storedPop3Records({ records: this.records, accountId, keys: session.messages.map(({ key }) => key) });
+  private async storedRecords({ accountId, session }: { accountId: AccountId; session: Pop3RunSession }): Promise<Map<string, StoredPop3Record>> {
+    const byUidl = await this.records.storedUidls({ accountId, uidls: session.messages.map(({ key }) => key) });
     const recordListSizes = new Map([...byUidl].flatMap(([key, { listSize }]) => (listSize === undefined ? [] : [[key, listSize] as const])));
     session.keyWith(({ messages, sizes }) => rekeyReusedUidls({ messages, sizes, recordListSizes }));
     const reused = session.messages.filter(({ key, uidl }) => uidl !== undefined && key !== uidl);
     if (reused.length === 0) return byUidl;
-    const byReusedKey = await storedPop3Records({ records: this.records, accountId, keys: reused.map(({ key }) => key) });
+    const byReusedKey = await this.records.storedUidls({ accountId, uidls: reused.map(({ key }) => key) });
     const unseen = reused.filter(({ key }) => !byReusedKey.has(key));
     if (unseen.length > 0) this.logger.warn({ msg: 'POP3 UIDL given to a new message (its size differs from the stored one); it is fetched as a new message', accountId, uidls: unseen.slice(0, 10).map(({ uidl }) => uidl) });
     return new Map([...byUidl, ...byReusedKey]);
