@@ -198,6 +198,21 @@ describe(classifySendError.name, () => {
     expect(classifySendError(new Error('send failed', { cause: silent }))).toMatchObject({ kind: 'permanent', errorClass: 'timeout' });
   });
 
+  it('should not retry a connection that broke after the whole message was written and before any reply: the server may have queued it', () => {
+    const dropped = error('Connection closed unexpectedly', { code: 'ECONNECTION', command: 'CONN' });
+
+    const classified = classifySendError(dropped, { messageWritten: true });
+
+    expect(classified).toMatchObject({ kind: 'permanent', smtpText: expect.stringMatching(/after the whole message was sent.*may have been delivered/) });
+    expect(classified).not.toHaveProperty('smtpCode');
+    expect(classifySendError(dropped)).toMatchObject({ kind: 'retrying', errorClass: 'connect' });
+  });
+
+  it('should classify a reply to a fully written message by the reply: a 4xx to the final dot is retried', () => {
+    const deferred = error('Message failed: 451 4.3.0 Try again later', { code: 'EMESSAGE', response: '451 4.3.0 Try again later', responseCode: 451, command: 'DATA' });
+    expect(classifySendError(deferred, { messageWritten: true })).toMatchObject({ kind: 'retrying', smtpCode: 451 });
+  });
+
   it('should look through our own wrapper to the nodemailer error in cause when the wrapper has no SMTP fields', () => {
     const nodemailerError = error('Message failed: 554 5.6.0 Message content rejected', { code: 'EMESSAGE', response: '554 5.6.0 Message content rejected', responseCode: 554, command: 'DATA' });
     expect(classifySendError(new Error('send failed', { cause: nodemailerError }))).toMatchObject({ kind: 'permanent', smtpCode: 554 });

@@ -40,8 +40,9 @@ const MESSAGE_COMMANDS = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
  * for the reply to the final dot). Connecting and the greeting have their own types and are safe to retry.
  */
 const SILENT_SESSION_TIMEOUT = 'SOCKET_TIMEOUT';
-const OUTCOME_UNKNOWN_TEXT =
-  'the server stopped answering in the middle of the SMTP session (no reply within the SMTP reply timeout of 10 minutes), most likely after the message was sent: it may have been delivered, so it is not sent again automatically; check with a recipient before sending it again';
+const MAY_HAVE_BEEN_DELIVERED = 'it may have been delivered, so it is not sent again automatically; check with a recipient before sending it again';
+const OUTCOME_UNKNOWN_TEXT = `the server stopped answering in the middle of the SMTP session (no reply within the SMTP reply timeout of 10 minutes), most likely after the message was sent: ${MAY_HAVE_BEEN_DELIVERED}`;
+const DROPPED_AFTER_MESSAGE_TEXT = `the connection broke after the whole message was sent and before the server confirmed it: ${MAY_HAVE_BEEN_DELIVERED}`;
 /** RFC 3463 X.2.2 mailbox full, X.3.1 mail system full. */
 const QUOTA_STATUS = /^\d\.(2\.2|3\.1)$/;
 const MAX_CAUSE_DEPTH = 3;
@@ -74,6 +75,12 @@ function replyOf(shape: SendErrorShape): SmtpReply | undefined {
  * the step is unknown; in practice only the reply to the final dot takes that long (content scanning).
  */
 const isSilentSession = (shape: SendErrorShape): boolean => shape.timeoutType === SILENT_SESSION_TIMEOUT && !replyOf(shape);
+
+/**
+ * The whole message went to the server (its final dot included) and no reply came: the connection broke
+ * or went silent while the server decided. Whether it queued the mail is unknown.
+ */
+const isDroppedAfterMessage = (shape: SendErrorShape, messageWritten: boolean): boolean => messageWritten && !replyOf(shape);
 
 /** The server advertised SIZE in its EHLO and the message is larger: nodemailer refuses before MAIL FROM. */
 const isOverSizeLimit = (shape: SendErrorShape): boolean => shape.code === 'EMESSAGE' && shape.command === 'MAIL FROM' && /size larger than allowed/i.test(text(shape.message) ?? '');
@@ -119,15 +126,18 @@ function classOf(shape: SendErrorShape, reply: SmtpReply | undefined): SendError
  * refused by nodemailer before MAIL FROM; that is the server's own statement, so it is permanent. And
  * a session that stayed silent for the whole reply timeout has an unknown outcome: the server may have
  * queued the mail, and a retry would deliver a second copy (SPEC invariant 2), so it is not retried.
+ * The same goes for a connection that broke after the whole message was written, before the reply.
  */
-function kindOf({ errorClass, reply, shape }: { errorClass: SendErrorClass; reply: SmtpReply | undefined; shape: SendErrorShape }): SendOutcomeKind {
+function kindOf({ errorClass, reply, shape, messageWritten }: { errorClass: SendErrorClass; reply: SmtpReply | undefined; shape: SendErrorShape; messageWritten: boolean }): SendOutcomeKind {
+  if (isDroppedAfterMessage(shape, messageWritten)) return 'permanent';
   if (errorClass === 'auth' || errorClass === 'tls') return 'retrying';
   if (reply && reply.code >= 500 && reply.code < 600 && reply.code !== 503) return 'permanent';
   return isOverSizeLimit(shape) || isSilentSession(shape) ? 'permanent' : 'retrying';
 }
 
-function ownText(shape: SendErrorShape, errorClass: SendErrorClass): string {
+function ownText(shape: SendErrorShape, errorClass: SendErrorClass, messageWritten: boolean): string {
   if (isSilentSession(shape)) return OUTCOME_UNKNOWN_TEXT;
+  if (isDroppedAfterMessage(shape, messageWritten)) return DROPPED_AFTER_MESSAGE_TEXT;
   const message = ['dns', 'connect', 'tls', 'timeout'].includes(errorClass) ? classifyConnectionError(shape).message : (text(shape.message) ?? text(shape.code) ?? 'unknown error');
   return message.length > MAX_TEXT ? `${message.slice(0, MAX_TEXT)}…` : message;
 }
@@ -139,13 +149,16 @@ function ownText(shape: SendErrorShape, errorClass: SendErrorClass): string {
  * An "all recipients were rejected" error carries nodemailer's pick of the replies: a 4xx one when
  * any recipient was only deferred, so such a message retries; `recipientOutcome(error)` tells the
  * recipients apart.
+ *
+ * `messageWritten`: the SMTP connection had taken the whole message (MessageHandOver) when it failed;
+ * a failure without a reply then has an unknown outcome and is permanent (no second copy).
  * @example classifySendError(error) // { kind: 'permanent', errorClass: 'rejected', smtpCode: 550, enhancedStatus: '5.1.1', smtpText: '550 5.1.1 No such user' }
  */
-export function classifySendError(error: unknown): ClassifiedSendError {
+export function classifySendError(error: unknown, { messageWritten = false }: { messageWritten?: boolean } = {}): ClassifiedSendError {
   const shape = unwrap(error);
   const reply = replyOf(shape);
   const errorClass = classOf(shape, reply);
-  const kind = kindOf({ errorClass, reply, shape });
-  if (!reply) return { kind, errorClass, smtpText: ownText(shape, errorClass) };
+  const kind = kindOf({ errorClass, reply, shape, messageWritten });
+  if (!reply) return { kind, errorClass, smtpText: ownText(shape, errorClass, messageWritten) };
   return { kind, errorClass, smtpCode: reply.code, ...(reply.enhancedStatus ? { enhancedStatus: reply.enhancedStatus } : {}), smtpText: reply.text };
 }

@@ -1,10 +1,18 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { newId } from '@mailbus/mongo-dal';
-import { LeaseBuckets, type KvLeases } from '@mailbus/nats-transport';
+import { LeaseBuckets, type KvLease, type KvLeases } from '@mailbus/nats-transport';
 
 /** The bucket of the leases; the longest lease any caller takes is below MAX_LEASE_MS. */
 const BUCKET = 'outbox-attempt-leases';
 const MAX_LEASE_MS = 60_000;
+
+/** The lease a running `work` holds (see OutboxAttemptLeases.underLease). */
+export interface AttemptLease {
+  /** Extends the lease; false when it was lost (it ran out and another handler took it). */
+  renew(): Promise<boolean>;
+  /** Takes the lost lease again (a new holder); false while another handler holds it. */
+  retake(): Promise<boolean>;
+}
 
 /**
  * Who may work on an outbox item right now: a lease per item in NATS KV (compare-and-set on the
@@ -25,14 +33,24 @@ export class OutboxAttemptLeases implements OnModuleInit {
 
   /**
    * Runs `work` holding the item's lease, and releases it after (an unreleased lease expires).
-   * `renew` extends the lease by `leaseMs` for work that may outlast it.
+   * `lease.renew()` extends it by `leaseMs` for work that may outlast it, and tells whether it is still
+   * held: false once it ran out and another handler took it (from then on that handler owns the item).
+   * `lease.retake()` takes it again when it is free, for a holder that must still record what it did.
    * @returns false, without running `work`, when another handler holds the lease
    */
-  async underLease({ id, leaseMs, work }: { id: string; leaseMs: number; work: (renew: () => Promise<void>) => Promise<void> }): Promise<boolean> {
-    const lease = await this.leases.tryAcquire({ id, holder: newId(), leaseMs });
-    if (!lease) return false;
+  async underLease({ id, leaseMs, work }: { id: string; leaseMs: number; work: (lease: AttemptLease) => Promise<void> }): Promise<boolean> {
+    const first = await this.take(id, leaseMs);
+    if (!first) return false;
+    let lease = first;
     try {
-      await work(async () => void (await lease.renew()));
+      await work({
+        renew: () => lease.renew(),
+        retake: async () => {
+          const again = await this.take(id, leaseMs);
+          if (again) lease = again;
+          return again !== undefined;
+        },
+      });
       return true;
     } finally {
       await lease.release().catch(() => undefined);
@@ -47,5 +65,9 @@ export class OutboxAttemptLeases implements OnModuleInit {
   /** Items being sent now, fleet-wide. */
   countHeld(): Promise<number> {
     return this.leases.countLive();
+  }
+
+  private take(id: string, leaseMs: number): Promise<KvLease | undefined> {
+    return this.leases.tryAcquire({ id, holder: newId(), leaseMs });
   }
 }

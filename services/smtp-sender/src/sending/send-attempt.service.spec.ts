@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from 'mongodb';
 import { Events, SendFailureKind } from '@mailbus/contracts';
@@ -7,7 +8,7 @@ import type { BlobStore } from '@mailbus/mongo-dal';
 import { RetryLaterError, type EventPublisher } from '@mailbus/nats-transport';
 import type { SendingSettings } from '../config/smtp-sender.config';
 import type { ComposedMailCache } from '../outbox/composed-mail.cache';
-import type { OutboxAttemptLeases } from '../outbox/outbox-attempt-leases';
+import type { AttemptLease, OutboxAttemptLeases } from '../outbox/outbox-attempt-leases';
 import type { OutboxItemDocument } from '../outbox/outbox-item.document';
 import type { OutboxRepository } from '../outbox/outbox.repository';
 import type { OutboxService } from '../outbox/outbox.service';
@@ -15,7 +16,7 @@ import type { SentFolderAppender } from '../sent-folder/sent-folder.appender';
 import { SendAttemptService } from './send-attempt.service';
 import type { SendRateLimits } from './send-rate-limits';
 import type { SenderMetrics } from './sender.metrics';
-import type { SmtpTransports } from './smtp-transports';
+import { MessageHandOver, type SmtpTransports } from './smtp-transports';
 
 const HOUR = 3_600_000;
 const settings: SendingSettings = { mailTimeoutMs: 30_000, hostConnectionCap: 3, retryBaseMs: 600_000, retryMaxDelayMs: HOUR, horizonMs: 24 * HOUR, archiveBcc: [], stalledAfterMs: 600_000, pendingSweepIntervalMs: 15_000 };
@@ -64,7 +65,29 @@ class InMemoryOutbox {
   insertIfAbsent = async (item: OutboxItemDocument) => !this.stored.has(item._id) && Boolean(this.stored.set(item._id, item));
 }
 
-function setup({ sendMail = async () => Promise.reject(greylisted()), open = () => 'password', publish = async () => ({}) }: { sendMail?: () => Promise<unknown>; open?: () => string; publish?: () => Promise<unknown> } = {}) {
+async function consume(stream: Readable): Promise<void> {
+  for await (const chunk of stream) void chunk;
+}
+
+const accepted = async () => ({ accepted: ['max@example.org'], rejected: [], response: '250 2.0.0 Ok: queued' });
+
+/** The attempt lease as the handler sees it: renewals answer `held` (false: another handler took it), retakes `free`. */
+class ScriptedLease implements AttemptLease {
+  held = true;
+  free = true;
+  renew = vi.fn(async () => this.held);
+  retake = vi.fn(async () => {
+    if (this.free) this.held = true;
+    return this.free;
+  });
+}
+
+function setup({
+  sendMail = async () => Promise.reject(greylisted()),
+  open = () => 'password',
+  publish = async () => ({}),
+  lease = new ScriptedLease(),
+}: { sendMail?: (options: Record<string, unknown>) => Promise<unknown>; open?: () => string; publish?: () => Promise<unknown>; lease?: ScriptedLease } = {}) {
   const items = new InMemoryOutbox();
   const published: Array<{ subject: string; payload: Record<string, unknown>; msgId: string }> = [];
   const events = { publish: vi.fn(async (def: { subject: string }, payload: Record<string, unknown>, { msgId }: { msgId: string }) => {
@@ -75,7 +98,7 @@ function setup({ sendMail = async () => Promise.reject(greylisted()), open = () 
   const sut = new SendAttemptService(
     { collection: () => ({ findOne: async () => account }) } as unknown as Db,
     items as unknown as OutboxRepository,
-    { underLease: async ({ work }: { work: (renew: () => Promise<void>) => Promise<void> }) => (await work(async () => undefined), true) } as unknown as OutboxAttemptLeases,
+    { underLease: async ({ work }: { work: (lease: AttemptLease) => Promise<void> }) => (await work(lease), true) } as unknown as OutboxAttemptLeases,
     { requestSend: async () => undefined } as unknown as OutboxService,
     { readBytes: async () => Buffer.from('Subject: Offer\r\n\r\nHello\r\n') } as unknown as BlobStore,
     { get: () => undefined, forget: () => undefined } as unknown as ComposedMailCache,
@@ -87,7 +110,7 @@ function setup({ sendMail = async () => Promise.reject(greylisted()), open = () 
     { open } as unknown as SecretBox,
     settings,
   );
-  return { sut, items, published, events };
+  return { sut, items, published, events, lease };
 }
 
 describe(SendAttemptService.name, () => {
@@ -154,5 +177,93 @@ describe(SendAttemptService.name, () => {
     await sut.onSendRequested({ outboxId: 'item1', accountId: account._id });
 
     expect(published).toEqual([{ subject: Events.sendFailed.subject, msgId: 'send.failed:item1:1', payload: expect.objectContaining({ kind: SendFailureKind.PERMANENT, smtpCode: 554, smtpText: expect.stringContaining('Message content rejected'), attempt: 1 }) }]);
+  });
+
+  describe('when the attempt lease is lost', () => {
+    it('should not send when the lease was taken before sendMail, write nothing, and hand the event back', async () => {
+      const sendMail = vi.fn(accepted);
+      const lease = new ScriptedLease();
+      lease.held = false;
+      const { sut, items, published } = setup({ sendMail, lease });
+      items.stored.set('item1', queuedItem());
+
+      await expect(sut.onSendRequested({ outboxId: 'item1', accountId: account._id })).rejects.toBeInstanceOf(RetryLaterError);
+
+      expect(sendMail).not.toHaveBeenCalled();
+      expect(items.stored.get('item1')).toMatchObject({ status: 'queued', attempts: 0 });
+      expect(published).toEqual([]);
+    });
+
+    it('should leave a failed send to the new holder: no retrying or failed written over its writes', async () => {
+      const lease = new ScriptedLease();
+      const { sut, items, published } = setup({
+        lease,
+        sendMail: async () => {
+          lease.held = false;
+          throw greylisted();
+        },
+      });
+      items.stored.set('item1', queuedItem());
+
+      await expect(sut.onSendRequested({ outboxId: 'item1', accountId: account._id })).resolves.toBeUndefined();
+
+      expect(items.stored.get('item1')).toMatchObject({ status: 'queued', attempts: 0 });
+      expect(published).toEqual([]);
+    });
+
+    it('should record a mail the server accepted after taking the lease again, since it did go out', async () => {
+      const lease = new ScriptedLease();
+      const { sut, items, published } = setup({
+        lease,
+        sendMail: async () => {
+          lease.held = false;
+          return accepted();
+        },
+      });
+      items.stored.set('item1', queuedItem());
+
+      await sut.onSendRequested({ outboxId: 'item1', accountId: account._id });
+
+      expect(lease.retake).toHaveBeenCalledTimes(1);
+      expect(items.stored.get('item1')).toMatchObject({ status: 'sent', attempts: 1, acceptedRecipients: ['max@example.org'] });
+      expect(published.map(({ subject }) => subject)).toEqual([Events.messageSent.subject]);
+    });
+
+    it('should not write over the new holder’s record when it recorded its own delivery first', async () => {
+      const lease = new ScriptedLease();
+      const { sut, items, published } = setup({
+        lease,
+        sendMail: async () => {
+          lease.held = false;
+          // The new holder sent it too, and recorded that before this handler got the lease back.
+          items.stored.set('item1', queuedItem({ status: 'sent', attempts: 1, smtpResponse: '250 the other copy', sentFolder: { status: 'skipped', folder: '', reason: 'x' } }));
+          return accepted();
+        },
+      });
+      items.stored.set('item1', queuedItem());
+
+      await sut.onSendRequested({ outboxId: 'item1', accountId: account._id });
+
+      expect(items.stored.get('item1')).toMatchObject({ status: 'sent', smtpResponse: '250 the other copy' });
+      expect(published).toEqual([]);
+    });
+  });
+
+  it('should fail a mail whose connection broke after the whole message was written, without a retry', async () => {
+    const dropped = Object.assign(new Error('Connection closed unexpectedly'), { code: 'ECONNECTION', command: 'CONN' });
+    const { sut, items, published } = setup({
+      sendMail: async (options) => {
+        // What the transport's stream plugin sees: the connection read the whole message, then the connection broke.
+        const handOver = Object.values(options).find((value) => value instanceof MessageHandOver)!;
+        await consume(handOver.observe(Readable.from([Buffer.from('Subject: x\r\n\r\nx\r\n')])));
+        throw dropped;
+      },
+    });
+    items.stored.set('item1', queuedItem());
+
+    await expect(sut.onSendRequested({ outboxId: 'item1', accountId: account._id })).resolves.toBeUndefined();
+
+    expect(items.stored.get('item1')).toMatchObject({ status: 'failed', attempts: 1, lastError: { kind: 'permanent', text: expect.stringMatching(/may have been delivered/) } });
+    expect(published.map(({ payload }) => payload.kind)).toEqual([SendFailureKind.PERMANENT]);
   });
 });

@@ -21,7 +21,7 @@ import { AttemptHeartbeat } from './attempt-heartbeat';
 import { followUpId } from './follow-up-id.util';
 import { SendRateLimits } from './send-rate-limits';
 import { SenderMetrics } from './sender.metrics';
-import { SmtpTransports } from './smtp-transports';
+import { MessageHandOver, SmtpTransports } from './smtp-transports';
 import { untilRecorded } from './until-recorded.util';
 
 /** An attempt's lease lives this long without renewal (its heartbeat renews it every 10 s): a dead handler's item is taken again after it. */
@@ -33,8 +33,15 @@ const ATTEMPT_LEASE_MS = 45_000;
  * event acknowledged, and the due-item sweeper (OutboxService) requests the attempt when it is due.
  */
 const MAX_PARKED_WAIT_MS = 60_000;
+/**
+ * How long a handler whose lease was lost while the server accepted the mail waits to take it again and
+ * record the delivery: past the other holder's longest attempt (the SMTP reply timeout, 10 minutes).
+ */
+const RETAKE_PATIENCE_MS = 15 * 60_000;
 /** The error text kept on an item is one line of at most this many characters. */
 const MAX_ERROR_TEXT = 1_000;
+
+const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One delivery attempt of an outbox item: compose the fixed bytes, hand them to the account's SMTP
@@ -69,7 +76,7 @@ export class SendAttemptService {
   async onSendRequested({ outboxId, accountId }: { outboxId: string; accountId: string }, ctx?: Pick<EventContext, 'working'>): Promise<void> {
     const now = new Date();
     // Lease first, then one read: whatever the read says stays true until the lease is released.
-    await this.underLease(outboxId, ctx, async () => {
+    await this.underLease(outboxId, ctx, async (heartbeat) => {
       const current = await this.items.findById(outboxId);
       if (current && unfinished(current)) return this.finishSent(current);
       if (!current || !takeable(current, now)) return this.notTaken(current, outboxId);
@@ -81,19 +88,19 @@ export class SendAttemptService {
       // attempt is counted in the write of its outcome. One store round trip less per mail.
       const item: OutboxItemDocument = { ...current, status: 'sending', attempts: current.attempts + 1, firstAttemptAt: current.firstAttemptAt ?? now };
       if (!usable) return this.failPermanently(item, { kind: 'permanent', errorClass: 'unknown', smtpText: `account ${accountId} ${!account || account.deletedAt ? 'was deleted' : 'no longer sends'} since the request was accepted` });
-      await this.attempt({ item, account: usable.account, now });
+      await this.attempt({ item, account: usable.account, now, heartbeat });
     });
   }
 
   /** One handler at a time per item: the lease is renewed by a heartbeat (which also restarts the event's ack wait) and expires when its handler dies. */
-  private async underLease(outboxId: string, ctx: Pick<EventContext, 'working'> | undefined, work: () => Promise<void>): Promise<void> {
+  private async underLease(outboxId: string, ctx: Pick<EventContext, 'working'> | undefined, work: (heartbeat: AttemptHeartbeat) => Promise<void>): Promise<void> {
     const held = await this.leases.underLease({
       id: outboxId,
       leaseMs: ATTEMPT_LEASE_MS,
-      work: async (renew) => {
-        const heartbeat = new AttemptHeartbeat({ keepAlive: renew, ctx });
+      work: async (lease) => {
+        const heartbeat = new AttemptHeartbeat({ lease, ctx });
         try {
-          await work();
+          await work(heartbeat);
         } finally {
           await heartbeat.stop();
         }
@@ -128,7 +135,7 @@ export class SendAttemptService {
     return Math.min(MAX_PARKED_WAIT_MS, this.settings.pendingSweepIntervalMs);
   }
 
-  private async attempt({ item, account, now }: { item: OutboxItemDocument; account: AccountDocument; now: Date }): Promise<void> {
+  private async attempt({ item, account, now, heartbeat }: { item: OutboxItemDocument; account: AccountDocument; now: Date; heartbeat: AttemptHeartbeat }): Promise<void> {
     this.metrics.attempts.inc();
     let prepared: PreparedAttempt;
     try {
@@ -138,18 +145,25 @@ export class SendAttemptService {
       // password the keyring cannot open, an unreadable blob) is an attempt that failed: counted, shown on
       // the item, and ended by the horizon, instead of an event dead-lettered with the item left queued.
       if (isDependencyOutage(error)) throw error;
-      return this.failed(item, notPrepared(error));
+      return this.failedUnderLease(item, notPrepared(error), heartbeat);
     }
     const { raw, sentBlob, envelope, transport } = prepared;
+    // The last moment to find the lease lost (a stall or NATS outage longer than it): sending now could be a second copy.
+    if (!(await heartbeat.confirm())) return this.handBack(item);
     const stopTimer = this.metrics.duration.startTimer();
+    const handOver = new MessageHandOver();
     let info: SMTPTransport.SentMessageInfo;
     try {
-      info = await transport.sendMail({ envelope: { from: envelope.from, to: item.envelopeTo ?? envelope.to }, raw });
+      info = await transport.sendMail(handOver.attachTo({ envelope: { from: envelope.from, to: item.envelopeTo ?? envelope.to }, raw }));
     } catch (error) {
-      return this.failed(item, classifySendError(error));
+      return this.failedUnderLease(item, classifySendError(error, { messageWritten: handOver.messageWritten }), heartbeat);
     } finally {
       stopTimer();
     }
+    // Accepted: the truth is `sent`, recorded under the lease (taken again if it was lost meanwhile).
+    const current = await this.recordAccepted(item, () => this.holdAfterAcceptance(item, heartbeat));
+    if (!current) return this.forgetComposed(item);
+    item = { ...item, attempts: Math.max(item.attempts, current.attempts) };
     // From here until the item is recorded sent, a crash redelivers the event while the item is still queued or
     // retrying: the mail may go out twice, the only duplicate the design allows, with the same Message-ID. A store
     // outage does not: those writes wait for it (recordAccepted).
@@ -207,6 +221,51 @@ export class SendAttemptService {
     await this.announceFailure({ item, classified, kind: SendFailureKind.RETRYING, nextAttemptAt: next.at });
     this.logger.warn({ msg: 'send failed; retrying later', outboxId: item._id, attempt: item.attempts, class: classified.errorClass, smtpCode: classified.smtpCode, nextAttemptAt: next.at, parked });
     if (parked) throw new RetryLaterError(waitMs, `outbox ${item._id}: retry after ${classified.errorClass}`);
+  }
+
+  /**
+   * A failed send is recorded only by the lease's holder. A handler that lost the lease gives up quietly:
+   * the item is the new holder's, whose attempt records its own outcome. NATS away is waited out, as
+   * after an acceptance: handing the event back would send again a mail that may have been delivered.
+   */
+  private async failedUnderLease(item: OutboxItemDocument, classified: ClassifiedSendError, heartbeat: AttemptHeartbeat): Promise<void> {
+    const held = await untilRecorded(() => heartbeat.confirm(), {
+      onWait: (error, retryInMs) => this.logger.warn({ msg: 'send failed; NATS is unavailable to confirm the attempt lease before recording it, retrying', outboxId: item._id, retryInMs, err: (error as Error).message }),
+    });
+    if (held) return this.failed(item, classified);
+    this.metrics.failures.inc({ class: classified.errorClass });
+    this.logger.warn({ msg: 'send failed after the attempt lease was lost; left to its new holder', outboxId: item._id, class: classified.errorClass, text: classified.smtpText });
+  }
+
+  /** The lease was lost before sending: nothing sent, nothing written; the event comes back and finds the item held, finished or free. */
+  private handBack(item: OutboxItemDocument): never {
+    this.logger.warn({ msg: 'attempt lease lost before sending (a stall or NATS outage longer than the lease); not sent', outboxId: item._id });
+    throw new RetryLaterError(ATTEMPT_LEASE_MS / 3, `outbox ${item._id}: attempt lease lost before sending`);
+  }
+
+  /**
+   * After the server's acceptance: the item as the lease's holder sees it, or undefined when another
+   * handler already recorded it sent. A handler that lost its lease does not write at once: the new
+   * holder may be writing the item now, and on FerretDB 1.x two overlapping writes lose one of them
+   * (a conditional filter such as `status != 'sent'` matches first and writes later, so it would not
+   * prevent that). So it takes the lease again, waiting for the other holder to finish or its lease to
+   * expire, and reads the item: `sent` means the other holder's copy went out too and is recorded
+   * (nothing to add, nothing undone); anything else (`retrying`, `failed`, unchanged) is older than
+   * this delivery, and `sent` is written over it, because the mail did go out and further attempts
+   * would only send more copies.
+   */
+  private async holdAfterAcceptance(item: OutboxItemDocument, heartbeat: AttemptHeartbeat): Promise<OutboxItemDocument | undefined> {
+    if (await heartbeat.confirm()) return item;
+    this.logger.warn({ msg: 'mail accepted by the server after the attempt lease was lost; taking it again to record the delivery', outboxId: item._id });
+    const giveUpAt = Date.now() + RETAKE_PATIENCE_MS;
+    while (!(await heartbeat.retake())) {
+      if (Date.now() > giveUpAt) throw new Error(`outbox ${item._id}: sent, but the attempt lease could not be taken again to record it`);
+      await wait(ATTEMPT_LEASE_MS / 3);
+    }
+    const current = await this.items.findById(item._id);
+    if (current?.status !== 'sent') return current ?? undefined;
+    this.logger.warn({ msg: 'mail accepted by the server, and another handler recorded its own delivery meanwhile: sent twice', outboxId: item._id });
+    return undefined;
   }
 
   /** A write after the server's acceptance waits out a store outage: only a crash may send a mail twice. */
