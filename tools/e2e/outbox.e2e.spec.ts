@@ -577,4 +577,14 @@ describe('the Sent folder and the sent delivery', () => {
     expect(await onServer('Sent', queued.messageIdHeader)).toEqual([]);
     expect(await mongo.db(system.env.MONGODB_DB).collection('messages').countDocuments({ messageIdHeader: queued.messageIdHeader })).toBe(0);
   });
+
+  it("should let a request's appendToSent win over the account's (rule 26: per account and per message)", async () => {
+    expect((await system.api('PATCH', `/v1/accounts/${sentAccount.id}`, { body: { send: { appendToSent: 'never' } } })).status).toBe(200);
+    const queued = (await send({ accountId: sentAccount.id, to: ['orders@example.org'], subject: 'Filed anyway', text: 'x', appendToSent: 'always' })).body;
+    await settled(queued.id, 'sent');
+    expect((await theSentEvent(queued.id)).sentFolder).toMatchObject({ status: SentFolderAppendStatus.APPENDED, folder: 'Sent' });
+    expect(await onServer('Sent', queued.messageIdHeader)).toHaveLength(1);
+    const refused = await send({ accountId: sentAccount.id, to: ['orders@example.org'], subject: 'x', text: 'x', appendToSent: 'sometimes' });
+    expect(refused.status).toBe(400);
+  });
 });

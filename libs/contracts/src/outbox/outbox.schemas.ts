@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { APPEND_TO_SENT } from '../registry/account.schema';
 import { emailAddressField, entityIdField } from '../registry/field.schemas';
 
 /** 25 MB of attachments per request, decoded: what common providers accept in one message. */
@@ -41,6 +42,8 @@ export const createOutboxSchema = z
     attachments: z.array(attachmentSchema).max(100).default([]),
     /** The Message-ID this mail answers; References are taken from that message when mailbus has it. */
     inReplyTo: z.string().trim().max(998).optional(),
+    /** This mail's copy in the account's IMAP Sent folder, instead of the account's `send.appendToSent` (rule 26: per account and per message). */
+    appendToSent: z.enum(APPEND_TO_SENT).optional(),
     /** The same key (per user, or per account for system mail) answers the first request's item instead of sending twice; also the Idempotency-Key header. */
     idempotencyKey: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
   })

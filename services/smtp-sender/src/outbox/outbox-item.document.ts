@@ -1,3 +1,4 @@
+import type { AppendToSentSetting } from '../sent-folder/append-to-sent.constants';
 import type { SentFolderOutcome } from '../sent-folder/sent-folder.appender';
 import type { OutboxStatus } from '@mailbus/contracts';
 
@@ -35,6 +36,8 @@ export interface OutboxItemDocument {
   html?: string;
   attachments: OutboxAttachment[];
   inReplyTo?: string;
+  /** The request's choice for the Sent-folder copy; the account's `send.appendToSent` when absent. */
+  appendToSent?: AppendToSentSetting;
   /** The thread chain for a reply, ending with inReplyTo; read from the stored original when accepted. */
   references?: string[];
   messageIdHeader: string;

@@ -120,6 +120,7 @@ export class OutboxService implements OnApplicationBootstrap, OnApplicationShutd
         accountId: selection.accountId,
         selectedBy: selection.rule,
         ...headerFields,
+        ...(request.appendToSent ? { appendToSent: request.appendToSent } : {}),
         attachments: request.attachments.map(({ filename, contentType }, index) => ({ filename, contentType, blobId: attachmentBlobs[index]!.id, size: attachmentBlobs[index]!.length })),
         composedBlob: { id: composedBlob!.id, size: composedBlob!.length, sha256: composedBlob!.sha256 },
         status: 'queued',

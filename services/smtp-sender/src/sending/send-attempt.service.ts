@@ -169,7 +169,7 @@ export class SendAttemptService {
     // outage does not: those writes wait for it (recordAccepted).
     const outcome = recipientOutcome(info);
     // A follow-up's copy was filed with the first delivery.
-    const skippedSentFolder: SentFolderOutcome | undefined = item.retryOf ? { status: 'skipped', folder: '', reason: `filed with the first delivery (outbox ${item.retryOf})` } : this.sentFolder.skipped(account);
+    const skippedSentFolder: SentFolderOutcome | undefined = item.retryOf ? { status: 'skipped', folder: '', reason: `filed with the first delivery (outbox ${item.retryOf})` } : this.sentFolder.skipped(account, item.appendToSent);
     const followUp = this.followUpFor({ item, deferred: outcome.rejected.filter(({ kind }) => kind === 'retrying').map(({ recipient }) => recipient), now });
     // Stored before the item is recorded sent: a crash in between sends the whole mail again (allowed), never loses the deferred recipients.
     if (followUp) await this.recordAccepted(item, () => this.items.insertIfAbsent(followUp));
@@ -336,7 +336,7 @@ export class SendAttemptService {
       if (isDependencyOutage(error)) throw error;
       return { status: 'failed', folder: '', reason: `the sent copy could not be read: ${errorText(error)}` };
     }
-    return this.sentFolder.append({ account, raw: bytes, messageIdHeader: item.messageIdHeader });
+    return this.sentFolder.append({ account, raw: bytes, messageIdHeader: item.messageIdHeader, ...(item.appendToSent ? { setting: item.appendToSent } : {}) });
   }
 
   private forgetComposed(item: OutboxItemDocument): void {

@@ -7,6 +7,7 @@ import { classifyConnectionError } from '@mailbus/mail-protocol';
 import { RetryLaterError } from '@mailbus/nats-transport';
 import { SENDER_SECRET_BOX } from '../config/sending.tokens';
 import { appendToSentDecision } from './append-to-sent-decision.util';
+import type { AppendToSentSetting } from './append-to-sent.constants';
 import { DEFAULT_SENT_FOLDER_NAME, findSentFolder } from './find-sent-folder.util';
 import { SentFolderSessions } from './sent-folder-sessions';
 
@@ -46,10 +47,10 @@ export class SentFolderAppender {
   ) {}
 
   /** The outcome when it is known without asking the IMAP server; undefined when an append is due. */
-  skipped(account: AccountDocument): SentFolderOutcome | undefined {
+  skipped(account: AccountDocument, setting?: AppendToSentSetting): SentFolderOutcome | undefined {
     const receive = account.receive;
     if (!receive || receive.protocol !== 'imap') return { status: 'skipped', folder: '', reason: 'the account has no IMAP mailbox' };
-    const decision = appendToSentDecision({ setting: account.send?.appendToSent ?? 'auto', smtpHost: account.send?.host ?? '', imapHost: receive.host });
+    const decision = appendToSentDecision({ setting: setting ?? account.send?.appendToSent ?? 'auto', smtpHost: account.send?.host ?? '', imapHost: receive.host });
     if (decision.append) return undefined;
     return { status: 'skipped', folder: account.send?.sentFolder ?? '', reason: decision.reason === 'setting-never' ? 'appendToSent is never' : `${decision.provider} files mail sent through its SMTP server itself` };
   }
@@ -58,8 +59,8 @@ export class SentFolderAppender {
    * @throws RetryLaterError when every connection slot of the IMAP host is taken: the item is recorded
    * sent already, and the redelivered event files the copy (and publishes message.sent) then.
    */
-  async append({ account, raw, messageIdHeader }: { account: AccountDocument; raw: Buffer; messageIdHeader: string }): Promise<SentFolderOutcome> {
-    const skipped = this.skipped(account);
+  async append({ account, raw, messageIdHeader, setting }: { account: AccountDocument; raw: Buffer; messageIdHeader: string; setting?: AppendToSentSetting }): Promise<SentFolderOutcome> {
+    const skipped = this.skipped(account, setting);
     if (skipped) return skipped;
     let folder = account.send?.sentFolder ?? '';
     try {
