@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Events, MessageFetchedSchema, type AccountView, type MessageFetched, type SyncStatusView, type UserView } from '@mailbus/contracts';
 import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually } from '@mailbus/testing';
 import { readStoredEvents } from './stream-reader';
+import { accountRuns } from './account-runs';
 import { startSystem, type System } from './system';
 
 /**
@@ -29,6 +30,8 @@ afterAll(async () => {
   await system?.stop();
 });
 
+const { settled, syncNow } = accountRuns(() => system);
+
 const dovecot = () => system.stack.dovecot!;
 const message = (n: number, user: string) => `From: sender@example.com\r\nTo: ${user}@example.com\r\nSubject: message ${n}\r\nMessage-ID: <m${n}.${user}@example.com>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n\r\nBody ${n}\r\n`;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
@@ -48,26 +51,6 @@ async function fetchedEvents(accountId: string): Promise<MessageFetched[]> {
 }
 
 const records = (accountId: string) => mongo.db(system.env.MONGODB_DB).collection('fetched_messages').find({ accountId }).toArray();
-
-/** Waits until every run the account asked for is done: idle, not due again soon, nothing left in a backlog. */
-async function settled(accountId: string, since: number): Promise<SyncStatusView> {
-  return expectEventually(
-    async () => {
-      const current = await status(accountId);
-      expect(Date.parse(current.lastSuccessAt ?? '0'), JSON.stringify(current)).toBeGreaterThanOrEqual(since);
-      expect(current.state).toBe('idle');
-      expect(Date.parse(current.nextRunAt ?? '0') - Date.now()).toBeGreaterThan(60_000);
-      return current;
-    },
-    { timeoutMs: 60_000 },
-  );
-}
-
-async function syncNow(accountId: string): Promise<number> {
-  const requested = Date.now();
-  expect((await system.api('POST', `/v1/accounts/${accountId}/sync`)).status).toBe(202);
-  return requested;
-}
 
 const serverCount = async (username: string, folder: string): Promise<number> => Number(/messages=(\d+)/.exec(await dovecot().doveadm(['mailbox', 'status', '-u', username, 'messages', folder]))?.[1]);
 

@@ -1,7 +1,8 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountView, SyncStatusView, UserView } from '@mailbus/contracts';
-import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually } from '@mailbus/testing';
+import { DEFAULT_MAIL_PASSWORD, appendMessage } from '@mailbus/testing';
+import { accountRuns } from './account-runs';
 import { startSystem, type System } from './system';
 
 /**
@@ -31,6 +32,8 @@ afterAll(async () => {
   await system?.stop();
 });
 
+const { settled, syncNow } = accountRuns(() => system);
+
 const dovecot = () => system.stack.dovecot!;
 const message = (n: number, user: string) => `From: sender@example.com\r\nTo: ${user}@example.com\r\nSubject: message ${n}\r\nMessage-ID: <m${n}.${user}@example.com>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n\r\nBody ${n}\r\n`;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
@@ -45,26 +48,6 @@ async function createAccount(username: string, receive: Record<string, unknown>)
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body;
-}
-
-/** Waits until every run the account asked for is done: idle, not due again soon, nothing left in a backlog. */
-async function settled(accountId: string, since: number): Promise<SyncStatusView> {
-  return expectEventually(
-    async () => {
-      const current = await status(accountId);
-      expect(Date.parse(current.lastSuccessAt ?? '0'), JSON.stringify(current)).toBeGreaterThanOrEqual(since);
-      expect(current.state).toBe('idle');
-      expect(Date.parse(current.nextRunAt ?? '0') - Date.now()).toBeGreaterThan(60_000);
-      return current;
-    },
-    { timeoutMs: 60_000 },
-  );
-}
-
-async function syncNow(accountId: string): Promise<number> {
-  const requested = Date.now();
-  expect((await system.api('POST', `/v1/accounts/${accountId}/sync`)).status).toBe(202);
-  return requested;
 }
 
 describe('IMAP retention in synced folders', () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountSyncFailedSchema, Events, MailErrorClass, type AccountSyncFailed, type AccountView, type ConnectionTestView, type SyncStatusView, type UserView } from '@mailbus/contracts';
 import { DEFAULT_MAIL_PASSWORD, expectEventually } from '@mailbus/testing';
 import { readStoredEvents } from './stream-reader';
+import { accountRuns } from './account-runs';
 import { startSystem, type System } from './system';
 
 // One account at a time, so the order in which due accounts start is observable; an auth-failure
@@ -31,6 +32,8 @@ afterAll(async () => {
   await system?.stop();
 });
 
+const { runFinished, syncNow } = accountRuns(() => system);
+
 const dovecot = () => system.stack.dovecot!;
 const syncStates = () => mongo.db(system.env.MONGODB_DB).collection<{ _id: string; priority?: boolean; nextRunAt?: Date; lastRunAt?: Date }>('account_sync_states');
 
@@ -55,26 +58,6 @@ async function createAccount(username: string, receive: Record<string, unknown>,
 const dovecotImaps = () => ({ protocol: 'imap', port: dovecot().imapsPort, security: 'tls' });
 
 const status = async (accountId: string): Promise<SyncStatusView> => (await system.api<SyncStatusView>('GET', `/v1/accounts/${accountId}/status`)).body;
-
-/** Waits for a run that finished after `since` and returns the status it left. */
-async function runFinished(accountId: string, since: number): Promise<SyncStatusView> {
-  return expectEventually(
-    async () => {
-      const current = await status(accountId);
-      const finished = Math.max(Date.parse(current.lastSuccessAt ?? '0'), current.error ? Date.parse(current.error.at) : 0);
-      expect(finished, JSON.stringify(current)).toBeGreaterThanOrEqual(since);
-      expect(current.state).not.toBe('syncing');
-      return current;
-    },
-    { timeoutMs: 30_000 },
-  );
-}
-
-async function syncNow(accountId: string): Promise<number> {
-  const requested = Date.now();
-  expect((await system.api('POST', `/v1/accounts/${accountId}/sync`)).status).toBe(202);
-  return requested;
-}
 
 async function syncFailures(accountId: string): Promise<AccountSyncFailed[]> {
   return (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.accountSyncFailed.subject }))

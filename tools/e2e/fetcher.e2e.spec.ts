@@ -7,8 +7,9 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountSyncFailedSchema, Events, MailErrorClass, MessageFetchedSchema, type AccountView, type MessageFetched, type SyncStatusView, type UserView } from '@mailbus/contracts';
 import { Pop3Client } from '@mailbus/mail-clients';
-import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually } from '@mailbus/testing';
+import { DEFAULT_MAIL_PASSWORD, appendMessage } from '@mailbus/testing';
 import { readStoredEvents } from './stream-reader';
+import { accountRuns } from './account-runs';
 import { startSystem, type System } from './system';
 
 let system: System;
@@ -22,6 +23,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.stop();
 });
+
+const { runFinished, syncNow } = accountRuns(() => system);
 
 const dovecot = () => system.stack.dovecot!;
 const message = (n: number, to: string) => `From: sender@example.com\r\nTo: ${to}\r\nSubject: message ${n}\r\nMessage-ID: <m${n}.${to}>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n\r\nBody ${n}\r\n`;
@@ -38,23 +41,6 @@ async function createAccount(username: string, receive: Record<string, unknown>)
 
 async function fetchedEvents(accountId: string): Promise<MessageFetched[]> {
   return (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.messageFetched.subject })).map((event) => fromBinary(MessageFetchedSchema, event.data)).filter((event) => event.accountId === accountId);
-}
-
-/** Waits for a run that finished after `since` and returns the status it left. */
-async function runFinished(accountId: string, since: number): Promise<SyncStatusView> {
-  return expectEventually(async () => {
-    const status = (await system.api<SyncStatusView>('GET', `/v1/accounts/${accountId}/status`)).body;
-    const finished = Math.max(Date.parse(status.lastSuccessAt ?? '0'), status.error ? Date.parse(status.error.at) : 0);
-    expect(finished, JSON.stringify(status)).toBeGreaterThanOrEqual(since);
-    expect(status.state).not.toBe('syncing');
-    return status;
-  }, { timeoutMs: 30_000 });
-}
-
-async function syncNow(accountId: string): Promise<number> {
-  const requested = Date.now();
-  expect((await system.api('POST', `/v1/accounts/${accountId}/sync`)).status).toBe(202);
-  return requested;
 }
 
 async function countRecords(accountId: string): Promise<number> {

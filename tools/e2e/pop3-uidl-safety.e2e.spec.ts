@@ -3,9 +3,10 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountView, SyncStatusView, UserView } from '@mailbus/contracts';
+import type { AccountView, UserView } from '@mailbus/contracts';
 import { Pop3Client } from '@mailbus/mail-clients';
-import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually } from '@mailbus/testing';
+import { DEFAULT_MAIL_PASSWORD, appendMessage } from '@mailbus/testing';
+import { accountRuns } from './account-runs';
 import { startSystem, type System } from './system';
 
 let system: System;
@@ -23,6 +24,8 @@ afterAll(async () => {
   await system?.stop();
 });
 
+const { runFinished, syncNow } = accountRuns(() => system);
+
 const dovecot = () => system.stack.dovecot!;
 const records = () => mongo.db(system.env.MONGODB_DB).collection<{ _id: string; accountId: string; uidl?: string; size: number }>('fetched_messages');
 const message = (n: number, to: string, body = `Body ${n}\r\n`) => `From: sender@example.com\r\nTo: ${to}\r\nSubject: message ${n}\r\nMessage-ID: <m${n}.${to}>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n\r\n${body}`;
@@ -33,26 +36,6 @@ async function createAccount({ username, port = dovecot().pop3Port }: { username
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body;
-}
-
-/** Waits for a run that finished after `since` and returns the status it left. */
-async function runFinished(accountId: string, since: number): Promise<SyncStatusView> {
-  return expectEventually(
-    async () => {
-      const status = (await system.api<SyncStatusView>('GET', `/v1/accounts/${accountId}/status`)).body;
-      const finished = Math.max(Date.parse(status.lastSuccessAt ?? '0'), status.error ? Date.parse(status.error.at) : 0);
-      expect(finished, JSON.stringify(status)).toBeGreaterThanOrEqual(since);
-      expect(status.state).not.toBe('syncing');
-      return status;
-    },
-    { timeoutMs: 30_000 },
-  );
-}
-
-async function syncNow(accountId: string): Promise<number> {
-  const requested = Date.now();
-  expect((await system.api('POST', `/v1/accounts/${accountId}/sync`)).status).toBe(202);
-  return requested;
 }
 
 /** What is on the server now, by UIDL with its LIST size, as another POP3 client sees it. */
