@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ServiceName } from '@mailbus/contracts';
 import { startStack, type Stack, type StackOptions } from '@mailbus/testing';
-import { launchService, waitUntilReady, type LaunchedService } from '../service-launcher';
+import { startService, type LaunchedService } from '../service-launcher';
 
 export interface ApiResponse<Body = unknown> {
   status: number;
@@ -60,9 +60,7 @@ export async function startSystem({ services, env: extraEnv = {}, stack: stackOp
   const logDir = join(stack.dir, 'logs');
   const launched = new Map<ServiceName, LaunchedService>();
   const start = async (service: ServiceName, serviceEnv: Record<string, string>, port?: number): Promise<void> => {
-    const running = await launchService({ service, env: serviceEnv, logDir, port });
-    launched.set(service, running);
-    await waitUntilReady({ launched: running, timeoutMs: READY_TIMEOUT_MS });
+    launched.set(service, await startService({ service, env: serviceEnv, logDir, ...(port !== undefined ? { port } : {}), timeoutMs: READY_TIMEOUT_MS }));
   };
   const stopServices = () => Promise.all([...launched.values()].map(({ process }) => process.stop({ graceMs: 10_000 })));
   try {
@@ -103,9 +101,8 @@ export async function startSystem({ services, env: extraEnv = {}, stack: stackOp
     },
     async addReplica(service, replicaEnv = {}) {
       replicas += 1;
-      const running = await launchService({ service, env: { ...env, ...replicaEnv }, logDir, name: `${service}-${replicas}` });
+      const running = await startService({ service, env: { ...env, ...replicaEnv }, logDir, name: `${service}-${replicas}`, timeoutMs: READY_TIMEOUT_MS });
       launched.set(`${service}-${replicas}` as ServiceName, running);
-      await waitUntilReady({ launched: running, timeoutMs: READY_TIMEOUT_MS });
       return running.port;
     },
     port(service) {

@@ -31,13 +31,16 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready to take work: NATS and MongoDB answer and the service is not shutting down. */
+  /**
+   * Ready to take work: NATS and MongoDB answer and the service is not shutting down. The pid lets a
+   * launcher tell its own process from another that holds the port it was given.
+   */
   @Get('ready')
-  async ready(@Res({ passthrough: true }) response: Response): Promise<{ status: 'ok' | 'unavailable'; checks: Record<string, CheckResult> }> {
+  async ready(@Res({ passthrough: true }) response: Response): Promise<{ status: 'ok' | 'unavailable'; pid: number; checks: Record<string, CheckResult> }> {
     const [nats, mongo] = await Promise.all([withTimeout(this.nats.check(), 2000), withTimeout(this.mongo.check(), 2000)]);
     const checks: Record<string, CheckResult> = { nats, mongodb: mongo, lifecycle: this.shutdown.shuttingDown ? { ok: false, details: 'shutting down' } : { ok: true } };
     const ok = Object.values(checks).every((check) => check.ok);
     response.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ok ? 'ok' : 'unavailable', checks };
+    return { status: ok ? 'ok' : 'unavailable', pid: process.pid, checks };
   }
 }
