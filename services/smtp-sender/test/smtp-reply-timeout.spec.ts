@@ -16,6 +16,18 @@ let sink: RunningSmtpSink;
 const settings = (): MailServerSettings => ({ protocol: 'smtp', host: sink.host, port: sink.port, security: 'starttls', username: 'sender@example.com', password: 'secret' });
 const poolWith = (options: { replyTimeoutMs?: number } = {}) => nodemailer.createTransport({ ...smtpTransportOptions(settings(), { timeoutMs: MAIL_TIMEOUT_MS, tls: { ca: cert.certPem }, ...options }), pool: true, maxConnections: 2 });
 const mail = (to: string, subject: string) => ({ from: 'sender@example.com', to: [to], subject, text: `body of ${subject}` });
+/** Returns once a send with MAIL_TIMEOUT_MS as its reply timeout, held by the sink, has timed out; then lets the held witness go. */
+async function outlastReplyTimeout(): Promise<void> {
+  const witness = poolWith({ replyTimeoutMs: MAIL_TIMEOUT_MS });
+  const hold = sink.holdData('witness@');
+  try {
+    await expect(witness.sendMail(mail('witness@example.com', 'witness'))).rejects.toMatchObject({ timeoutType: 'SOCKET_TIMEOUT' });
+  } finally {
+    witness.close();
+    await hold.arrived;
+    hold.release();
+  }
+}
 const received = async (subject: string) => (await sink.messages()).filter(({ raw }) => raw.toString().includes(`Subject: ${subject}`));
 
 beforeAll(async () => {
@@ -34,9 +46,13 @@ describe('a slow answer to the end of DATA', () => {
     const pool = poolWith();
     try {
       const hold = sink.holdData('slow-scan@');
-      // The server scans the mail for three times the connect timeout before it answers the final dot.
-      void hold.arrived.then(() => setTimeout(() => hold.release(), 3 * MAIL_TIMEOUT_MS));
-      const info = await pool.sendMail(mail('slow-scan@example.com', 'slow scan'));
+      const sending = pool.sendMail(mail('slow-scan@example.com', 'slow scan'));
+      await hold.arrived;
+      // The server answers the final dot only after MAIL_TIMEOUT_MS has passed: a witness held from now on,
+      // with that as its reply timeout, times out first (its outcome, not a timer, says when).
+      await outlastReplyTimeout();
+      hold.release();
+      const info = await sending;
 
       expect(info.response).toMatch(/^250 /);
       expect(await received('slow scan')).toHaveLength(1);
