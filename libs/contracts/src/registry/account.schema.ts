@@ -113,6 +113,14 @@ export type SendSettings = z.output<typeof sendSettingsSchema>;
  * A partial update, merged into the stored account: nested objects merge field by field, arrays are
  * replaced, `null` removes an optional field (a whole receive/send side, a password, a note).
  */
+/**
+ * A PATCH's nested objects stay partial, without their defaults: a default filled into `{ multidrop: {
+ * skip: 2 } }` would overwrite what is stored (multidrop switched off). The merged account is parsed with
+ * createAccountSchema, which fills defaults where nothing is stored. `multidrop: true` is short for
+ * `{ enabled: true }`, as on create.
+ */
+const multidropPatchSchema = z.preprocess((value) => (typeof value === 'boolean' ? { enabled: value } : value), multidropSchema.innerType().partial());
+
 export const updateAccountSchema = z
   .object({
     ...accountFields,
@@ -121,7 +129,7 @@ export const updateAccountSchema = z
     note: accountFields.note.nullable(),
     archiveBcc: emailAddressField.nullable(),
     receive: z
-      .object({ ...receiveFields, password: secretField.nullable(), onlySinceDays: receiveFields.onlySinceDays.nullable(), activeHours: activeHoursSchema.nullable() })
+      .object({ ...receiveFields, password: secretField.nullable(), onlySinceDays: receiveFields.onlySinceDays.nullable(), activeHours: activeHoursSchema.innerType().partial().nullable(), multidrop: multidropPatchSchema })
       .partial()
       .strict()
       .nullable(),
@@ -135,6 +143,7 @@ export const updateAccountSchema = z
   .partial()
   .strict();
 export type UpdateAccountInput = z.input<typeof updateAccountSchema>;
+export type UpdateAccountRequest = z.output<typeof updateAccountSchema>;
 
 /** Connection settings to try before saving them (POST /v1/accounts/test). */
 export const testSettingsSchema = z.object({ receive: receiveSettingsSchema.optional(), send: sendSettingsSchema.optional() }).strict();

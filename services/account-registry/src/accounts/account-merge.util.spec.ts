@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CreateAccountInput } from '@mailbus/contracts';
 import { createAccountSchema } from '@mailbus/contracts';
 import { mergeAccountPatch } from './account-merge.util';
-import { accountPatchSchema } from './account-patch.schema';
+import { updateAccountSchema as accountPatchSchema } from '@mailbus/contracts';
 
 const current: CreateAccountInput = {
   name: 'Sales',

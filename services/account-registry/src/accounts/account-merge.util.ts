@@ -1,5 +1,4 @@
-import type { CreateAccountInput } from '@mailbus/contracts';
-import type { AccountPatch } from './account-patch.schema';
+import type { CreateAccountInput, UpdateAccountRequest } from '@mailbus/contracts';
 
 /** What a write does to one side's password: keep the sealed one, set a new one, or remove it. */
 export type PasswordChange = { action: 'keep' } | { action: 'set'; password: string } | { action: 'remove' };
@@ -37,7 +36,7 @@ function mergeDeep(current: Loose, patch: Loose): Loose {
  * then be complete.
  * @example mergeAccountPatch({ current, patch: { receive: { password: 'new' } } }).passwords.receive // { action: 'set', … }
  */
-export function mergeAccountPatch({ current, patch }: { current: CreateAccountInput; patch: AccountPatch }): MergedAccount {
+export function mergeAccountPatch({ current, patch }: { current: CreateAccountInput; patch: UpdateAccountRequest }): MergedAccount {
   const { receive, send, ...topLevel } = patch;
   const passwords = { receive: passwordChange(receive === null ? null : receive?.password), send: passwordChange(send === null ? null : send?.password) };
   const withoutPasswords: Loose = { ...topLevel };

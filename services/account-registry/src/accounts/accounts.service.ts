@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createAccountSchema, type AccountSettings, type AccountView, type ListQuery, type Page } from '@mailbus/contracts';
+import { createAccountSchema, updateAccountSchema, type AccountSettings, type AccountView, type ListQuery, type Page } from '@mailbus/contracts';
 import type { AccountDocument, SealedSecret } from '@mailbus/directory';
 import { newId } from '@mailbus/mongo-dal';
 import { RpcDomainError, parseRpcInput } from '@mailbus/service-runtime';
@@ -12,7 +12,6 @@ import { changedSettings } from './account-changes.util';
 import { mergeAccountPatch, type PasswordChange } from './account-merge.util';
 import { normalizeAccountSettings } from './account-normalize.util';
 import { describeUnboundPasswords, unboundPasswords } from './account-password-binding.util';
-import { accountPatchSchema } from './account-patch.schema';
 import { AccountSecrets } from './account-secrets';
 import { unusableReasons } from './account-usability.util';
 import { storedSettings, toAccountView } from './account-view.util';
@@ -64,7 +63,7 @@ export class AccountsService {
 
   /** Merges the patch, validates the result as a whole, and stores it only if it changed anything. */
   async update(id: string, input: unknown): Promise<AccountView> {
-    const patch = parseRpcInput(accountPatchSchema, input);
+    const patch = parseRpcInput(updateAccountSchema, input);
     return withRevisionRetry({
       what: `account ${id}`,
       attempt: async () => {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBearerAuth,
@@ -15,7 +15,6 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { Request } from 'express';
 import { FetcherRpc, RegistryRpc, type AccountView, type ConnectionTestView, type FolderView, type Page, type SyncStatusView } from '@mailbus/contracts';
 import { IdParams, ListQueryDto, PAGE_DESCRIPTION, errorExample } from '../common.dto';
 import { RpcClient } from '../rpc/rpc-client';
@@ -77,10 +76,8 @@ export class AccountsController {
   @ApiBody({ type: UpdateAccountDto, examples: { password: { value: { receive: { password: 'new-app-password' } } }, folders: { value: { receive: { folders: ['INBOX', 'Sent'] } } }, disable: { value: { serviceEnabled: false } } } })
   @ApiOkResponse({ schema: { example: accountExample } })
   @ApiUnprocessableEntityResponse(errorExample('unprocessable', 'POP3 has a single mailbox: receive.folders must be ["INBOX"]'))
-  update(@Param() { id }: IdParams, @Body() _validated: UpdateAccountDto, @Req() request: Request): Promise<AccountView> {
-    // The patch goes on as sent, once validated: the parsed one carries the schema's defaults for nested
-    // objects (receive.multidrop, receive.activeHours), which would overwrite what is stored.
-    return this.rpc.request({ subject: RegistryRpc.updateAccount, payload: { id, patch: request.body as unknown } });
+  update(@Param() { id }: IdParams, @Body() body: UpdateAccountDto): Promise<AccountView> {
+    return this.rpc.request({ subject: RegistryRpc.updateAccount, payload: { id, patch: body } });
   }
 
   @Delete(':id')
