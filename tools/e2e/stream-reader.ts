@@ -31,3 +31,14 @@ export async function readStoredEvents({ natsUrl, subject }: { natsUrl: string; 
     await nc.close();
   }
 }
+
+/** Whether a durable consumer (e.g. `message-router__message_fetched`) has handled every event stored so far: none pending, none unacknowledged. */
+export async function consumerCaughtUp({ natsUrl, durable }: { natsUrl: string; durable: string }): Promise<boolean> {
+  const nc = await connect({ servers: natsUrl.split(',') });
+  try {
+    const info = await (await jetstreamManager(nc)).consumers.info(EVENTS_STREAM.name, durable);
+    return info.num_pending === 0 && info.num_ack_pending === 0;
+  } finally {
+    await nc.close();
+  }
+}

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { DEFAULT_MAIL_PASSWORD, appendMessage, expectEventually, startDovecot, type RunningDovecot } from '@mailbus/testing';
 import { Pop3Client } from '@mailbus/mail-clients';
 import { startCountingProxy } from './counting-proxy';
-import { readStoredEvents } from './stream-reader';
+import { accountRuns } from './account-runs';
+import { consumerCaughtUp, readStoredEvents } from './stream-reader';
 import { startSystem, type System } from './system';
 
 /**
@@ -22,6 +23,7 @@ let anna: UserView;
 let ben: UserView;
 
 const dovecot = () => system.stack.dovecot!;
+const { syncNow, runFinished } = accountRuns(() => system);
 
 beforeAll(async () => {
   system = await startSystem({ services: ['api', 'account-registry', 'fetcher', 'message-router', 'spam-feedback'], stack: { mail: true }, env: { SCHEDULER_TICK_MS: '200', FETCH_HOST_CONNECTION_CAP: '20', HOST_CONNECTION_CAP: '20' } });
@@ -275,6 +277,56 @@ describe('deletions', () => {
     const deletions = (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.messageDeleted.subject })).map((event) => fromBinary(MessageDeletedSchema, event.data)).filter((event) => event.accountId === account.id);
     expect(deletions.map(({ scope }) => scope)).toEqual([DeleteScope.USER, DeleteScope.SERVER, DeleteScope.SERVER]);
     expect(new Set(deletions.slice(1).map(({ location }) => location?.uid)).size).toBe(2);
+  });
+
+  it("should show each envelope recipient of a multidrop mailbox their own copy, never another recipient's, and move only theirs on a spam mark", async () => {
+    const username = 'ownspamcopy';
+    const messageIdHeader = '<Yourowncopy@shop.example>';
+    const copyFor = (to: string): string =>
+      `Delivered-To: ${to}\r\nFrom: Shop <offers@shop.example>\r\nTo: team@example.com\r\nSubject: Your own copy\r\nMessage-ID: ${messageIdHeader}\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nBuy now.\r\n`;
+    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+    await appendMessage({ dovecot: dovecot(), username, raw: copyFor('anna@example.com') });
+    await appendMessage({ dovecot: dovecot(), username, raw: copyFor('ben@example.com') });
+    const account = await createAccount({ username, protocol: 'imap', receive: { folders: ['INBOX', 'Junk'], multidrop: { enabled: true, envelopeHeader: 'Delivered-To' } } });
+    const forAnna = await delivered(anna.id, 'inbox', 'Your own copy');
+    const forBen = await delivered(ben.id, 'inbox', 'Your own copy');
+    expect(forBen.id).toBe(forAnna.id);
+    const record = mongo.db(system.env.MONGODB_DB).collection('messages');
+    await expectEventually(async () => expect((await record.findOne({ _id: forAnna.id as never }))?.['copies']).toHaveLength(1));
+
+    const deliveredTo = (message: MessageView): string[] => message.headers.filter(({ key }) => key === 'delivered-to').map(({ value }) => value);
+    const seenBy = async (userId: string): Promise<MessageView> => (await system.api<MessageView>('GET', `/v1/messages/${forAnna.id}?userId=${userId}`, { token: system.tokens.app })).body;
+    expect(deliveredTo(await seenBy(anna.id))).toEqual(['anna@example.com']);
+    expect(deliveredTo(await seenBy(ben.id))).toEqual(['ben@example.com']);
+    const rawFor = async (userId: string): Promise<string> => (await fetch(`${system.apiUrl}/v1/messages/${forAnna.id}/raw?userId=${userId}`, { headers: { authorization: `Bearer ${system.tokens.app}` } })).text();
+    expect(await rawFor(ben.id)).toContain('Delivered-To: ben@example.com');
+    expect(await rawFor(ben.id)).not.toContain('anna@example.com');
+    expect(await rawFor(anna.id)).not.toContain('ben@example.com');
+    const [annasUid, bensUid] = await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader });
+    expect((await seenBy(ben.id)).source).toMatchObject({ folder: 'INBOX', uid: bensUid });
+
+    const marked = await system.api<SpamMarkView>('POST', `/v1/messages/${forBen.id}/spam`, { token: system.tokens.app, body: { userId: ben.id } });
+    expect(marked.status, JSON.stringify(marked.body)).toBe(202);
+    const moved = await spamMoved(marked.body.requestId);
+    expect(moved).toMatchObject({ result: SpamMoveResult.MOVED, fromFolder: 'INBOX', toFolder: 'Junk' });
+    expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader })).toEqual([annasUid]);
+    expect(await dovecot().doveadm(['search', '-u', username, 'mailbox', 'Junk', 'header', 'Delivered-To', 'ben@example.com'])).toContain(String(moved.newUid));
+    await expectEventually(async () => expect((await seenBy(ben.id)).source).toMatchObject({ folder: 'Junk', uid: moved.newUid }));
+    expect((await seenBy(anna.id)).source).toMatchObject({ folder: 'INBOX', uid: annasUid });
+
+    // The fetcher syncs Junk and finds Ben's moved copy: a place the record knows, no third copy, no new delivery.
+    await runFinished(account.id, await syncNow(account.id));
+    expect(await mongo.db(system.env.MONGODB_DB).collection('fetched_messages').countDocuments({ accountId: account.id, folder: 'Junk' })).toBe(1);
+    await expectEventually(async () => expect(await consumerCaughtUp({ natsUrl: system.stack.natsUrl, durable: 'message-router__message_fetched' })).toBe(true));
+    expect((await record.findOne({ _id: forAnna.id as never }))?.['copies']).toHaveLength(1);
+    expect(await mongo.db(system.env.MONGODB_DB).collection('deliveries').countDocuments({ accountId: account.id })).toBe(2);
+
+    // Not spam brings Ben's copy back from where it now is; Anna's never moved.
+    const back = await system.api<SpamMarkView>('POST', `/v1/messages/${forBen.id}/not-spam`, { token: system.tokens.app, body: { userId: ben.id } });
+    expect(await spamMoved(back.body.requestId)).toMatchObject({ result: SpamMoveResult.MOVED, fromFolder: 'Junk', toFolder: 'INBOX' });
+    expect(await uidsOnServer({ username, mailbox: 'Junk', messageId: messageIdHeader })).toEqual([]);
+    expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader })).toHaveLength(2);
+    expect(await uidsOnServer({ username, mailbox: 'INBOX', messageId: messageIdHeader })).toContain(annasUid);
   });
 
   it("should DELE a message of a POP3 leave-on-server account by its UIDL in the account's next run", async () => {

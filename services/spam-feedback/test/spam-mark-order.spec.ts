@@ -39,4 +39,11 @@ describe(SpamMarkOrder.name, () => {
     expect(await sut.isSuperseded({ messageId: 'm-other', requestedAt: spamAt })).toBe(false);
     expect(await db.collection('spam_mark_order').findOne({ _id: 'm-in-order' as never })).toMatchObject({ requestedAt: notSpamAt });
   });
+
+  it("should order the marks of each copy apart: one recipient's newer mark of their own copy does not skip another's older mark of theirs", async () => {
+    const sut = new SpamMarkOrder(db);
+    expect(await sut.isSuperseded({ messageId: 'm-copies', requestedAt: notSpamAt })).toBe(false);
+    expect(await sut.isSuperseded({ messageId: 'm-copies', copyId: 'c1', requestedAt: spamAt })).toBe(false);
+    expect(await sut.isSuperseded({ messageId: 'm-copies', copyId: 'c1', requestedAt: new Date(spamAt.getTime() - 1) })).toBe(true);
+  });
 });

@@ -33,7 +33,8 @@ export const MESSAGE_BODY_SLICE_CHARS = 128 * 1024;
 export const readMessageBodySchema = z.object({ messageId: messageIdField, part: z.enum(['text', 'html']), from: z.number().int().min(0) }).strict();
 export type ReadMessageBodyRequest = z.output<typeof readMessageBodySchema>;
 export type MessageBodySlice = { slice: string };
-export const locateRawSchema = z.object({ messageId: messageIdField }).strict();
+/** With `userId`, the copy of the mail the user's delivery was made from (404 when not delivered to them). */
+export const locateRawSchema = z.object({ messageId: messageIdField, userId: entityIdField.optional() }).strict();
 export const locateAttachmentSchema = z.object({ messageId: messageIdField, index: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(0, 'must be 0 or more') }).strict();
 export const setReadSchema = z.object({ messageId: messageIdField, userId: entityIdField, read: z.boolean() }).strict();
 

@@ -30,7 +30,7 @@ export class MessagesController {
   }
 
   @Get('messages/:id')
-  @ApiOperation({ summary: 'One message: headers, text, sanitised HTML (remote content disabled, see htmlHasRemoteContent), attachments, invitation, thread id', description: 'With `userId`, the user’s delivery (folder, read flag) is included, and 404 when the message was not delivered to that user.' })
+  @ApiOperation({ summary: 'One message: headers, text, sanitised HTML (remote content disabled, see htmlHasRemoteContent), attachments, invitation, thread id', description: 'With `userId`, the user’s delivery (folder, read flag) is included, the headers are those of the copy it was made from (a multidrop mailbox keeps one per recipient), and 404 when the message was not delivered to that user.' })
   @ApiOkResponse({ schema: { example: messageExample } })
   @ApiNotFoundResponse(errorExample('not_found', 'message m3f0c… does not exist'))
   @ApiServiceUnavailableResponse(errorExample('service_unavailable', 'message m3f0c… is being routed; ask again in a moment'))
@@ -39,13 +39,16 @@ export class MessagesController {
   }
 
   @Get('messages/:id/raw')
-  @ApiOperation({ summary: 'The message exactly as the mail server sent it (message/rfc822)' })
+  @ApiOperation({
+    summary: 'The message exactly as the mail server sent it (message/rfc822)',
+    description: 'With `userId`, the copy the user’s delivery was made from (a multidrop mailbox keeps one per recipient, with that recipient’s trace headers), and 404 when the message was not delivered to that user.',
+  })
   @ApiProduces('message/rfc822')
   @ApiOkResponse({ description: 'The raw bytes, streamed' })
   @ApiNotFoundResponse(errorExample('not_found', 'message m3f0c… does not exist'))
   @ApiServiceUnavailableResponse(errorExample('service_unavailable', 'message m3f0c… is being routed; ask again in a moment'))
-  async raw(@Param() { id }: MessageIdParams, @Res() response: Response): Promise<void> {
-    const location = await this.rpc.request<RawLocationView>({ subject: MessageRouterRpc.locateRaw, payload: { messageId: id } });
+  async raw(@Param() { id }: MessageIdParams, @Query() { userId }: MessageUserQueryDto, @Res() response: Response): Promise<void> {
+    const location = await this.rpc.request<RawLocationView>({ subject: MessageRouterRpc.locateRaw, payload: { messageId: id, ...(userId ? { userId } : {}) } });
     await this.content.sendRaw({ location, response });
   }
 

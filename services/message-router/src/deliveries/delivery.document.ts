@@ -13,6 +13,12 @@ export interface DeliveryDocument {
   userId: string;
   messageId: string;
   accountId: string;
+  /**
+   * The fetch of the copy this delivery was made from: a multidrop mailbox keeps one copy per envelope
+   * recipient, each with that recipient's trace headers, and a user sees, downloads and marks their own.
+   * Absent on deliveries written before copies were told apart: the record's own copy.
+   */
+  fetchKey?: string;
   folder: UserFolderName;
   rule: RoutingRuleName;
   matchedAddress: string;

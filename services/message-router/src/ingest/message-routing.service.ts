@@ -7,7 +7,8 @@ import { UNASSIGNED_USER, type DeliveryDocument } from '../deliveries/delivery.d
 import { DeliveryRepository, deliveryIdFor } from '../deliveries/delivery.repository';
 import { MongoRecipientDirectory } from '../directory/mongo-recipient.directory';
 import { RoutingAccountReader } from '../directory/routing-account.reader';
-import type { MessageCopy, MessageDocument, MessageSource } from '../messages/message.document';
+import { sameServerPlace, serverPlaces } from '../messages/message-copy.util';
+import type { MessageCopy, MessageDocument } from '../messages/message.document';
 import { MessageRepository } from '../messages/message.repository';
 import { RouterMetrics } from '../metrics/router.metrics';
 import { ownersOrUnassigned, routeMessage, type Delivery } from '../routing';
@@ -63,7 +64,7 @@ export class MessageRoutingService {
       this.metrics.messagesRouted.inc({ outcome: message.parseError ? 'quarantined' : 'routed' });
       for (const delivery of deliveries) this.metrics.deliveries.inc({ rule: delivery.rule, folder: delivery.folder });
     } else {
-      await this.joinStoredRecord({ message, copy: { ...record.source, fetchKey: record.fetchKey }, deliveries });
+      await this.joinStoredRecord({ message, copy: { ...record.source, fetchKey: record.fetchKey, blobId: record.blobId, size: record.size, headers: record.headers, bcc: record.bcc }, deliveries });
     }
     // A redelivery may have routed to someone new meanwhile (a user added since): theirs is announced too.
     await this.publishDeliveries({ message, ids: [...new Set([...message.deliveryIds, ...deliveries.map(({ _id }) => _id)])] });
@@ -73,15 +74,16 @@ export class MessageRoutingService {
   /**
    * This fetch is a redelivery, or another copy of a mail the account already has (a multidrop mailbox
    * keeps one per envelope recipient). Deliveries it made for this record join the record's, and a
-   * copy elsewhere on the server is remembered: deleting the mail on the server waits for every user
-   * and then deletes every copy.
+   * copy elsewhere on the server is remembered with its own headers and bytes, which the users it was
+   * delivered to see (deliveredCopy): deleting the mail on the server waits for every user and then
+   * deletes every copy.
    */
   private async joinStoredRecord({ message, copy, deliveries }: { message: MessageDocument; copy: MessageCopy; deliveries: DeliveryDocument[] }): Promise<void> {
     const known = new Set(message.deliveryIds);
     const unknown = deliveries.map(({ _id }) => _id).filter((id) => !known.has(id));
     // A delivery that existed already may belong to the same mail through another account: not this record's.
     const joining = unknown.length > 0 ? (await this.deliveries.findByIds(unknown)).filter(({ messageId }) => messageId === message._id).map(({ _id }) => _id) : [];
-    const elsewhere = copy.fetchKey !== message.fetchKey && !sameServerPlace(copy, message.source) && !(message.copies ?? []).some(({ fetchKey }) => fetchKey === copy.fetchKey);
+    const elsewhere = copy.fetchKey !== message.fetchKey && !serverPlaces(message).some(({ source }) => sameServerPlace(copy, source)) && !(message.copies ?? []).some(({ fetchKey }) => fetchKey === copy.fetchKey);
     await this.messages.addCopy({ id: message._id, deliveryIds: joining, ...(elsewhere ? { copy } : {}) });
     message.deliveryIds.push(...joining);
   }
@@ -125,6 +127,7 @@ export class MessageRoutingService {
         userId,
         messageId: message._id,
         accountId: message.accountId,
+        fetchKey: message.fetchKey,
         folder: delivery.folder,
         rule: delivery.rule,
         matchedAddress: delivery.matchedAddress,
@@ -151,9 +154,4 @@ export class MessageRoutingService {
     await Promise.all(pending.map((delivery) => this.events.publish(Events.messageDelivered, deliveredEvent({ delivery, message }), { msgId: delivery._id })));
     await this.deliveries.markPublished(pending.map(({ _id }) => _id));
   }
-}
-
-/** The same message on the server: a spam move relocates the record to the Junk copy it then fetches. */
-function sameServerPlace(a: MessageSource, b: MessageSource): boolean {
-  return a.protocol === b.protocol && a.folder === b.folder && a.uidValidity === b.uidValidity && a.uid === b.uid && a.uidl === b.uidl;
 }

@@ -9,7 +9,15 @@ export interface MessageSource {
   uidl?: string;
 }
 
-export type MessageCopy = MessageSource & { fetchKey: string };
+/**
+ * Another copy of the mail on the server, with what can differ between copies: a multidrop server
+ * writes each recipient's own trace headers (Delivered-To, Received … for, some a Bcc), so each copy
+ * has its own bytes. Records written before these were kept have the place only; the record's are shown.
+ */
+export type MessageCopy = MessageSource & { fetchKey: string; blobId?: string; size?: number; headers?: Array<{ key: string; value: string }>; bcc?: MailAddressView[] };
+
+/** Where a write-back moved a copy, by copyIdOf(fetchKey) (a field name cannot hold a fetch key's dots). */
+export type CopyRelocations = Record<string, { source: MessageSource; at: Date }>;
 
 /**
  * One fetched (or sent) message, parsed. `_id` derives from account and identity (see messageIdFor), so a redelivered
@@ -27,10 +35,13 @@ export interface MessageDocument {
   source: MessageSource;
   /**
    * Other copies of this mail fetched from the same account: a multidrop mailbox that holds one copy per
-   * envelope recipient, the Cc to a shared address of mail sent through mailbus. A server deletion
-   * deletes them too; spam marks move `source` only.
+   * envelope recipient, the Cc to a shared address of mail sent through mailbus. A user reads and
+   * marks the copy their delivery was made from (DeliveryDocument.fetchKey); a server deletion, once
+   * every user deleted, deletes every copy.
    */
   copies?: MessageCopy[];
+  /** Copies a spam mark moved since (`source` is the record's own place, kept current the same way). */
+  copyRelocations?: CopyRelocations;
   /** IMAP INTERNALDATE, else when the fetcher stored it: the order of a folder listing. */
   receivedAt: Date;
   /** What deliveries are de-duplicated by: the Message-ID, or the content hash of a message without one. */

@@ -40,6 +40,13 @@ export class MessageRepository {
     return result.modifiedCount > 0;
   }
 
+  /** relocate() for one of the record's copies (copyIdOf its fetch key). */
+  async relocateCopy({ id, copyId, source, at }: { id: string; copyId: string; source: MessageDocument['source']; at: Date }): Promise<boolean> {
+    const field = `copyRelocations.${copyId}`;
+    const result = await this.messages.updateOne({ _id: id, $or: [{ [`${field}.at`]: { $exists: false } }, { [`${field}.at`]: { $lt: at } }] }, { $set: { [field]: { source, at } } });
+    return result.modifiedCount > 0;
+  }
+
   /**
    * Another copy of a stored mail: its deliveries join the record's (so that a deletion waits for
    * their users too) and, when it lies elsewhere on the server, its place joins the copies.

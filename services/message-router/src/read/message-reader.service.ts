@@ -4,6 +4,7 @@ import { RpcDomainError } from '@mailbus/service-runtime';
 import type { DeliveryDocument } from '../deliveries/delivery.document';
 import { DeliveryRepository } from '../deliveries/delivery.repository';
 import type { MessageDocument } from '../messages/message.document';
+import { deliveredCopy } from '../messages/message-copy.util';
 import { RoutedMessageFinder } from '../messages/routed-message.finder';
 import { fitReply } from './fit-reply.util';
 import { decodeCursor, encodeCursor } from './page-cursor.util';
@@ -39,9 +40,13 @@ export class MessageReaderService {
     return { slice: body.slice(from, from + MESSAGE_BODY_SLICE_CHARS) };
   }
 
-  async locateRaw({ messageId }: { messageId: string }): Promise<RawLocationView> {
+  /** With `userId`, the copy the user's delivery was made from (a multidrop copy carries its recipient's trace headers). */
+  async locateRaw({ messageId, userId }: { messageId: string; userId?: string }): Promise<RawLocationView> {
     const message = await this.routed.get(messageId);
-    return { messageId, blobId: message.blobId, size: message.size, filename: `${messageId}.eml` };
+    const delivery = userId === undefined ? undefined : await this.deliveries.findFor({ userId, identity: message.identity });
+    if (userId !== undefined && !delivery) throw RpcDomainError.notFound(`message ${messageId} was not delivered to user ${userId}`);
+    const { blobId, size } = deliveredCopy(message, delivery ?? undefined);
+    return { messageId, blobId, size, filename: `${messageId}.eml` };
   }
 
   async locateAttachment({ messageId, index }: { messageId: string; index: number }): Promise<AttachmentLocationView> {
@@ -81,8 +86,9 @@ function summaryView(delivery: DeliveryDocument): MessageSummaryView {
   };
 }
 
+/** With a delivery, the copy it was made from: its headers, Bcc, size and place, never another recipient's. */
 function messageView({ message, delivery }: { message: MessageDocument; delivery?: DeliveryDocument }): MessageView {
-  const { source } = message;
+  const { source, headers, bcc, size } = deliveredCopy(message, delivery);
   return {
     id: message._id,
     accountId: message.accountId,
@@ -96,11 +102,11 @@ function messageView({ message, delivery }: { message: MessageDocument; delivery
     ...(message.sender ? { sender: message.sender } : {}),
     to: message.to,
     cc: message.cc,
-    bcc: message.bcc,
+    bcc,
     replyTo: message.replyTo,
     subject: message.subject,
-    size: message.size,
-    headers: message.headers,
+    size,
+    headers,
     text: message.text,
     ...(message.html !== undefined ? { html: message.html } : {}),
     htmlHasRemoteContent: message.htmlHasRemoteContent,

@@ -5,7 +5,8 @@ import { MessageRepository } from '../messages/message.repository';
 
 /**
  * Keeps the message record's server location in step with spam-feedback's moves: the next write-back
- * (not spam, deletion) starts from where the message now is. An older move answered late is ignored.
+ * (not spam, deletion) starts from where the message now is: the record's own place, or the copy's
+ * the mark was for (a multidrop mailbox's per-recipient copy). An older move answered late is ignored.
  */
 @Controller()
 export class SpamMovedConsumer {
@@ -14,10 +15,11 @@ export class SpamMovedConsumer {
   @OnEvent(Events.spamMoved)
   async onSpamMoved(event: SpamMoved): Promise<void> {
     if (!event.toFolder || !event.newUid || (event.result !== SpamMoveResult.MOVED && event.result !== SpamMoveResult.SKIPPED)) return;
-    await this.messages.relocate({
+    const moved = {
       id: event.messageId,
       source: { protocol: 'imap', folder: event.toFolder, folderRole: event.spam ? 'junk' : 'inbox', uidValidity: event.newUidValidity, uid: event.newUid },
       at: event.movedAt ? timestampDate(event.movedAt) : new Date(),
-    });
+    } as const;
+    await (event.copyId ? this.messages.relocateCopy({ ...moved, copyId: event.copyId }) : this.messages.relocate(moved));
   }
 }

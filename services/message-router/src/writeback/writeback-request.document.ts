@@ -16,6 +16,8 @@ export interface WritebackRequestDocument {
   /** kind delete: only the user's delivery, or the message on the server (every delivery deleted). */
   scope?: 'user' | 'server';
   location: MessageDocument['source'] & { messageIdHeader?: string };
+  /** kind spam: the copy moved (copyIdOf its fetch key), absent for the record's own; spam.moved echoes it. */
+  copyId?: string;
   pendingPublish: boolean;
   requestedAt: Date;
 }

@@ -5,6 +5,7 @@ import { EventPublisher, PendingPublishSweeper } from '@mailbus/nats-transport';
 import { RpcDomainError } from '@mailbus/service-runtime';
 import type { DeliveryDocument } from '../deliveries/delivery.document';
 import { DeliveryRepository } from '../deliveries/delivery.repository';
+import { deliveredCopy, serverPlaces } from '../messages/message-copy.util';
 import type { MessageDocument } from '../messages/message.document';
 import { RoutedMessageFinder } from '../messages/routed-message.finder';
 import type { WritebackRequestDocument } from './writeback-request.document';
@@ -16,7 +17,8 @@ const PROTOCOLS = { imap: MailProtocol.IMAP, pop3: MailProtocol.POP3, smtp: Mail
  * Spam marks and deletions: the user's delivery changes folder at once (what the user sees), and the
  * request to change the server copy is stored with it and published for spam-feedback (outbox
  * pattern). A message is deleted on the server only when every user it was delivered to deleted it,
- * and then with every copy of it the account holds.
+ * and then with every copy of it the account holds. A spam mark moves the copy the user's delivery
+ * was made from.
  */
 @Injectable()
 export class WritebackService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -46,7 +48,9 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
     const current = await this.deliveryOf({ message, userId });
     if (current.deletedAt) throw RpcDomainError.conflict(`message ${messageId} is deleted for user ${userId}`);
     const folder = spam ? 'spam' : current.rule === 'sender-address' ? 'sent' : 'inbox';
-    const request: WritebackRequestDocument = { _id: `spam.marked:${newId()}`, kind: 'spam', messageId, userId, accountId: message.accountId, spam, location: locationOf(message), pendingPublish: true, requestedAt: new Date() };
+    // The user's own copy moves: in a multidrop mailbox another recipient's copy is theirs to mark.
+    const { copyId, source } = deliveredCopy(message, current);
+    const request: WritebackRequestDocument = { _id: `spam.marked:${newId()}`, kind: 'spam', messageId, userId, accountId: message.accountId, spam, location: locationOf({ ...message, source }), ...(copyId ? { copyId } : {}), pendingPublish: true, requestedAt: new Date() };
     await this.requests.insertIfAbsent(request);
     await this.deliveries.moveTo({ userId, identity: message.identity, folder });
     await this.publishNow(request);
@@ -66,8 +70,8 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
     // One server deletion per message and copy, however many users deleted it last at the same time.
     const requests: WritebackRequestDocument[] =
       scope === 'server'
-        ? [{ ...base, _id: `message.deleted:${messageId}`, location: locationOf(message) }, ...(message.copies ?? []).map(({ fetchKey, ...copy }) => ({ ...base, _id: `message.deleted:${messageId}:${fetchKey}`, location: locationOf({ ...message, source: copy }) }))]
-        : [{ ...base, _id: `message.deleted:${deleted._id}`, location: locationOf(message) }];
+        ? serverPlaces(message).map(({ copyId, source }) => ({ ...base, _id: copyId ? `message.deleted:${messageId}:${copyId}` : `message.deleted:${messageId}`, location: locationOf({ ...message, source }) }))
+        : [{ ...base, _id: `message.deleted:${deleted._id}`, location: locationOf({ ...message, source: deliveredCopy(message, deleted).source }) }];
     for (const request of requests) if (await this.requests.insertIfAbsent(request)) await this.publishNow(request);
     return { messageId, userId, folder: 'trash', scope };
   }
@@ -79,7 +83,11 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
   private async publish(request: WritebackRequestDocument): Promise<void> {
     const location = { protocol: PROTOCOLS[request.location.protocol], folder: request.location.folder, uidValidity: request.location.uidValidity ?? 0, uid: request.location.uid ?? 0, uidl: request.location.uidl ?? '', messageIdHeader: request.location.messageIdHeader ?? '' };
     if (request.kind === 'spam') {
-      await this.events.publish(Events.spamMarked, { requestId: request._id, messageId: request.messageId, userId: request.userId, accountId: request.accountId, spam: request.spam ?? true, requestedAt: timestampFromDate(request.requestedAt), location }, { msgId: request._id });
+      await this.events.publish(
+        Events.spamMarked,
+        { requestId: request._id, messageId: request.messageId, userId: request.userId, accountId: request.accountId, spam: request.spam ?? true, requestedAt: timestampFromDate(request.requestedAt), location, copyId: request.copyId ?? '' },
+        { msgId: request._id },
+      );
     } else {
       await this.events.publish(Events.messageDeleted, { messageId: request.messageId, userId: request.userId, accountId: request.accountId, scope: request.scope === 'server' ? DeleteScope.SERVER : DeleteScope.USER, deletedAt: timestampFromDate(request.requestedAt), location }, { msgId: request._id });
     }

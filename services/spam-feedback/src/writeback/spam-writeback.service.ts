@@ -24,7 +24,8 @@ type Answer = { result: SpamMoveResult; fromFolder?: string; toFolder?: string; 
  * moves it back to INBOX. $Junk / $NotJunk keywords are set for filters that read them. Every mark ends
  * in one spam.moved: MOVED (with the new UID), SKIPPED (nothing to do, or a POP3 account, said why),
  * or FAILED (the server refused or stayed unreachable). A repeat finds the message already there; a
- * mark handled after a newer one of the same message is skipped (SpamMarkOrder).
+ * mark handled after a newer one of the same message (the same copy: a multidrop mailbox keeps one
+ * per recipient, each moved by its user's marks) is skipped (SpamMarkOrder).
  */
 @Injectable()
 export class SpamWritebackService {
@@ -44,7 +45,7 @@ export class SpamWritebackService {
     const account = await findAccount(this.db, event.accountId);
     let answer: Answer;
     if (!account || account.deletedAt) answer = { result: SpamMoveResult.SKIPPED, reason: `account ${event.accountId} was deleted` };
-    else if (await this.order.isSuperseded({ messageId: event.messageId, requestedAt: event.requestedAt ? timestampDate(event.requestedAt) : new Date(0) })) answer = { result: SpamMoveResult.SKIPPED, reason: 'superseded: a newer spam or not-spam mark of this message came first' };
+    else if (await this.order.isSuperseded({ messageId: event.messageId, copyId: event.copyId, requestedAt: event.requestedAt ? timestampDate(event.requestedAt) : new Date(0) })) answer = { result: SpamMoveResult.SKIPPED, reason: 'superseded: a newer spam or not-spam mark of this message (this copy of it) came first' };
     else if (account.receive?.protocol !== 'imap') answer = { result: SpamMoveResult.SKIPPED, reason: 'POP3 accounts have no server folders: the mark stays in mailbus and the provider was not taught' };
     else {
       try {
@@ -89,6 +90,7 @@ export class SpamWritebackService {
         ...(answer.errorClass ? { errorClass: mailErrorClass(answer.errorClass) } : {}),
         reason: answer.reason ?? '',
         movedAt: timestampFromDate(new Date()),
+        copyId: event.copyId,
       },
       { msgId: `spam.moved:${event.requestId}` },
     );

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mailbus/v1/spam_marked.proto.
  */
 export const file_mailbus_v1_spam_marked: GenFile = /*@__PURE__*/
-  fileDesc("ChxtYWlsYnVzL3YxL3NwYW1fbWFya2VkLnByb3RvEgptYWlsYnVzLnYxIscBCgpTcGFtTWFya2VkEhIKCnJlcXVlc3RfaWQYASABKAkSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhIKCmFjY291bnRfaWQYBCABKAkSDAoEc3BhbRgFIAEoCBIwCgxyZXF1ZXN0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGxvY2F0aW9uGAcgASgLMhoubWFpbGJ1cy52MS5TZXJ2ZXJMb2NhdGlvbmIGcHJvdG8z", [file_google_protobuf_timestamp, file_mailbus_v1_mailbox]);
+  fileDesc("ChxtYWlsYnVzL3YxL3NwYW1fbWFya2VkLnByb3RvEgptYWlsYnVzLnYxItgBCgpTcGFtTWFya2VkEhIKCnJlcXVlc3RfaWQYASABKAkSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJEhIKCmFjY291bnRfaWQYBCABKAkSDAoEc3BhbRgFIAEoCBIwCgxyZXF1ZXN0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGxvY2F0aW9uGAcgASgLMhoubWFpbGJ1cy52MS5TZXJ2ZXJMb2NhdGlvbhIPCgdjb3B5X2lkGAggASgJYgZwcm90bzM", [file_google_protobuf_timestamp, file_mailbus_v1_mailbox]);
 
 /**
  * Subject mailbus.v1.spam.marked, emitted by message-router when a user marks a message as spam or
@@ -65,6 +65,15 @@ export type SpamMarked = Message<"mailbus.v1.SpamMarked"> & {
    * @generated from field: mailbus.v1.ServerLocation location = 7;
    */
   location?: ServerLocation | undefined;
+
+  /**
+   * Which of the account's copies of the message the user's delivery was made from (a multidrop
+   * mailbox keeps one per envelope recipient); empty for the message record's own. Marks are ordered
+   * per copy, and spam.moved echoes it so that the right copy is relocated.
+   *
+   * @generated from field: string copy_id = 8;
+   */
+  copyId: string;
 };
 
 /**

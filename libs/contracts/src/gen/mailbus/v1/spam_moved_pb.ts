@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file mailbus/v1/spam_moved.proto.
  */
 export const file_mailbus_v1_spam_moved: GenFile = /*@__PURE__*/
-  fileDesc("ChttYWlsYnVzL3YxL3NwYW1fbW92ZWQucHJvdG8SCm1haWxidXMudjEi1AIKCVNwYW1Nb3ZlZBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHdXNlcl9pZBgDIAEoCRISCgphY2NvdW50X2lkGAQgASgJEgwKBHNwYW0YBSABKAgSKgoGcmVzdWx0GAYgASgOMhoubWFpbGJ1cy52MS5TcGFtTW92ZVJlc3VsdBITCgtmcm9tX2ZvbGRlchgHIAEoCRIRCgl0b19mb2xkZXIYCCABKAkSGAoQbmV3X3VpZF92YWxpZGl0eRgJIAEoDRIPCgduZXdfdWlkGAogASgNEi8KC2Vycm9yX2NsYXNzGAsgASgOMhoubWFpbGJ1cy52MS5NYWlsRXJyb3JDbGFzcxIOCgZyZWFzb24YDCABKAkSLAoIbW92ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKokBCg5TcGFtTW92ZVJlc3VsdBIgChxTUEFNX01PVkVfUkVTVUxUX1VOU1BFQ0lGSUVEEAASGgoWU1BBTV9NT1ZFX1JFU1VMVF9NT1ZFRBABEhwKGFNQQU1fTU9WRV9SRVNVTFRfU0tJUFBFRBACEhsKF1NQQU1fTU9WRV9SRVNVTFRfRkFJTEVEEANiBnByb3RvMw", [file_google_protobuf_timestamp, file_mailbus_v1_mailbox]);
+  fileDesc("ChttYWlsYnVzL3YxL3NwYW1fbW92ZWQucHJvdG8SCm1haWxidXMudjEi5QIKCVNwYW1Nb3ZlZBISCgpyZXF1ZXN0X2lkGAEgASgJEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHdXNlcl9pZBgDIAEoCRISCgphY2NvdW50X2lkGAQgASgJEgwKBHNwYW0YBSABKAgSKgoGcmVzdWx0GAYgASgOMhoubWFpbGJ1cy52MS5TcGFtTW92ZVJlc3VsdBITCgtmcm9tX2ZvbGRlchgHIAEoCRIRCgl0b19mb2xkZXIYCCABKAkSGAoQbmV3X3VpZF92YWxpZGl0eRgJIAEoDRIPCgduZXdfdWlkGAogASgNEi8KC2Vycm9yX2NsYXNzGAsgASgOMhoubWFpbGJ1cy52MS5NYWlsRXJyb3JDbGFzcxIOCgZyZWFzb24YDCABKAkSLAoIbW92ZWRfYXQYDSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB2NvcHlfaWQYDiABKAkqiQEKDlNwYW1Nb3ZlUmVzdWx0EiAKHFNQQU1fTU9WRV9SRVNVTFRfVU5TUEVDSUZJRUQQABIaChZTUEFNX01PVkVfUkVTVUxUX01PVkVEEAESHAoYU1BBTV9NT1ZFX1JFU1VMVF9TS0lQUEVEEAISGwoXU1BBTV9NT1ZFX1JFU1VMVF9GQUlMRUQQA2IGcHJvdG8z", [file_google_protobuf_timestamp, file_mailbus_v1_mailbox]);
 
 /**
  * Subject mailbus.v1.spam.moved, emitted by spam-feedback after handling a spam.marked.
@@ -99,6 +99,13 @@ export type SpamMoved = Message<"mailbus.v1.SpamMoved"> & {
    * @generated from field: google.protobuf.Timestamp moved_at = 13;
    */
   movedAt?: Timestamp | undefined;
+
+  /**
+   * copy_id of the spam.marked this answers.
+   *
+   * @generated from field: string copy_id = 14;
+   */
+  copyId: string;
 };
 
 /**
