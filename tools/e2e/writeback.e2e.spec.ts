@@ -79,6 +79,15 @@ async function uidsOnServer({ username, mailbox, messageId }: { username: string
     .map((line) => Number(line.trim().split(/\s+/)[1]));
 }
 
+/** A multidrop mailbox that keeps one copy of a mail per envelope recipient, each with its own Delivered-To. */
+async function appendCopyPerRecipient({ username, subject, messageIdHeader, recipients }: { username: string; subject: string; messageIdHeader: string; recipients: string[] }): Promise<void> {
+  await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
+  for (const to of recipients) {
+    const raw = `Delivered-To: ${to}\r\nFrom: Shop <offers@shop.example>\r\nTo: team@example.com\r\nSubject: ${subject}\r\nMessage-ID: ${messageIdHeader}\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nBuy now.\r\n`;
+    await appendMessage({ dovecot: dovecot(), username, raw });
+  }
+}
+
 const spamMoved = async (requestId: string): Promise<SpamMoved> =>
   expectEventually(
     async () => {
@@ -255,11 +264,7 @@ describe('deletions', () => {
   it('should wait for every envelope recipient of a multidrop mailbox that keeps one copy per recipient, then delete every copy', async () => {
     const username = 'delcopies';
     const messageIdHeader = '<Onecopyeach@shop.example>';
-    const copyFor = (to: string): string =>
-      `Delivered-To: ${to}\r\nFrom: Shop <offers@shop.example>\r\nTo: team@example.com\r\nSubject: One copy each\r\nMessage-ID: ${messageIdHeader}\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nBuy now.\r\n`;
-    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
-    await appendMessage({ dovecot: dovecot(), username, raw: copyFor('anna@example.com') });
-    await appendMessage({ dovecot: dovecot(), username, raw: copyFor('ben@example.com') });
+    await appendCopyPerRecipient({ username, subject: 'One copy each', messageIdHeader, recipients: ['anna@example.com', 'ben@example.com'] });
     const account = await createAccount({ username, protocol: 'imap', receive: { multidrop: { enabled: true, envelopeHeader: 'Delivered-To' } } });
     const forAnna = await delivered(anna.id, 'inbox', 'One copy each');
     await delivered(ben.id, 'inbox', 'One copy each');
@@ -282,11 +287,7 @@ describe('deletions', () => {
   it("should show each envelope recipient of a multidrop mailbox their own copy, never another recipient's, and move only theirs on a spam mark", async () => {
     const username = 'ownspamcopy';
     const messageIdHeader = '<Yourowncopy@shop.example>';
-    const copyFor = (to: string): string =>
-      `Delivered-To: ${to}\r\nFrom: Shop <offers@shop.example>\r\nTo: team@example.com\r\nSubject: Your own copy\r\nMessage-ID: ${messageIdHeader}\r\nDate: Mon, 30 Nov 2026 09:00:00 +0000\r\n\r\nBuy now.\r\n`;
-    await dovecot().addUser({ username, password: DEFAULT_MAIL_PASSWORD });
-    await appendMessage({ dovecot: dovecot(), username, raw: copyFor('anna@example.com') });
-    await appendMessage({ dovecot: dovecot(), username, raw: copyFor('ben@example.com') });
+    await appendCopyPerRecipient({ username, subject: 'Your own copy', messageIdHeader, recipients: ['anna@example.com', 'ben@example.com'] });
     const account = await createAccount({ username, protocol: 'imap', receive: { folders: ['INBOX', 'Junk'], multidrop: { enabled: true, envelopeHeader: 'Delivered-To' } } });
     const forAnna = await delivered(anna.id, 'inbox', 'Your own copy');
     const forBen = await delivered(ben.id, 'inbox', 'Your own copy');
