@@ -1,16 +1,21 @@
+import { fromBinary } from '@bufbuild/protobuf';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountView, SyncStatusView, UserView } from '@mailbus/contracts';
+import { Events, MessageFetchedSchema, type AccountView, type SyncStatusView, type UserView } from '@mailbus/contracts';
 import { DEFAULT_MAIL_PASSWORD, appendMessage } from '@mailbus/testing';
 import { accountRuns } from './account-runs';
+import { readStoredEvents } from './stream-reader';
 import { startSystem, type System } from './system';
 
 /**
  * IMAP deleteAfterDays against real Dovecot may delete on the server only what the fetcher stored, and
  * counts from when it first stored it (rule 14), never from INTERNALDATE alone: a folder named in
  * another case than LIST names it, a backlog larger than one run's budget, a cursor moved past
- * messages that were never stored, and an old message that arrives today. IDLE is off, so that every
- * run here is one the test asked for or a backlog's continuation.
+ * messages that were never stored, and an old message that arrives today. Messages the sync did not
+ * store again because they are stored already (a folder rebuilt with a new UIDVALIDITY; the same
+ * message in a second synced folder, Gmail-like through Dovecot's \All folder) go deleteAfterDays
+ * after the message was first stored, and the link that says so is no stored message: no record, no
+ * event. IDLE is off, so that every run here is one the test asked for or a backlog's continuation.
  */
 let system: System;
 let owner: UserView;
@@ -35,12 +40,25 @@ afterAll(async () => {
 const { settled, syncNow } = accountRuns(() => system);
 
 const dovecot = () => system.stack.dovecot!;
-const message = (n: number, user: string) => `From: sender@example.com\r\nTo: ${user}@example.com\r\nSubject: message ${n}\r\nMessage-ID: <m${n}.${user}@example.com>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n\r\nBody ${n}\r\n`;
+const message = (n: number, user: string, body = `Body ${n}`) => `From: sender@example.com\r\nTo: ${user}@example.com\r\nSubject: message ${n}\r\nMessage-ID: <m${n}.${user}@example.com>\r\nDate: Sun, 22 Nov 2026 10:00:00 +0000\r\n\r\n${body}\r\n`;
+const messageId = (n: number, user: string) => `m${n}.${user}@example.com`;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS);
-const fetchRecords = () => mongo.db(system.env.MONGODB_DB).collection<{ _id: string; accountId: string; uid: number; fetchedAt: Date }>('fetched_messages');
+const fetchRecords = () => mongo.db(system.env.MONGODB_DB).collection<{ _id: string; accountId: string; folder: string; uid: number; uidValidity?: number; messageIdHeader?: string; fetchedAt: Date }>('fetched_messages');
+const storedIds = async (accountId: string) => (await fetchRecords().find({ accountId }).toArray()).map(({ folder, messageIdHeader }) => `${folder}:${messageIdHeader}`).sort();
 const storedUids = async (accountId: string) => (await fetchRecords().find({ accountId }).toArray()).map(({ uid }) => uid).sort((a, b) => a - b);
 const serverCount = async (username: string, folder: string): Promise<number> => Number(/messages=(\d+)/.exec(await dovecot().doveadm(['mailbox', 'status', '-u', username, 'messages', folder]))?.[1]);
 const status = async (accountId: string) => (await system.api<SyncStatusView>('GET', `/v1/accounts/${accountId}/status`)).body;
+
+/** The Message-IDs in a folder on the server, sorted. */
+const onServer = async (username: string, folder: string): Promise<string[]> =>
+  [...(await dovecot().doveadm(['fetch', '-u', username, 'hdr.message-id', 'mailbox', folder])).matchAll(/<([^>]+)>/g)].map(([, id]) => id!).sort();
+const fetchedEvents = async (accountId: string) =>
+  (await readStoredEvents({ natsUrl: system.stack.natsUrl, subject: Events.messageFetched.subject })).map((event) => fromBinary(MessageFetchedSchema, event.data)).filter((event) => event.accountId === accountId);
+/** Makes the fetcher believe these messages (of the given UIDVALIDITY, if one is given) were first stored ten days ago. */
+const storedTenDaysAgo = async ({ accountId, ids, uidValidity }: { accountId: string; ids: string[]; uidValidity?: number }) => {
+  const { modifiedCount } = await fetchRecords().updateMany({ accountId, messageIdHeader: { $in: ids }, ...(uidValidity ? { uidValidity } : {}) }, { $set: { fetchedAt: daysAgo(10) } });
+  expect(modifiedCount).toBe(ids.length);
+};
 
 async function createAccount(username: string, receive: Record<string, unknown>): Promise<AccountView> {
   const response = await system.api<AccountView>('POST', '/v1/accounts', {
@@ -103,5 +121,70 @@ describe('IMAP retention in synced folders', () => {
     await settled(account.id, created);
     expect(await serverCount(user, 'Junk')).toBe(1);
     expect(await storedUids(account.id)).toEqual([]);
+  });
+});
+
+describe('IMAP retention of relinked messages', () => {
+  it('should delete a rebuilt folder’s copy deleteAfterDays after its message was first stored, and keep what only resembles a stored message', async () => {
+    const user = 'relinkrebuilt';
+    await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
+    for (const n of [1, 2, 3]) await appendMessage({ dovecot: dovecot(), username: user, folder: 'Sent', raw: message(n, user), date: daysAgo(60) });
+    const created = Date.now();
+    const account = await createAccount(user, { folders: ['INBOX', 'Sent'], deleteAfterDays: 1 });
+    const uidValidity = (await settled(account.id, created)).folders.find(({ path }) => path === 'Sent')?.uidValidity;
+    expect(uidValidity).toBeGreaterThan(0);
+    expect(await storedIds(account.id)).toEqual([1, 2, 3].map((n) => `Sent:${messageId(n, user)}`));
+
+    // Sent is rebuilt: the same three messages under a new UIDVALIDITY, a fourth, and a message with
+    // the Message-ID of the first but another body (not the same message: stored, not relinked).
+    await dovecot().doveadm(['mailbox', 'delete', '-u', user, 'Sent']);
+    await dovecot().doveadm(['mailbox', 'create', '-u', user, 'Sent']);
+    for (const n of [1, 2, 3, 4]) await appendMessage({ dovecot: dovecot(), username: user, folder: 'Sent', raw: message(n, user), date: daysAgo(60) });
+    await appendMessage({ dovecot: dovecot(), username: user, folder: 'Sent', raw: message(1, user, 'Another body, not the same message'), date: daysAgo(60) });
+    const rebuilt = await settled(account.id, await syncNow(account.id));
+    const rebuiltSent = rebuilt.folders.find(({ path }) => path === 'Sent');
+    expect(rebuiltSent?.lastUid).toBe(5);
+    expect(rebuiltSent?.uidValidity).not.toBe(uidValidity);
+    // Nothing of it was stored deleteAfterDays ago yet, however old its INTERNALDATE.
+    expect(await onServer(user, 'Sent')).toHaveLength(5);
+    expect(await storedIds(account.id)).toEqual([`Sent:${messageId(1, user)}`, ...[1, 2, 3, 4].map((n) => `Sent:${messageId(n, user)}`)]);
+
+    // The first two were first stored ten days ago, before the rebuild: their rebuilt copies go.
+    await storedTenDaysAgo({ accountId: account.id, ids: [messageId(1, user), messageId(2, user)], uidValidity });
+    const afterRetention = await settled(account.id, await syncNow(account.id));
+
+    // Left: the third (first stored today), the fourth, and the look-alike of the first (stored today as itself).
+    expect(await onServer(user, 'Sent')).toEqual([1, 3, 4].map((n) => messageId(n, user)));
+    expect(await storedIds(account.id)).toHaveLength(5);
+    expect(afterRetention.fetchedTotal).toBe(5);
+    expect(await fetchedEvents(account.id)).toHaveLength(5);
+  });
+
+  it('should delete the INBOX copy of a message stored from another synced folder (Gmail labels) deleteAfterDays after it was stored there', async () => {
+    const user = 'relinklabels';
+    await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
+    await dovecot().doveadm(['mailbox', 'create', '-u', user, 'All Mail']);
+    for (const n of [1, 2]) {
+      await appendMessage({ dovecot: dovecot(), username: user, folder: 'All Mail', raw: message(n, user), date: daysAgo(60) });
+      await appendMessage({ dovecot: dovecot(), username: user, raw: message(n, user), date: daysAgo(60) });
+    }
+    await appendMessage({ dovecot: dovecot(), username: user, folder: 'All Mail', raw: message(3, user), date: daysAgo(60) });
+    await appendMessage({ dovecot: dovecot(), username: user, raw: message(3, user), date: daysAgo(60) });
+    const created = Date.now();
+    // All Mail first: the INBOX copies are found stored (under All Mail) and not stored again.
+    const account = await createAccount(user, { folders: ['All Mail', 'INBOX'], deleteAfterDays: 1 });
+    await settled(account.id, created);
+    expect(await storedIds(account.id)).toEqual([1, 2, 3].map((n) => `All Mail:${messageId(n, user)}`));
+    expect(await onServer(user, 'INBOX')).toHaveLength(3);
+
+    await storedTenDaysAgo({ accountId: account.id, ids: [messageId(1, user), messageId(2, user)] });
+    const afterRetention = await settled(account.id, await syncNow(account.id));
+
+    expect(await onServer(user, 'INBOX')).toEqual([messageId(3, user)]);
+    // All Mail is no retention folder; the store lost nothing and gained nothing.
+    expect(await onServer(user, 'All Mail')).toEqual([1, 2, 3].map((n) => messageId(n, user)));
+    expect(await storedIds(account.id)).toEqual([1, 2, 3].map((n) => `All Mail:${messageId(n, user)}`));
+    expect(afterRetention.fetchedTotal).toBe(3);
+    expect(await fetchedEvents(account.id)).toHaveLength(3);
   });
 });

@@ -7,6 +7,7 @@ import { AccountLeases } from './connections/account-leases';
 import { IdleMetrics } from './idle/idle.metrics';
 import { InboxIdleWatcher } from './idle/inbox-idle.watcher';
 import { ImapAccountSync } from './imap/imap-account.sync';
+import { RelinkedMessageRepository } from './imap/relinked-message.repository';
 import { FetchedMessageRepository } from './ingest/fetched-message.repository';
 import { Pop3DeletionRequests } from './pop3/pop3-deletion-requests';
 import { Pop3DeletionsConsumer } from './pop3/pop3-deletions.consumer';
@@ -30,7 +31,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceRuntimeModule.forRoot({ service: 'fetcher', config }),
-        MongoModule.forFeature([AccountSyncStateRepository, FolderCheckpointRepository, FetchedMessageRepository, Pop3DeletionRequests, BlobStore]),
+        MongoModule.forFeature([AccountSyncStateRepository, FolderCheckpointRepository, FetchedMessageRepository, RelinkedMessageRepository, Pop3DeletionRequests, BlobStore]),
       ],
       controllers: [SyncStatusRpcController, AccountChangesConsumer, Pop3DeletionsConsumer],
       providers: [

@@ -9,6 +9,7 @@ import { DEFAULT_MAIL_PASSWORD, appendMessage, seedMaildir, startStack, type Sta
 import { FetchedMessageRepository } from '../src/ingest/fetched-message.repository';
 import type { IngestResult, IngestSource, MessageIngestService } from '../src/ingest/message-ingest.service';
 import { ImapFolderSync, type FolderSyncResult } from '../src/imap/imap-folder.sync';
+import { RelinkedMessageRepository } from '../src/imap/relinked-message.repository';
 import { FolderCheckpointRepository } from '../src/sync-status/sync-state.repositories';
 import { checkpointId, type FolderCheckpointDocument } from '../src/sync-status/sync-state.documents';
 
@@ -86,14 +87,16 @@ interface SyncOptions {
   onlySinceDays?: number;
   /** Another port than Dovecot's plain IMAP one (the fault proxy). */
   port?: number;
+  /** Another store of relinks than the real one (one that fails). */
+  relinks?: RelinkedMessageRepository;
 }
 
-async function syncOnce(ingest: BatchIngest | RecordingIngest, { username = USERNAME, account = ACCOUNT, path = 'INBOX', onlySinceDays, port = stack.dovecot!.imapPort }: SyncOptions = {}): Promise<FolderSyncResult> {
+async function syncOnce(ingest: BatchIngest | RecordingIngest, { username = USERNAME, account = ACCOUNT, path = 'INBOX', onlySinceDays, port = stack.dovecot!.imapPort, relinks = new RelinkedMessageRepository(db) }: SyncOptions = {}): Promise<FolderSyncResult> {
   const client = new ImapFlow({ ...imapFlowOptions({ host: stack.dovecot!.host, port, protocol: 'imap', security: 'none', username, password: DEFAULT_MAIL_PASSWORD }), logger: false });
   await client.connect();
   try {
     const sync = new ImapFolderSync(
-      { client, ingest: ingest as unknown as MessageIngestService, records: new FetchedMessageRepository(db), checkpoints: new FolderCheckpointRepository(db) },
+      { client, ingest: ingest as unknown as MessageIngestService, records: new FetchedMessageRepository(db), checkpoints: new FolderCheckpointRepository(db), relinks },
       { accountId: accountId(account), path, role: FolderRole.INBOX, dedupeAcrossFolders: false, ...(onlySinceDays ? { onlySinceDays } : {}) },
     );
     return await sync.run({ budget: 1_000, signal: new AbortController().signal, tally: { messages: 0 } });
@@ -217,6 +220,36 @@ describe('UIDVALIDITY change', () => {
     // Bodies went over the wire for the new message only: the re-linked ones were matched on their metadata.
     expect(proxy.bodiesSent).toEqual([5]);
     expect(await checkpoint(options)).toMatchObject({ lastUid: 5 });
+  });
+
+  it('should not move the cursor past relinked messages before retention can tell which record each is', async () => {
+    const user = 'relinklinks';
+    await stack.dovecot!.addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
+    await stack.dovecot!.doveadm(['mailbox', 'create', '-u', user, 'Projects']);
+    await fillProjects(user, [
+      [1, undefined],
+      [2, undefined],
+    ]);
+    const options = { username: user, account: `acc-${user}`, path: 'Projects' };
+    await syncOnce(new RecordingIngest(), options);
+    const records = await db.collection('fetched_messages').find({ accountId: options.account }).sort({ uid: 1 }).toArray();
+    await stack.dovecot!.doveadm(['mailbox', 'delete', '-u', user, 'Projects']);
+    await stack.dovecot!.doveadm(['mailbox', 'create', '-u', user, 'Projects']);
+    await fillProjects(user, [
+      [1, undefined],
+      [2, undefined],
+    ]);
+
+    // The store refuses the links: the run fails, and the cursor stays before the messages.
+    const refusing = Object.assign(new RelinkedMessageRepository(db), { remember: () => Promise.reject(new Error('the store refused the links')) });
+    await expect(syncOnce(new RecordingIngest(), { ...options, relinks: refusing })).rejects.toThrow('the store refused the links');
+    expect(await checkpoint(options)).toMatchObject({ lastUid: 0, relinkUpToUid: 2 });
+
+    expect(await syncOnce(new RecordingIngest(), options)).toMatchObject({ fetched: 0, relinked: 2 });
+    const uidValidity = (await checkpoint(options))?.uidValidity;
+    const links = await db.collection('relinked_messages').find({ accountId: options.account }).sort({ uid: 1 }).toArray();
+    expect(links.map(({ _id, recordId }) => ({ _id, recordId }))).toEqual(records.map(({ _id }, index) => ({ _id: `${options.account}/imap/Projects/${uidValidity}/${index + 1}`, recordId: _id })));
+    expect(await db.collection('fetched_messages').countDocuments({ accountId: options.account })).toBe(2);
   });
 });
 

@@ -11,6 +11,7 @@ import { FolderCheckpointRepository } from '../sync-status/sync-state.repositori
 import { folderRole } from './folder-role.util';
 import { ImapFolderSync } from './imap-folder.sync';
 import { deleteExpiredMessages, syncedListPaths, type SyncedFolder } from './imap-retention';
+import { RelinkedMessageRepository } from './relinked-message.repository';
 
 /** After a shutdown asked the run to stop, this long for the message in hand, then the connection is cut. */
 const ABORT_GRACE_MS = 5_000;
@@ -24,6 +25,7 @@ export class ImapAccountSync {
     private readonly ingest: MessageIngestService,
     private readonly records: FetchedMessageRepository,
     private readonly checkpoints: FolderCheckpointRepository,
+    private readonly relinks: RelinkedMessageRepository,
   ) {}
 
   async run({ account, budget, timeoutMs, signal, tally }: RunInput): Promise<RunResult> {
@@ -49,7 +51,7 @@ export class ImapAccountSync {
         }
         try {
           const sync = new ImapFolderSync(
-            { client, ingest: this.ingest, records: this.records, checkpoints: this.checkpoints },
+            { client, ingest: this.ingest, records: this.records, checkpoints: this.checkpoints, relinks: this.relinks },
             // Checkpoint and fetch keys stay under the configured name (what existing records are keyed by).
             { accountId: account.id, path, role: folderRole({ path, specialUse: specialUse.get(listedPath.get(path) ?? path) }), onlySinceDays: account.receive.onlySinceDays, dedupeAcrossFolders },
           );
@@ -101,10 +103,30 @@ export class ImapAccountSync {
     if (!checkpoint) return undefined;
     const firstSeen = async ({ uidValidity, uids }: { uidValidity: number; uids: number[] }): Promise<Map<number, Date>> => {
       const uidOfKey = new Map(uids.map((uid) => [fetchKey({ accountId, protocol: MailProtocol.IMAP, folder, uidValidity, uid }), uid]));
-      const seen = await this.records.firstFetchedAt({ accountId, keys: [...uidOfKey.keys()] });
+      const seen = await this.firstStoredAt({ accountId, keys: [...uidOfKey.keys()] });
       return new Map([...seen].map(([key, at]) => [uidOfKey.get(key)!, at]));
     };
     return { checkpoint, firstSeen };
+  }
+
+  /**
+   * When the message under each fetch key was first stored: its own record's fetchedAt, or, for one
+   * the folder sync relinked instead of storing it again (UIDVALIDITY change, Gmail label), that of
+   * the record it was matched to. A key with neither is absent. The links are read only for keys
+   * without a record of their own, so a folder without relinks costs no second query.
+   */
+  private async firstStoredAt({ accountId, keys }: { accountId: RunInput['account']['id']; keys: string[] }): Promise<Map<string, Date>> {
+    const seen = await this.records.firstFetchedAt({ accountId, keys });
+    const unrecorded = keys.filter((key) => !seen.has(key));
+    if (unrecorded.length === 0) return seen;
+    const linked = await this.relinks.recordsOf({ accountId, keys: unrecorded });
+    if (linked.size === 0) return seen;
+    const original = await this.records.firstFetchedAt({ accountId, keys: [...new Set(linked.values())] });
+    for (const [key, recordId] of linked) {
+      const at = original.get(recordId);
+      if (at) seen.set(key, at);
+    }
+    return seen;
   }
 
   private folderFailed({ result, accountId, folder, error }: { result: RunResult; accountId: string; folder: string; error: unknown }): void {

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FetchMessageObject, FetchQueryObject, ImapFlow, MailboxObject } from 'imapflow';
-import type { FolderRole } from '@mailbus/contracts';
+import { MailProtocol, fetchKey, type FolderRole } from '@mailbus/contracts';
 import type { AccountId } from '@mailbus/mongo-dal';
 import type { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import type { IngestSource, MessageIngestService } from '../ingest/message-ingest.service';
@@ -9,6 +9,7 @@ import { checkpointId, type FailedUid, type FolderCheckpointDocument } from '../
 import { settledLater } from '../runs/settled-later.util';
 import type { StoredTally } from '../runs/fetch-account';
 import { groupForFetch, isStreamedGroup, type MessageSize } from './fetch-groups.util';
+import type { RelinkedMessageRepository } from './relinked-message.repository';
 import { isFlapping, UIDVALIDITY_FLAPPING } from './uid-validity.util';
 
 /** A message the server will not hand out is tried on this many runs, then stays listed in the status. */
@@ -41,8 +42,8 @@ export interface FolderToSync {
 /** A folder that must not be synced until an admin looks at it (rule 4). */
 export class FolderParkedError extends Error {}
 
-/** What became of one message: stored, found stored already, gone from the server, or withheld by it. */
-type Outcome = { kind: 'fetched' } | { kind: 'relinked' } | { kind: 'gone' } | { kind: 'failed'; failure: FailedUid };
+/** What became of one message: stored, found stored already (as `recordId`), gone from the server, or withheld by it. */
+type Outcome = { kind: 'fetched' } | { kind: 'relinked'; recordId: string } | { kind: 'gone' } | { kind: 'failed'; failure: FailedUid };
 
 /** Which cursor a message belongs to: new mail (up), the first sync's backlog (down), or a retry. */
 type Cursor = 'forward' | 'backfill' | 'retry';
@@ -74,7 +75,7 @@ export class ImapFolderSync {
   private tally!: StoredTally;
 
   constructor(
-    private readonly deps: { client: ImapFlow; ingest: MessageIngestService; records: FetchedMessageRepository; checkpoints: FolderCheckpointRepository },
+    private readonly deps: { client: ImapFlow; ingest: MessageIngestService; records: FetchedMessageRepository; checkpoints: FolderCheckpointRepository; relinks: RelinkedMessageRepository },
     private readonly folder: FolderToSync,
   ) {}
 
@@ -165,12 +166,18 @@ export class ImapFolderSync {
   private async storeGroup({ group, uidValidity, bodies: fetching }: { group: Candidate[]; uidValidity: number; bodies?: Promise<Map<number, Buffer>> }): Promise<{ outcomes: Outcome[]; error?: Error }> {
     if (!fetching) {
       try {
+        await this.rememberRelinks({ group, uidValidity });
         return { outcomes: [await this.storeStreamed({ message: group[0]!, uidValidity })] };
       } catch (error) {
         return { outcomes: [], error: error as Error };
       }
     }
     const bodies = await fetching;
+    try {
+      await this.rememberRelinks({ group, uidValidity });
+    } catch (error) {
+      return { outcomes: [], error: error as Error };
+    }
     const outcomes: Array<Outcome | Error> = [];
     const toStore: Array<{ index: number; message: Candidate; bytes: Buffer }> = [];
     for (const [index, message] of group.entries()) {
@@ -184,6 +191,23 @@ export class ImapFolderSync {
     const failedAt = outcomes.findIndex((outcome) => outcome instanceof Error);
     if (failedAt === -1) return { outcomes: outcomes as Outcome[] };
     return { outcomes: outcomes.slice(0, failedAt) as Outcome[], error: outcomes[failedAt] as Error };
+  }
+
+  /**
+   * Which fetch record each relinked message of the group is, so that retention ages it from when it
+   * was first stored (rule 14); written before the cursor may pass it, so a crash in between links it
+   * again next run. One write per group that has relinks, none on the normal fetch path.
+   */
+  private async rememberRelinks({ group, uidValidity }: { group: Candidate[]; uidValidity: number }): Promise<void> {
+    const { accountId, path } = this.folder;
+    const linkedAt = new Date();
+    const links = group.flatMap(({ uid, decided }) => {
+      if (decided?.kind !== 'relinked') return [];
+      const key = fetchKey({ accountId, protocol: MailProtocol.IMAP, folder: path, uidValidity, uid });
+      // Its own record (a run repeated after a crash found it): retention finds that one by key already.
+      return key === decided.recordId ? [] : [{ _id: key, accountId, folder: path, uidValidity, uid, recordId: decided.recordId, linkedAt }];
+    });
+    if (links.length > 0) await this.deps.relinks.remember(links);
   }
 
   private async storeStreamed({ message, uidValidity }: { message: Candidate; uidValidity: number }): Promise<Outcome> {
@@ -281,7 +305,8 @@ export class ImapFolderSync {
    */
   private async decideRelinks(candidates: Candidate[]): Promise<Candidate[]> {
     for (const candidate of candidates) {
-      if (!candidate.decided && (await this.storedAlready(candidate))) candidate.decided = { kind: 'relinked' };
+      const recordId = candidate.decided ? undefined : await this.storedAlready(candidate);
+      if (recordId) candidate.decided = { kind: 'relinked', recordId };
     }
     return candidates;
   }
@@ -391,13 +416,14 @@ export class ImapFolderSync {
     }
   }
 
-  /** Stored under an earlier UIDVALIDITY, or (Gmail) under another label's folder. */
-  private async storedAlready(message: Candidate): Promise<boolean> {
+  /** The fetch key of its record when it is stored under an earlier UIDVALIDITY, or (Gmail) under another label's folder. */
+  private async storedAlready(message: Candidate): Promise<string | undefined> {
     const { accountId, path } = this.folder;
     const relinking = this.checkpoint.relinkUpToUid !== undefined && message.uid <= this.checkpoint.relinkUpToUid;
-    if (relinking && message.messageIdHeader && (await this.deps.records.findRelinkable({ accountId, folder: path, messageIdHeader: message.messageIdHeader, size: message.size }))) return true;
-    if (!this.folder.dedupeAcrossFolders) return false;
-    return Boolean(await this.deps.records.findSameMessage({ accountId, emailId: message.emailId, messageIdHeader: message.messageIdHeader, size: message.size }));
+    const relinkable = relinking && message.messageIdHeader ? await this.deps.records.findRelinkable({ accountId, folder: path, messageIdHeader: message.messageIdHeader, size: message.size }) : null;
+    if (relinkable) return relinkable._id;
+    if (!this.folder.dedupeAcrossFolders) return undefined;
+    return (await this.deps.records.findSameMessage({ accountId, emailId: message.emailId, messageIdHeader: message.messageIdHeader, size: message.size }))?._id;
   }
 
   /**

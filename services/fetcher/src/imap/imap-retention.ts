@@ -6,7 +6,7 @@ const DAY_MS = 86_400_000;
 /** What retention needs to know of a folder the fetcher syncs. */
 export interface SyncedFolder {
   checkpoint: FolderCheckpointDocument;
-  /** When each UID (under this UIDVALIDITY) was first stored; a UID without a fetch record is absent. */
+  /** When the message under each UID (of this UIDVALIDITY) was first stored: by its fetch record, or the record the sync relinked it to; a UID with neither is absent. */
   firstSeen: (input: { uidValidity: number; uids: number[] }) => Promise<Map<number, Date>>;
 }
 
@@ -16,11 +16,14 @@ export interface SyncedFolder {
  * In a folder the fetcher syncs (rule 14), a message goes once its fetch record, under the folder's
  * current UIDVALIDITY, is older than N days: only what is stored goes, and it stays N days after the
  * fetcher first saw it, whatever its INTERNALDATE (an old message moved into INBOX is not expunged by
- * the run that first stores it). A checkpoint cursor is no proof: it can pass UIDs that were never
- * stored. The server's SEARCH BEFORE stays as a cheap pre-filter: a message is stored after it
- * arrived in the folder, so first-seen is not before INTERNALDATE; where that fails (an APPEND with
- * a future date, a server clock ahead of ours; SEARCH also counts whole days) the message only stays
- * longer, it is never lost.
+ * the run that first stores it). A message the sync found stored already and did not store again (a
+ * folder rebuilt under a new UIDVALIDITY, a Gmail label of a message stored from another folder) has
+ * no record of its own: the sync remembered which record it is, and that record's fetchedAt counts.
+ * A checkpoint cursor is no proof: it can pass UIDs that were never stored. The server's SEARCH
+ * BEFORE stays as a cheap pre-filter: a message is stored after it arrived in the folder, so
+ * first-seen is not before INTERNALDATE; where that fails (an APPEND with a future date, a server
+ * clock ahead of ours, a rebuilt folder whose copies got today's INTERNALDATE; SEARCH also counts
+ * whole days) the message only stays longer, it is never lost.
  *
  * Junk and Sent that are not synced are housekept by INTERNALDATE: the operator asked for "delete
  * from the server's Spam and Sent after N days" (FlowFact); nothing of them is stored, so nothing of
