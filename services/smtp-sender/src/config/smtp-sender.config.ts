@@ -15,9 +15,9 @@ const smtpSenderEnv = baseEnv
     SEND_RETRY_MAX_DELAY_MS: positiveInt(3_600_000),
     /** After this long since the first attempt a temporary failure becomes permanent. Fractions allowed. */
     SEND_RETRY_HORIZON_HOURS: z.coerce.number({ invalid_type_error: 'must be a number of hours' }).positive('must be more than 0 hours').default(24),
-    /** Messages per minute one account may send (per replica); 0 = unlimited. Microsoft 365 allows 30. */
+    /** Messages per minute one account may send, across all replicas (shared in NATS KV); 0 = unlimited. Microsoft 365 allows 30. */
     SEND_RATE_PER_ACCOUNT_PER_MINUTE: z.coerce.number().int().min(0).default(120),
-    /** Messages per minute to one SMTP host across its accounts (per replica); 0 = unlimited. */
+    /** Messages per minute to one SMTP host across its accounts and all replicas; 0 = unlimited. */
     SEND_RATE_PER_HOST_PER_MINUTE: z.coerce.number().int().min(0).default(1_200),
     /** How often the outbox is searched for items whose send.requested a crash may have kept from JetStream. */
     SEND_PENDING_SWEEP_INTERVAL_MS: positiveInt(15_000),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RateLimiter } from './rate-limiter';
+import { MAX_CLOCK_AHEAD_MS, RateLimiter, refillTokenBucket, returnToken, takeToken } from './rate-limiter';
 
 const clock = (start = 1_000_000) => {
   let now = start;
@@ -72,5 +72,41 @@ describe(RateLimiter.name, () => {
 
   it.each([[{ ratePerSecond: 0, burst: 1 }], [{ ratePerSecond: 1, burst: 0 }], [{ ratePerSecond: Number.NaN, burst: 1 }]])('should refuse options that could never pass a token: %o', (options) => {
     expect(() => new RateLimiter(options)).toThrow(RangeError);
+  });
+});
+
+/** The arithmetic SharedRateLimiter applies to a bucket stored in NATS KV, written by replicas with their own clocks. */
+describe('token bucket arithmetic', () => {
+  const shape = { ratePerSecond: 1, burst: 2 };
+
+  it('should start a key with a full bucket and reserve tokens past it with the wait for each', () => {
+    let bucket = takeToken({ bucket: undefined, now: 0, shape });
+    expect(bucket).toEqual({ bucket: { tokens: 1, at: 0 }, waitMs: 0 });
+    bucket = takeToken({ bucket: bucket.bucket, now: 0, shape });
+    bucket = takeToken({ bucket: bucket.bucket, now: 0, shape });
+    expect(bucket).toEqual({ bucket: { tokens: -1, at: 0 }, waitMs: 1_000 });
+  });
+
+  it('should refill nothing for a reader whose clock is behind the last writer, and keep the writer\'s time', () => {
+    const written = { tokens: 0, at: 10_000 };
+    expect(refillTokenBucket({ bucket: written, now: 10_000 - MAX_CLOCK_AHEAD_MS, shape })).toEqual(written);
+    expect(refillTokenBucket({ bucket: written, now: 11_000, shape })).toEqual({ tokens: 1, at: 11_000 });
+  });
+
+  it('should not let a bucket time far ahead of the reader (a wrong clock) stop the key for longer than MAX_CLOCK_AHEAD_MS', () => {
+    const fromTheFuture = { tokens: 0, at: 3_600_000 };
+    const now = 0;
+    const refilled = refillTokenBucket({ bucket: fromTheFuture, now, shape });
+    expect(refilled).toEqual({ tokens: 0, at: MAX_CLOCK_AHEAD_MS });
+    expect(refillTokenBucket({ bucket: refilled, now: MAX_CLOCK_AHEAD_MS + 1_000, shape }).tokens).toBe(1);
+  });
+
+  it('should cap a stored bucket at a burst lowered since it was written', () => {
+    expect(refillTokenBucket({ bucket: { tokens: 20, at: 0 }, now: 0, shape }).tokens).toBe(2);
+  });
+
+  it('should give a token back no further than a full bucket', () => {
+    expect(returnToken({ bucket: { tokens: -1, at: 0 }, now: 0, shape })).toEqual({ tokens: 0, at: 0 });
+    expect(returnToken({ bucket: { tokens: 2, at: 0 }, now: 0, shape })).toEqual({ tokens: 2, at: 0 });
   });
 });

@@ -1,41 +1,83 @@
-export interface RateLimiterOptions {
+export interface TokenBucketShape {
   /** Sustained rate per key. */
   ratePerSecond: number;
   /** Tokens a key may spend at once after being idle (bucket size), at least 1. */
   burst: number;
+}
+
+export interface RateLimiterOptions extends TokenBucketShape {
   /** Milliseconds; injected so that tests are deterministic. */
   now?: () => number;
 }
 
-interface Bucket {
+/** One key's bucket: kept in memory by RateLimiter, stored in NATS KV by SharedRateLimiter. */
+export interface TokenBucket {
   /** Below zero: tokens already promised to callers that are waiting. */
   tokens: number;
+  /** Milliseconds since the epoch, on the clock of whoever refilled it last. */
   at: number;
+}
+
+/**
+ * How far ahead of the reader's clock a bucket's time is believed. Replicas refill a shared bucket
+ * on their own clocks, and a bucket's time never goes back, so a clock behind the last writer's
+ * refills nothing until it catches up: skew up to this costs at most that much refill, once. A time
+ * further ahead (a replica whose clock is wrong, a clock stepped back) is taken as now + this, so
+ * that it cannot stop the key for longer; the price is that a replica with a clock far ahead refills
+ * its skew minus this whenever it writes after another (capped at the burst).
+ */
+export const MAX_CLOCK_AHEAD_MS = 1_000;
+
+/** Throws a RangeError for a shape that could never pass a token. */
+export function assertTokenBucketShape({ ratePerSecond, burst }: TokenBucketShape): void {
+  if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) throw new RangeError(`ratePerSecond must be a positive number, got ${ratePerSecond}`);
+  if (!(burst >= 1) || !Number.isFinite(burst)) throw new RangeError(`burst must be at least 1, got ${burst}`);
+}
+
+/** The bucket at `now`: refilled at the rate since its time, up to its size; a new key's bucket is full. */
+export function refillTokenBucket({ bucket, now, shape }: { bucket: TokenBucket | undefined; now: number; shape: TokenBucketShape }): TokenBucket {
+  if (!bucket) return { tokens: shape.burst, at: now };
+  const at = Math.min(bucket.at, now + MAX_CLOCK_AHEAD_MS);
+  const elapsed = Math.max(0, now - at);
+  return { tokens: Math.min(shape.burst, bucket.tokens + (elapsed * shape.ratePerSecond) / 1_000), at: Math.max(now, at) };
+}
+
+/**
+ * Takes a token, always: `waitMs` is 0 while the bucket has tokens, otherwise the time until the
+ * token it reserved is refilled. Reserving instead of refusing keeps callers in arrival order.
+ */
+export function takeToken({ bucket, now, shape }: { bucket: TokenBucket | undefined; now: number; shape: TokenBucketShape }): { bucket: TokenBucket; waitMs: number } {
+  const refilled = refillTokenBucket({ bucket, now, shape });
+  const tokens = refilled.tokens - 1;
+  return { bucket: { ...refilled, tokens }, waitMs: tokens >= 0 ? 0 : Math.ceil((-tokens * 1_000) / shape.ratePerSecond) };
+}
+
+/** Returns a token a caller took and will not use after all (it gave up waiting). */
+export function returnToken({ bucket, now, shape }: { bucket: TokenBucket | undefined; now: number; shape: TokenBucketShape }): TokenBucket {
+  const refilled = refillTokenBucket({ bucket, now, shape });
+  return { ...refilled, tokens: Math.min(shape.burst, refilled.tokens + 1) };
 }
 
 /** Idle full buckets are dropped every this many takes, so that keys do not pile up. */
 const SWEEP_EVERY = 1_024;
 
 /**
- * A token bucket per key (an account id, an SMTP host) against provider throttling. `take(key)`
- * always takes a token and answers how many milliseconds the caller must wait before using it: 0
- * while the bucket has tokens, otherwise the time until its reserved token is refilled. Reserving
- * instead of refusing keeps callers in arrival order. For an account and its host, take from both
- * limiters and wait for the longer answer. In-process only: each sender replica limits itself.
+ * A token bucket per key (an account id, an SMTP host) against provider throttling, in this process
+ * only. `take(key)` always takes a token and answers how many milliseconds the caller must wait before
+ * using it (see takeToken). For an account and its host, take from both limiters and wait for the
+ * longer answer. SharedRateLimiter holds the buckets in NATS KV for the whole fleet and falls back to
+ * this one while KV does not answer.
  * @example const wait = Math.max(perAccount.take(accountId), perHost.take(host));
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
-  private readonly ratePerMs: number;
-  private readonly burst: number;
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly shape: TokenBucketShape;
   private readonly now: () => number;
   private takes = 0;
 
   constructor({ ratePerSecond, burst, now = Date.now }: RateLimiterOptions) {
-    if (!(ratePerSecond > 0) || !Number.isFinite(ratePerSecond)) throw new RangeError(`ratePerSecond must be a positive number, got ${ratePerSecond}`);
-    if (!(burst >= 1) || !Number.isFinite(burst)) throw new RangeError(`burst must be at least 1, got ${burst}`);
-    this.ratePerMs = ratePerSecond / 1_000;
-    this.burst = burst;
+    this.shape = { ratePerSecond, burst };
+    assertTokenBucketShape(this.shape);
     this.now = now;
   }
 
@@ -43,16 +85,15 @@ export class RateLimiter {
     const now = this.now();
     this.takes += 1;
     if (this.takes % SWEEP_EVERY === 0) this.sweep(now);
-    const bucket = this.refilled(this.buckets.get(key), now);
-    bucket.tokens -= 1;
+    const { bucket, waitMs } = takeToken({ bucket: this.buckets.get(key), now, shape: this.shape });
     this.buckets.set(key, bucket);
-    return bucket.tokens >= 0 ? 0 : Math.ceil(-bucket.tokens / this.ratePerMs);
+    return waitMs;
   }
 
   /** Returns a token taken by `take` that will not be used after all (the caller gave up waiting). */
   giveBack(key: string): void {
     const bucket = this.buckets.get(key);
-    if (bucket) bucket.tokens = Math.min(this.burst, bucket.tokens + 1);
+    if (bucket) this.buckets.set(key, returnToken({ bucket, now: this.now(), shape: this.shape }));
   }
 
   /** Keys with a bucket that is not yet full again. */
@@ -60,16 +101,9 @@ export class RateLimiter {
     return this.buckets.size;
   }
 
-  private refilled(bucket: Bucket | undefined, now: number): Bucket {
-    if (!bucket) return { tokens: this.burst, at: now };
-    // A clock that steps back refills nothing rather than draining the bucket.
-    const elapsed = Math.max(0, now - bucket.at);
-    return { tokens: Math.min(this.burst, bucket.tokens + elapsed * this.ratePerMs), at: Math.max(now, bucket.at) };
-  }
-
   private sweep(now: number): void {
     for (const [key, bucket] of this.buckets) {
-      if (this.refilled(bucket, now).tokens >= this.burst) this.buckets.delete(key);
+      if (refillTokenBucket({ bucket, now, shape: this.shape }).tokens >= this.shape.burst) this.buckets.delete(key);
     }
   }
 }
