@@ -8,6 +8,8 @@ import { RoutingAccountReader } from './directory/routing-account.reader';
 import { MessageFetchedConsumer } from './ingest/message-fetched.consumer';
 import { MessageRoutingService, ROUTING_SETTINGS } from './ingest/message-routing.service';
 import { MessageSentConsumer } from './ingest/message-sent.consumer';
+import { DeliveredCopyFinder } from './messages/delivered-copy.finder';
+import { MessageCopyRepository } from './messages/message-copy.repository';
 import { MessageRepository } from './messages/message.repository';
 import { RoutedMessageFinder } from './messages/routed-message.finder';
 import { RouterMetrics } from './metrics/router.metrics';
@@ -22,9 +24,9 @@ export class AppModule {
   static forRoot(config: MessageRouterConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceRuntimeModule.forRoot({ service: 'message-router', config }), MongoModule.forFeature([MessageRepository, DeliveryRepository, WritebackRequestRepository, BlobStore])],
+      imports: [ServiceRuntimeModule.forRoot({ service: 'message-router', config }), MongoModule.forFeature([MessageRepository, MessageCopyRepository, DeliveryRepository, WritebackRequestRepository, BlobStore])],
       controllers: [MessageFetchedConsumer, MessageSentConsumer, SpamMovedConsumer, MessagesRpcController],
-      providers: [{ provide: ROUTING_SETTINGS, useValue: config.routing }, MongoRecipientDirectory, RoutingAccountReader, RouterMetrics, MessageRoutingService, RoutedMessageFinder, MessageReaderService, WritebackService],
+      providers: [{ provide: ROUTING_SETTINGS, useValue: config.routing }, MongoRecipientDirectory, RoutingAccountReader, RouterMetrics, MessageRoutingService, RoutedMessageFinder, DeliveredCopyFinder, MessageReaderService, WritebackService],
     };
   }
 }

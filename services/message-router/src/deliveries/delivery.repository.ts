@@ -70,6 +70,11 @@ export class DeliveryRepository {
     return (await this.deliveries.findOne({ messageId }, { projection: { _id: 1 } })) !== null;
   }
 
+  /** Every delivery of this message (index `message`): whom its server deletion waits for. */
+  ofMessage(messageId: string): Promise<DeliveryDocument[]> {
+    return this.deliveries.find({ messageId }).toArray();
+  }
+
   /** By _id one at a time, for FerretDB's sake (see unpublished). */
   async findByIds(ids: string[]): Promise<DeliveryDocument[]> {
     const found = await Promise.all(ids.map((id) => this.deliveries.findOne({ _id: id })));

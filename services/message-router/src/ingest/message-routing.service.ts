@@ -7,8 +7,8 @@ import { UNASSIGNED_USER, type DeliveryDocument } from '../deliveries/delivery.d
 import { DeliveryRepository, deliveryIdFor } from '../deliveries/delivery.repository';
 import { MongoRecipientDirectory } from '../directory/mongo-recipient.directory';
 import { RoutingAccountReader } from '../directory/routing-account.reader';
-import { sameServerPlace, serverPlaces } from '../messages/message-copy.util';
-import type { MessageCopy, MessageDocument } from '../messages/message.document';
+import { MessageCopyRepository } from '../messages/message-copy.repository';
+import type { MessageDocument } from '../messages/message.document';
 import { MessageRepository } from '../messages/message.repository';
 import { RouterMetrics } from '../metrics/router.metrics';
 import { ownersOrUnassigned, routeMessage, type Delivery } from '../routing';
@@ -37,6 +37,7 @@ export class MessageRoutingService {
   constructor(
     private readonly blobs: BlobStore,
     private readonly messages: MessageRepository,
+    private readonly copies: MessageCopyRepository,
     private readonly deliveries: DeliveryRepository,
     private readonly directory: MongoRecipientDirectory,
     private readonly accounts: RoutingAccountReader,
@@ -64,7 +65,7 @@ export class MessageRoutingService {
       this.metrics.messagesRouted.inc({ outcome: message.parseError ? 'quarantined' : 'routed' });
       for (const delivery of deliveries) this.metrics.deliveries.inc({ rule: delivery.rule, folder: delivery.folder });
     } else {
-      await this.joinStoredRecord({ message, copy: { ...record.source, fetchKey: record.fetchKey, blobId: record.blobId, size: record.size, headers: record.headers, bcc: record.bcc }, deliveries });
+      await this.joinStoredRecord({ message, fetched: record, deliveries });
     }
     // A redelivery may have routed to someone new meanwhile (a user added since): theirs is announced too.
     await this.publishDeliveries({ message, ids: [...new Set([...message.deliveryIds, ...deliveries.map(({ _id }) => _id)])] });
@@ -73,18 +74,20 @@ export class MessageRoutingService {
 
   /**
    * This fetch is a redelivery, or another copy of a mail the account already has (a multidrop mailbox
-   * keeps one per envelope recipient). Deliveries it made for this record join the record's, and a
-   * copy elsewhere on the server is remembered with its own headers and bytes, which the users it was
-   * delivered to see (deliveredCopy): deleting the mail on the server waits for every user and then
-   * deletes every copy.
+   * keeps one per envelope recipient). Deliveries it made for this record join the record's, and
+   * another copy is kept with its own place, headers and bytes, which the users it was delivered to
+   * see (copyView): deleting the mail on the server waits for every user and then deletes every copy.
    */
-  private async joinStoredRecord({ message, copy, deliveries }: { message: MessageDocument; copy: MessageCopy; deliveries: DeliveryDocument[] }): Promise<void> {
+  private async joinStoredRecord({ message, fetched, deliveries }: { message: MessageDocument; fetched: Omit<MessageDocument, 'deliveryIds'>; deliveries: DeliveryDocument[] }): Promise<void> {
+    if (fetched.fetchKey !== message.fetchKey) {
+      const { fetchKey, accountId, source, blobId, size, headers, bcc } = fetched;
+      await this.copies.insertIfAbsent({ _id: fetchKey, messageId: message._id, accountId, source, blobId, size, headers, bcc, createdAt: fetched.routedAt });
+    }
     const known = new Set(message.deliveryIds);
     const unknown = deliveries.map(({ _id }) => _id).filter((id) => !known.has(id));
     // A delivery that existed already may belong to the same mail through another account: not this record's.
     const joining = unknown.length > 0 ? (await this.deliveries.findByIds(unknown)).filter(({ messageId }) => messageId === message._id).map(({ _id }) => _id) : [];
-    const elsewhere = copy.fetchKey !== message.fetchKey && !serverPlaces(message).some(({ source }) => sameServerPlace(copy, source)) && !(message.copies ?? []).some(({ fetchKey }) => fetchKey === copy.fetchKey);
-    await this.messages.addCopy({ id: message._id, deliveryIds: joining, ...(elsewhere ? { copy } : {}) });
+    await this.messages.addDeliveries({ id: message._id, deliveryIds: joining });
     message.deliveryIds.push(...joining);
   }
 

@@ -1,67 +1,62 @@
 import { describe, expect, it } from 'vitest';
-import { copyIdOf, deliveredCopy, sameServerPlace, serverPlaces } from './message-copy.util';
-import type { MessageCopy, MessageDocument } from './message.document';
+import type { MessageCopyDocument } from './message-copy.repository';
+import { copyView, sameServerPlace, serverPlaces } from './message-copy.util';
+import type { MessageSource } from './message.document';
 
-const annasCopy = { fetchKey: 'a1/imap/INBOX/7/1', source: { protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 1 }, blobId: 'blob-anna', size: 120, headers: [{ key: 'delivered-to', value: 'anna@example.com' }], bcc: [] } as const;
-const bensCopy: MessageCopy = { fetchKey: 'a1/imap/INBOX/7/2', protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 2, blobId: 'blob-ben', size: 118, headers: [{ key: 'delivered-to', value: 'ben@example.com' }], bcc: [{ address: 'ben@example.com', name: '' }] };
+const annasPlace: MessageSource = { protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 1 };
+const message = { source: annasPlace, blobId: 'blob-anna', size: 120, headers: [{ key: 'delivered-to', value: 'anna@example.com' }], bcc: [] };
+const bensCopy: MessageCopyDocument = {
+  _id: 'a1/imap/INBOX/7/2',
+  messageId: 'm1',
+  accountId: 'a1',
+  source: { protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 2 },
+  blobId: 'blob-ben',
+  size: 118,
+  headers: [{ key: 'delivered-to', value: 'ben@example.com' }],
+  bcc: [{ address: 'ben@example.com', name: '' }],
+  createdAt: new Date(),
+};
+const junk: MessageSource = { protocol: 'imap', folder: 'Junk', folderRole: 'junk', uidValidity: 9, uid: 31 };
 
-const message = (extra: Partial<MessageDocument> = {}): Pick<MessageDocument, 'fetchKey' | 'source' | 'blobId' | 'size' | 'headers' | 'bcc' | 'copies' | 'copyRelocations'> => ({
-  ...annasCopy,
-  source: { ...annasCopy.source },
-  headers: [...annasCopy.headers],
-  bcc: [],
-  copies: [bensCopy],
-  ...extra,
-});
-
-describe(deliveredCopy.name, () => {
-  it("should give a delivery made from another copy that copy's headers, Bcc, bytes and place", () => {
-    expect(deliveredCopy(message(), { fetchKey: bensCopy.fetchKey })).toEqual({
-      copyId: copyIdOf(bensCopy.fetchKey),
-      fetchKey: bensCopy.fetchKey,
-      source: { protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 2 },
-      blobId: 'blob-ben',
-      size: 118,
-      headers: bensCopy.headers,
-      bcc: bensCopy.bcc,
-    });
-  });
-
-  it("should give the record's own copy to a delivery made from it, to one without a fetch key, and to none", () => {
-    for (const delivery of [{ fetchKey: annasCopy.fetchKey }, {}, undefined]) {
-      expect(deliveredCopy(message(), delivery)).toEqual({ fetchKey: annasCopy.fetchKey, source: annasCopy.source, blobId: 'blob-anna', size: 120, headers: annasCopy.headers, bcc: [] });
-    }
-  });
-
-  it('should fall back to the record for a copy that is not kept apart (the same place fetched again) and for what an older copy lacks', () => {
-    expect(deliveredCopy(message(), { fetchKey: 'a1/imap/Junk/9/4' }).blobId).toBe('blob-anna');
-    const { fetchKey, protocol, folder, folderRole, uidValidity, uid } = bensCopy;
-    const older = deliveredCopy(message({ copies: [{ fetchKey, protocol, folder, folderRole, uidValidity, uid }] }), { fetchKey });
-    expect(older).toMatchObject({ copyId: copyIdOf(fetchKey), source: { folder: 'INBOX', uid: 2 }, blobId: 'blob-anna', headers: annasCopy.headers });
+describe(copyView.name, () => {
+  it("should show a copy's own headers, Bcc, bytes and place, and the record's without one", () => {
+    expect(copyView(message, bensCopy)).toEqual({ copyId: bensCopy._id, source: bensCopy.source, blobId: 'blob-ben', size: 118, headers: bensCopy.headers, bcc: bensCopy.bcc });
+    expect(copyView(message)).toEqual({ source: annasPlace, blobId: 'blob-anna', size: 120, headers: message.headers, bcc: [] });
   });
 
   it('should show where a spam mark moved the copy', () => {
-    const junk = { protocol: 'imap', folder: 'Junk', folderRole: 'junk', uidValidity: 9, uid: 31 } as const;
-    const moved = message({ copyRelocations: { [copyIdOf(bensCopy.fetchKey)]: { source: junk, at: new Date() } } });
-    expect(deliveredCopy(moved, { fetchKey: bensCopy.fetchKey }).source).toEqual(junk);
-    expect(deliveredCopy(moved, { fetchKey: annasCopy.fetchKey }).source).toEqual(annasCopy.source);
+    expect(copyView(message, { ...bensCopy, relocated: { source: junk, at: new Date() } }).source).toEqual(junk);
   });
 });
 
 describe(serverPlaces.name, () => {
-  it("should list the record's place first, then every copy's, relocated where a mark moved it", () => {
-    const junk = { protocol: 'imap', folder: 'Junk', folderRole: 'junk', uidValidity: 9, uid: 31 } as const;
-    const copyId = copyIdOf(bensCopy.fetchKey);
-    expect(serverPlaces(message())).toEqual([{ source: annasCopy.source }, { copyId, source: { protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 2 } }]);
-    expect(serverPlaces(message({ copyRelocations: { [copyId]: { source: junk, at: new Date() } } }))[1]).toEqual({ copyId, source: junk });
-    expect(serverPlaces(message({ copies: undefined }))).toEqual([{ source: annasCopy.source }]);
+  it("should list the record's place first, then every copy's where a mark moved it, each with its size", () => {
+    expect(serverPlaces({ message, copies: [bensCopy] })).toEqual([
+      { source: annasPlace, size: 120 },
+      { copyId: bensCopy._id, source: bensCopy.source, size: 118 },
+    ]);
+    expect(serverPlaces({ message, copies: [{ ...bensCopy, relocated: { source: junk, at: new Date() } }] })[1]).toEqual({ copyId: bensCopy._id, source: junk, size: 118 });
+  });
+
+  it('should list a place once: a synced Junk folder fetched the copy a mark moved there', () => {
+    const fetchedInJunk: MessageCopyDocument = { ...bensCopy, _id: 'a1/imap/Junk/9/31', source: junk };
+    expect(serverPlaces({ message, copies: [{ ...bensCopy, relocated: { source: junk, at: new Date() } }, fetchedInJunk] })).toHaveLength(2);
+    expect(serverPlaces({ message: { ...message, source: junk }, copies: [fetchedInJunk] })).toEqual([{ source: junk, size: 120 }]);
+  });
+
+  it('should still delete the places an earlier version kept in the record', () => {
+    const legacy = { fetchKey: 'a1/imap/INBOX/7/3', protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 3 } as const;
+    expect(serverPlaces({ message: { ...message, copies: [legacy] }, copies: [] })).toEqual([
+      { source: annasPlace, size: 120 },
+      { copyId: legacy.fetchKey, source: { protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 3 } },
+    ]);
   });
 });
 
 describe(sameServerPlace.name, () => {
   it('should compare the place only, not the role', () => {
-    expect(sameServerPlace(annasCopy.source, { ...annasCopy.source, folderRole: 'other' })).toBe(true);
-    expect(sameServerPlace(annasCopy.source, { ...annasCopy.source, uid: 2 })).toBe(false);
+    expect(sameServerPlace(annasPlace, { ...annasPlace, folderRole: 'other' })).toBe(true);
+    expect(sameServerPlace(annasPlace, { ...annasPlace, uid: 2 })).toBe(false);
     expect(sameServerPlace({ protocol: 'pop3', folder: 'INBOX', folderRole: 'inbox', uidl: 'a' }, { protocol: 'pop3', folder: 'INBOX', folderRole: 'inbox', uidl: 'b' })).toBe(false);
   });
 });

@@ -9,15 +9,8 @@ export interface MessageSource {
   uidl?: string;
 }
 
-/**
- * Another copy of the mail on the server, with what can differ between copies: a multidrop server
- * writes each recipient's own trace headers (Delivered-To, Received … for, some a Bcc), so each copy
- * has its own bytes. Records written before these were kept have the place only; the record's are shown.
- */
-export type MessageCopy = MessageSource & { fetchKey: string; blobId?: string; size?: number; headers?: Array<{ key: string; value: string }>; bcc?: MailAddressView[] };
-
-/** Where a write-back moved a copy, by copyIdOf(fetchKey) (a field name cannot hold a fetch key's dots). */
-export type CopyRelocations = Record<string, { source: MessageSource; at: Date }>;
+/** A copy's place as an earlier version kept it in the record (now message_copies): read for server deletions. */
+export type LegacyMessageCopy = MessageSource & { fetchKey: string };
 
 /**
  * One fetched (or sent) message, parsed. `_id` derives from account and identity (see messageIdFor), so a redelivered
@@ -33,15 +26,8 @@ export interface MessageDocument {
   sha256: string;
   /** Where it is on the server; `smtp`: sent by mailbus and not (yet) seen in a synced folder. */
   source: MessageSource;
-  /**
-   * Other copies of this mail fetched from the same account: a multidrop mailbox that holds one copy per
-   * envelope recipient, the Cc to a shared address of mail sent through mailbus. A user reads and
-   * marks the copy their delivery was made from (DeliveryDocument.fetchKey); a server deletion, once
-   * every user deleted, deletes every copy.
-   */
-  copies?: MessageCopy[];
-  /** Copies a spam mark moved since (`source` is the record's own place, kept current the same way). */
-  copyRelocations?: CopyRelocations;
+  /** Places of other copies as an earlier version kept them; copies are now in message_copies (MessageCopyRepository). */
+  copies?: LegacyMessageCopy[];
   /** IMAP INTERNALDATE, else when the fetcher stored it: the order of a folder listing. */
   receivedAt: Date;
   /** What deliveries are de-duplicated by: the Message-ID, or the content hash of a message without one. */

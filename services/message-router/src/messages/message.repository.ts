@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Collection, Db } from 'mongodb';
 import { isDuplicateKeyError, MONGO_DB, type IndexSpec } from '@mailbus/mongo-dal';
-import type { MessageCopy, MessageDocument } from './message.document';
+import type { MessageDocument } from './message.document';
 
 /**
  * `m` and 32 hex digits of (account, message identity): the same for every redelivery, and one record
@@ -40,20 +40,14 @@ export class MessageRepository {
     return result.modifiedCount > 0;
   }
 
-  /** relocate() for one of the record's copies (copyIdOf its fetch key). */
-  async relocateCopy({ id, copyId, source, at }: { id: string; copyId: string; source: MessageDocument['source']; at: Date }): Promise<boolean> {
-    const field = `copyRelocations.${copyId}`;
-    const result = await this.messages.updateOne({ _id: id, $or: [{ [`${field}.at`]: { $exists: false } }, { [`${field}.at`]: { $lt: at } }] }, { $set: { [field]: { source, at } } });
-    return result.modifiedCount > 0;
-  }
-
   /**
-   * Another copy of a stored mail: its deliveries join the record's (so that a deletion waits for
-   * their users too) and, when it lies elsewhere on the server, its place joins the copies.
+   * Deliveries another fetch of the mail made for this record (a copy elsewhere, a redelivery that
+   * reached a user added since): what a redelivered event publishes. Not what a server deletion waits
+   * for: that asks the deliveries themselves (FerretDB 1.x can lose one of two concurrent updates).
    */
-  async addCopy({ id, deliveryIds, copy }: { id: string; deliveryIds: string[]; copy?: MessageCopy }): Promise<void> {
-    if (deliveryIds.length === 0 && !copy) return;
-    await this.messages.updateOne({ _id: id }, { $addToSet: { deliveryIds: { $each: deliveryIds }, ...(copy ? { copies: copy } : {}) } });
+  async addDeliveries({ id, deliveryIds }: { id: string; deliveryIds: string[] }): Promise<void> {
+    if (deliveryIds.length === 0) return;
+    await this.messages.updateOne({ _id: id }, { $addToSet: { deliveryIds: { $each: deliveryIds } } });
   }
 
   /** @returns the stored document: this one (inserted), or the one a previous delivery of the event wrote */

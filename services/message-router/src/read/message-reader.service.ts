@@ -4,7 +4,8 @@ import { RpcDomainError } from '@mailbus/service-runtime';
 import type { DeliveryDocument } from '../deliveries/delivery.document';
 import { DeliveryRepository } from '../deliveries/delivery.repository';
 import type { MessageDocument } from '../messages/message.document';
-import { deliveredCopy } from '../messages/message-copy.util';
+import { DeliveredCopyFinder } from '../messages/delivered-copy.finder';
+import type { MessageCopyView } from '../messages/message-copy.util';
 import { RoutedMessageFinder } from '../messages/routed-message.finder';
 import { fitReply } from './fit-reply.util';
 import { decodeCursor, encodeCursor } from './page-cursor.util';
@@ -15,6 +16,7 @@ export class MessageReaderService {
   constructor(
     private readonly routed: RoutedMessageFinder,
     private readonly deliveries: DeliveryRepository,
+    private readonly deliveredCopies: DeliveredCopyFinder,
   ) {}
 
   async list({ userId, folder, limit, cursor }: { userId: string; folder: UserFolderName; limit: number; cursor?: string }): Promise<MessagePageView> {
@@ -31,7 +33,8 @@ export class MessageReaderService {
     const message = await this.routed.get(messageId);
     const delivery = userId === undefined ? undefined : await this.deliveries.findFor({ userId, identity: message.identity });
     if (userId !== undefined && !delivery) throw RpcDomainError.notFound(`message ${messageId} was not delivered to user ${userId}`);
-    return fitReply(messageView({ message, ...(delivery ? { delivery } : {}) }));
+    const copy = await this.deliveredCopies.of({ message, delivery });
+    return fitReply(messageView({ message, copy, ...(delivery ? { delivery } : {}) }));
   }
 
   /** A slice of a body that getMessage left out (bodyLengths); the caller asked getMessage first, which checked the user. */
@@ -45,7 +48,7 @@ export class MessageReaderService {
     const message = await this.routed.get(messageId);
     const delivery = userId === undefined ? undefined : await this.deliveries.findFor({ userId, identity: message.identity });
     if (userId !== undefined && !delivery) throw RpcDomainError.notFound(`message ${messageId} was not delivered to user ${userId}`);
-    const { blobId, size } = deliveredCopy(message, delivery ?? undefined);
+    const { blobId, size } = await this.deliveredCopies.of({ message, delivery });
     return { messageId, blobId, size, filename: `${messageId}.eml` };
   }
 
@@ -86,9 +89,9 @@ function summaryView(delivery: DeliveryDocument): MessageSummaryView {
   };
 }
 
-/** With a delivery, the copy it was made from: its headers, Bcc, size and place, never another recipient's. */
-function messageView({ message, delivery }: { message: MessageDocument; delivery?: DeliveryDocument }): MessageView {
-  const { source, headers, bcc, size } = deliveredCopy(message, delivery);
+/** `copy`: the one the delivery was made from, whose headers, Bcc, size and place are shown, never another recipient's. */
+function messageView({ message, copy, delivery }: { message: MessageDocument; copy: MessageCopyView; delivery?: DeliveryDocument }): MessageView {
+  const { source, headers, bcc, size } = copy;
   return {
     id: message._id,
     accountId: message.accountId,

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Events, SpamMoveResult, timestampDate, type SpamMoved } from '@mailbus/contracts';
 import { OnEvent } from '@mailbus/nats-transport';
+import { MessageCopyRepository } from '../messages/message-copy.repository';
 import { MessageRepository } from '../messages/message.repository';
 
 /**
@@ -10,7 +11,10 @@ import { MessageRepository } from '../messages/message.repository';
  */
 @Controller()
 export class SpamMovedConsumer {
-  constructor(private readonly messages: MessageRepository) {}
+  constructor(
+    private readonly messages: MessageRepository,
+    private readonly copies: MessageCopyRepository,
+  ) {}
 
   @OnEvent(Events.spamMoved)
   async onSpamMoved(event: SpamMoved): Promise<void> {
@@ -20,6 +24,6 @@ export class SpamMovedConsumer {
       source: { protocol: 'imap', folder: event.toFolder, folderRole: event.spam ? 'junk' : 'inbox', uidValidity: event.newUidValidity, uid: event.newUid },
       at: event.movedAt ? timestampDate(event.movedAt) : new Date(),
     } as const;
-    await (event.copyId ? this.messages.relocateCopy({ ...moved, copyId: event.copyId }) : this.messages.relocate(moved));
+    await (event.copyId ? this.copies.relocate({ ...moved, fetchKey: event.copyId }) : this.messages.relocate(moved));
   }
 }

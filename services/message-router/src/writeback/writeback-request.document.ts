@@ -15,8 +15,9 @@ export interface WritebackRequestDocument {
   spam?: boolean;
   /** kind delete: only the user's delivery, or the message on the server (every delivery deleted). */
   scope?: 'user' | 'server';
-  location: MessageDocument['source'] & { messageIdHeader?: string };
-  /** kind spam: the copy moved (copyIdOf its fetch key), absent for the record's own; spam.moved echoes it. */
+  /** `size`: the copy's as fetched, which tells it from other copies with the same Message-ID. */
+  location: MessageDocument['source'] & { messageIdHeader?: string; size?: number };
+  /** kind spam: the copy moved (its fetch key, message_copies), absent for the record's own; spam.moved echoes it. */
   copyId?: string;
   pendingPublish: boolean;
   requestedAt: Date;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DeleteScope, Events, MailProtocol, timestampFromDate, type MessageDeletionView, type SpamMarkView } from '@mailbus/contracts';
 import { newId } from '@mailbus/mongo-dal';
@@ -5,7 +6,9 @@ import { EventPublisher, PendingPublishSweeper } from '@mailbus/nats-transport';
 import { RpcDomainError } from '@mailbus/service-runtime';
 import type { DeliveryDocument } from '../deliveries/delivery.document';
 import { DeliveryRepository } from '../deliveries/delivery.repository';
-import { deliveredCopy, serverPlaces } from '../messages/message-copy.util';
+import { DeliveredCopyFinder } from '../messages/delivered-copy.finder';
+import { MessageCopyRepository } from '../messages/message-copy.repository';
+import { serverPlaces } from '../messages/message-copy.util';
 import type { MessageDocument } from '../messages/message.document';
 import { RoutedMessageFinder } from '../messages/routed-message.finder';
 import type { WritebackRequestDocument } from './writeback-request.document';
@@ -28,6 +31,8 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly routed: RoutedMessageFinder,
     private readonly deliveries: DeliveryRepository,
+    private readonly copies: MessageCopyRepository,
+    private readonly deliveredCopies: DeliveredCopyFinder,
     private readonly requests: WritebackRequestRepository,
     private readonly events: EventPublisher,
   ) {
@@ -49,8 +54,8 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
     if (current.deletedAt) throw RpcDomainError.conflict(`message ${messageId} is deleted for user ${userId}`);
     const folder = spam ? 'spam' : current.rule === 'sender-address' ? 'sent' : 'inbox';
     // The user's own copy moves: in a multidrop mailbox another recipient's copy is theirs to mark.
-    const { copyId, source } = deliveredCopy(message, current);
-    const request: WritebackRequestDocument = { _id: `spam.marked:${newId()}`, kind: 'spam', messageId, userId, accountId: message.accountId, spam, location: locationOf({ ...message, source }), ...(copyId ? { copyId } : {}), pendingPublish: true, requestedAt: new Date() };
+    const { copyId, source, size } = await this.deliveredCopies.of({ message, delivery: current });
+    const request: WritebackRequestDocument = { _id: `spam.marked:${newId()}`, kind: 'spam', messageId, userId, accountId: message.accountId, spam, location: locationOf({ message, source, size }), ...(copyId ? { copyId } : {}), pendingPublish: true, requestedAt: new Date() };
     await this.requests.insertIfAbsent(request);
     await this.deliveries.moveTo({ userId, identity: message.identity, folder });
     await this.publishNow(request);
@@ -62,7 +67,7 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
     const message = await this.routed.get(messageId);
     const current = await this.deliveryOf({ message, userId });
     const deleted = current.deletedAt ? current : ((await this.deliveries.moveTo({ userId, identity: message.identity, folder: 'trash', deletedAt: new Date() })) ?? current);
-    const all = await this.deliveries.findByIds(message.deliveryIds);
+    const all = await this.deliveries.ofMessage(messageId);
     const everyoneDeleted = all.every((delivery) => delivery._id === deleted._id || delivery.deletedAt);
     const scope = everyoneDeleted ? 'server' : 'user';
     const requestedAt = deleted.deletedAt ?? new Date();
@@ -70,8 +75,12 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
     // One server deletion per message and copy, however many users deleted it last at the same time.
     const requests: WritebackRequestDocument[] =
       scope === 'server'
-        ? serverPlaces(message).map(({ copyId, source }) => ({ ...base, _id: copyId ? `message.deleted:${messageId}:${copyId}` : `message.deleted:${messageId}`, location: locationOf({ ...message, source }) }))
-        : [{ ...base, _id: `message.deleted:${deleted._id}`, location: locationOf({ ...message, source: deliveredCopy(message, deleted).source }) }];
+        ? serverPlaces({ message, copies: await this.copies.ofMessage(messageId) }).map(({ copyId, source, size }) => ({
+            ...base,
+            _id: copyId ? `message.deleted:${messageId}:${shortHash(copyId)}` : `message.deleted:${messageId}`,
+            location: locationOf({ message, source, ...(size ? { size } : {}) }),
+          }))
+        : [{ ...base, _id: `message.deleted:${deleted._id}`, location: locationOf({ message, source: message.source }) }];
     for (const request of requests) if (await this.requests.insertIfAbsent(request)) await this.publishNow(request);
     return { messageId, userId, folder: 'trash', scope };
   }
@@ -81,7 +90,8 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   private async publish(request: WritebackRequestDocument): Promise<void> {
-    const location = { protocol: PROTOCOLS[request.location.protocol], folder: request.location.folder, uidValidity: request.location.uidValidity ?? 0, uid: request.location.uid ?? 0, uidl: request.location.uidl ?? '', messageIdHeader: request.location.messageIdHeader ?? '' };
+    const { location: at } = request;
+    const location = { protocol: PROTOCOLS[at.protocol], folder: at.folder, uidValidity: at.uidValidity ?? 0, uid: at.uid ?? 0, uidl: at.uidl ?? '', messageIdHeader: at.messageIdHeader ?? '', size: at.size ?? 0 };
     if (request.kind === 'spam') {
       await this.events.publish(
         Events.spamMarked,
@@ -101,6 +111,10 @@ export class WritebackService implements OnApplicationBootstrap, OnApplicationSh
   }
 }
 
-function locationOf(message: Pick<MessageDocument, 'source' | 'messageIdHeader'>): WritebackRequestDocument['location'] {
-  return { ...message.source, ...(message.messageIdHeader ? { messageIdHeader: message.messageIdHeader } : {}) };
+/** Where one copy of the message is; its size tells it from other copies with the same Message-ID. */
+function locationOf({ message, source, size }: { message: Pick<MessageDocument, 'messageIdHeader'>; source: MessageDocument['source']; size?: number }): WritebackRequestDocument['location'] {
+  return { ...source, ...(message.messageIdHeader ? { messageIdHeader: message.messageIdHeader } : {}), ...(size ? { size } : {}) };
 }
+
+/** A copy's fetch key, bounded for a JetStream msg id. */
+const shortHash = (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 16);
