@@ -121,9 +121,13 @@ describe('POP3 per-message failures', () => {
     expect(left).toHaveLength(1);
     expect(await records().countDocuments({ accountId: account.id, uidl: left[0] })).toBe(0);
     await expectEventually(async () => expect((await system.logs()).split('\n').find((line) => line.includes('POP3 message skipped') && line.includes(`"uidl":"${left[0]}"`))).toBeDefined());
+    // Listed in the status with the server's refusal, to be tried again.
+    expect(first.failedMessages).toEqual([{ uidl: left[0], attempts: 1, givenUp: false, at: expect.any(String), error: expect.stringMatching(/^RETR \d+: -ERR .*\(attempt 1 of 5\)$/) }]);
 
     await chmod(await messageFile({ username: 'popunreadable', subject: 'message 2' }), mode & 0o777);
-    expect((await runFinished(account.id, await syncNow(account.id))).state).toBe('idle');
+    const second = await runFinished(account.id, await syncNow(account.id));
+    expect(second.state).toBe('idle');
+    expect(second.failedMessages).toBeUndefined();
     expect(await records().countDocuments({ accountId: account.id })).toBe(3);
     expect(await records().countDocuments({ accountId: account.id, uidl: left[0] })).toBe(1);
     expect(await serverUidls('popunreadable')).toEqual([]);

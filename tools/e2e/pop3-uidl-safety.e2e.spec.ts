@@ -1,5 +1,4 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import type { AccountView, UserView } from '@mailbus/contracts';
 import { Pop3Client } from '@mailbus/mail-clients';
 import { DEFAULT_MAIL_PASSWORD, appendMessage } from '@mailbus/testing';
 import { accountRuns } from './account-runs';
+import { startPop3Proxy } from './pop3-proxy';
 import { startSystem, type System } from './system';
 
 let system: System;
@@ -107,48 +107,13 @@ describe('POP3 UIDL listed for two messages', () => {
   });
 });
 
-/** A pass-through in front of Dovecot's POP3 port that drops the connection when the server sends `marker`. */
-async function startCuttingProxy({ targetPort, marker }: { targetPort: number; marker: string }): Promise<{ port: number; cuts: () => number; close: () => Promise<void> }> {
-  let cuts = 0;
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect({ host: '127.0.0.1', port: targetPort });
-    sockets.add(client).add(upstream);
-    const cut = (): void => {
-      client.destroy();
-      upstream.destroy();
-    };
-    // The end of the previous chunk too: the marker may straddle two.
-    let tail = '';
-    upstream.on('data', (chunk: Buffer) => {
-      const text = tail + chunk.toString('latin1');
-      tail = text.slice(-marker.length);
-      if (!text.includes(marker)) return void client.write(chunk);
-      cuts += 1;
-      cut();
-    });
-    client.on('data', (chunk: Buffer) => upstream.write(chunk));
-    for (const socket of [client, upstream]) socket.on('close', cut).on('error', cut);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    port: (server.address() as { port: number }).port,
-    cuts: () => cuts,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 describe('POP3 message the server drops the connection on', () => {
   it('should skip that message, store and delete the others, and keep doing so on later runs', async () => {
     const marker = 'THE-SERVER-HANGS-UP-HERE';
     await dovecot().addUser({ username: 'popdrop', password: DEFAULT_MAIL_PASSWORD });
     for (const n of [1, 2, 3, 4]) await appendMessage({ dovecot: dovecot(), username: 'popdrop', raw: message(n, 'popdrop@example.com', n === 3 ? `${marker}\r\n` : undefined) });
     const [, , poison] = await onServer('popdrop');
-    const proxy = await startCuttingProxy({ targetPort: dovecot().pop3Port, marker });
+    const proxy = await startPop3Proxy({ targetPort: dovecot().pop3Port, rules: { cutOnServerText: marker } });
     try {
       const created = Date.now();
       const account = await createAccount({ username: 'popdrop', port: proxy.port });
@@ -156,7 +121,7 @@ describe('POP3 message the server drops the connection on', () => {
       const first = await runFinished(account.id, created);
       expect(first.state, JSON.stringify(first)).toBe('idle');
       expect(first.lastRun).toMatchObject({ fetched: 3, skippedMessages: 1 });
-      expect(proxy.cuts()).toBeGreaterThanOrEqual(1);
+      expect(proxy.cuts).toBeGreaterThanOrEqual(1);
       // Only the message it breaks on is left on the server, and it has no record.
       expect(await onServer('popdrop')).toEqual([poison]);
       const stored = await records().find({ accountId: account.id }).toArray();
@@ -164,11 +129,11 @@ describe('POP3 message the server drops the connection on', () => {
       expect(stored.map(({ uidl }) => uidl)).not.toContain(poison!.uidl);
 
       // The next run tries it again, alone, and still gets the others' deletions done (none left here).
-      const cutsBefore = proxy.cuts();
+      const cutsBefore = proxy.cuts;
       const second = await runFinished(account.id, await syncNow(account.id));
       expect(second.state, JSON.stringify(second)).toBe('idle');
       expect(second.lastRun).toMatchObject({ fetched: 0, skippedMessages: 1 });
-      expect(proxy.cuts()).toBe(cutsBefore + 1);
+      expect(proxy.cuts).toBe(cutsBefore + 1);
       expect(await onServer('popdrop')).toEqual([poison]);
       expect(await records().countDocuments({ accountId: account.id })).toBe(3);
     } finally {

@@ -41,8 +41,20 @@ export type SyncStatusView = {
   fetchedTotal: number;
   /** Since when a connection keeps the INBOX open in IDLE (new mail is fetched within a second); absent when none does. */
   idleSince?: string;
+  /** IMAP: the synced folders. A POP3 account has none; its failed messages are listed below. */
   folders: FolderCheckpointView[];
+  /**
+   * POP3: messages the server would not hand out (it refused RETR or dropped the connection on them),
+   * the 50 tried last. Each is retried on later runs; after a few tries it is `givenUp`: it stays on
+   * the server and in this list, and is not fetched again.
+   */
+  failedMessages?: FailedPop3MessageView[];
+  /** POP3: how many messages are listed as failed in all (`failedMessages` lists some). */
+  failedMessageCount?: number;
 };
+
+/** A POP3 message that failed, by its UIDL (on a server without UIDL, the key mailbus made from its headers and size). */
+export type FailedPop3MessageView = { uidl: string; attempts: number; error: string; at: string; givenUp: boolean };
 
 /**
  * An admin moves a folder's checkpoint (rarely needed, as in FlowFact): the next run fetches the

@@ -23,6 +23,6 @@ export interface FetchedMessageDocument {
   fetchedAt: Date;
   /** POP3: the size LIST gave when it was fetched. A UIDL the server gave to a new message since is told by another LIST size. */
   listSize?: number;
-  /** POP3: when DELE was committed on the server. */
-  deletedOnServerAt?: Date;
+  // No "deleted on the server" mark: each run's listing says what is still there, and a mark would cost
+  // a write per run, and could not tell a reused UIDL either (Gmail's recent mode lists deleted mail again).
 }

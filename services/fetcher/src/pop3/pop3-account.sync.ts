@@ -3,8 +3,9 @@ import { Pop3Client, Pop3ResponseError, loginDelay } from '@mailbus/mail-clients
 import type { MailServerSettings } from '@mailbus/mail-clients';
 import { FetchedMessageRepository, type StoredPop3Record } from '../ingest/fetched-message.repository';
 import { MessageIngestService, type IngestSource } from '../ingest/message-ingest.service';
-import type { RunInput, RunResult, StoredTally } from '../runs/fetch-account';
+import type { RunInput, RunNotes, RunResult, StoredTally } from '../runs/fetch-account';
 import type { Pop3KeyedMessage } from './pop3-content-key.util';
+import { Pop3FailureMemory } from './pop3-failure-memory';
 import { Pop3DeletionRequests } from './pop3-deletion-requests';
 import { messagesToDelete } from './pop3-deletions.util';
 import { dateHeader, listsNewestFirst, needsOrderDetection, pickBatch } from './pop3-fetch-order.util';
@@ -26,13 +27,16 @@ const FOLDER = 'INBOX';
  * not the Date header).
  *
  * Failures: a RETR the server refuses (-ERR: deleted by another client, unreadable on the server) is
- * skipped and reported in messageErrors; it has no record, so the next run tries it again (rule 12).
+ * skipped and reported in messageErrors; it has no record, so a later run tries it again (rule 12).
  * A connection the server drops (or stops answering on) while it sends messages is opened again and
  * the run goes on: a group of messages is fetched one at a time, and a single message it drops on is
  * skipped like a refused one. Otherwise that message would fail every run, and as it is among the
  * newest, it would come first every time and nothing would ever be deleted. At most
- * MAX_RECONNECTS_PER_RUN times a run; then it stops fetching and deletes what it stored. Anything
- * else (MongoDB, NATS, a drop outside RETR) fails the run.
+ * MAX_RECONNECTS_PER_RUN times a run; then it stops fetching and deletes what it stored. Skipped
+ * messages are remembered across runs (Pop3FailureMemory, listed in the account's status): later runs
+ * take them last and alone, and give them up after a few tries; they stay on the server. A server
+ * with a LOGIN-DELAY is not logged in to again within the run: after a drop the run ends there, and
+ * deletes next time. Anything else (MongoDB, NATS, a drop outside RETR) fails the run.
  */
 @Injectable()
 export class Pop3AccountSync {
@@ -44,33 +48,43 @@ export class Pop3AccountSync {
     private readonly deletionRequests: Pop3DeletionRequests,
   ) {}
 
-  async run({ account, budget, timeoutMs, signal, tally }: RunInput): Promise<RunResult> {
+  async run({ account, budget, timeoutMs, signal, tally, state, notes }: RunInput): Promise<RunResult> {
     const { receive } = account;
     // The signal closes the connection at once, also mid-RETR: shutdown is never held up by a slow
     // server or a large message. See the abort handling below for why that loses nothing.
     const result: RunResult = { fetched: 0, more: false, folderErrors: [], messageErrors: [] };
-    const login = (): Promise<Pop3Client> => this.login({ server: account.server, timeoutMs, signal, result });
+    const login = (): Promise<Pop3Client> => this.login({ server: account.server, timeoutMs, signal, notes });
+    // Within the run too: the server would refuse the login ([LOGIN-DELAY]) and the run would fail.
+    const relogin = async (): Promise<Pop3Client | undefined> => (notes.notBefore && notes.notBefore.getTime() > Date.now() ? undefined : login());
     const client = await login().catch((error: unknown) => {
       if (signal.aborted) return undefined;
       throw error;
     });
     if (!client) return { ...result, more: true };
+    const memory = new Pop3FailureMemory(state);
     let session: Pop3RunSession | undefined;
     try {
-      session = await Pop3RunSession.open({ client, login });
+      session = await Pop3RunSession.open({ client, login: relogin });
       const { listing } = session;
       for (const { number, message } of listing.unkeyed) this.skipped({ result, accountId: account.id, key: `message ${number}`, message });
       if (listing.sharedUidls.length > 0) this.logger.warn({ msg: 'the POP3 server lists one UIDL for several messages; they are keyed by content', accountId: account.id, uidls: listing.sharedUidls.slice(0, 10) });
       const stored = await this.storedRecords({ accountId: account.id, session });
-      const fresh = session.messages.filter(({ key }) => !stored.has(key));
+      memory.listing({ keys: session.messages.map(({ key }) => key), stored: stored.keys() });
+      const fresh = session.messages.filter(({ key }) => !stored.has(key) && !memory.givenUp(key));
       const newestFirst = needsOrderDetection({ fresh: fresh.length, budget }) && (await this.listsNewestFirst({ client: session.client, fresh }));
-      const batch = pickBatch({ fresh, budget, newestFirst });
+      const batch = pickBatch({ fresh, budget, newestFirst, rank: ({ key }) => memory.rank(key) });
       result.more = fresh.length > batch.length;
 
-      const fetchedNow = await this.fetchBatch({ session, batch, accountId: account.id, result, tally, signal });
+      const fetchedNow = await this.fetchBatch({ session, batch, accountId: account.id, result, tally, signal, memory });
       // Shutdown between groups: stop here. The abort has closed the connection already (no QUIT),
       // so DELEs sent in this session are not committed; see below.
       if (!fetchedNow) return { ...result, more: true };
+      // The server dropped the connection and its LOGIN-DELAY forbids another login: nothing to send
+      // DELE on. What this run stored is deleted by the next one, which the delay holds back.
+      if (session.lost) {
+        this.logger.warn({ msg: 'the POP3 server dropped the connection and its LOGIN-DELAY forbids another login; this run ends here and the next one deletes what it stored', accountId: account.id, notBefore: notes.notBefore });
+        return { ...result, more: true };
+      }
 
       // A message that could not be keyed by content may have shifted the occurrence suffixes of
       // identical copies: delete nothing until every message has its key.
@@ -98,11 +112,13 @@ export class Pop3AccountSync {
       throw error;
     } finally {
       (session?.client ?? client).close();
+      // Also when the run failed: the attempts it made count.
+      notes.pop3Memory = memory.changes();
     }
   }
 
-  /** Connects and logs in; notes the server's LOGIN-DELAY in the result. Closes the connection when the login fails. */
-  private async login({ server, timeoutMs, signal, result }: { server: MailServerSettings; timeoutMs: number; signal: AbortSignal; result: RunResult }): Promise<Pop3Client> {
+  /** Connects and logs in; notes the server's LOGIN-DELAY for the run's outcome. Closes the connection when the login fails. */
+  private async login({ server, timeoutMs, signal, notes }: { server: MailServerSettings; timeoutMs: number; signal: AbortSignal; notes: RunNotes }): Promise<Pop3Client> {
     const client = await Pop3Client.connect({ host: server.host, port: server.port, security: server.security, timeoutMs, signal });
     try {
       const announced = loginDelay(await client.capabilities());
@@ -110,7 +126,7 @@ export class Pop3AccountSync {
       // RFC 2449 §6.5: the delay runs from the +OK to the login; `USER` means the listing after login has this user's value.
       const loggedInAt = Date.now();
       const delay = announced?.perUser ? (loginDelay(await client.capabilities()) ?? announced) : announced;
-      if (delay && delay.seconds > 0) result.notBefore = new Date(loggedInAt + delay.seconds * 1000);
+      if (delay && delay.seconds > 0) notes.notBefore = new Date(loggedInAt + delay.seconds * 1000);
       return client;
     } catch (error) {
       client.close();
@@ -139,24 +155,32 @@ export class Pop3AccountSync {
    * Fetches and stores the batch, newest first. @returns the keys stored (their events published),
    * or undefined when the run was aborted
    */
-  private async fetchBatch({ session, batch, accountId, result, tally, signal }: { session: Pop3RunSession; batch: Pop3KeyedMessage[]; accountId: AccountId; result: RunResult; tally: StoredTally; signal: AbortSignal }): Promise<Set<string> | undefined> {
+  private async fetchBatch({ session, batch, accountId, result, tally, signal, memory }: FetchContext & { batch: Pop3KeyedMessage[]; tally: StoredTally }): Promise<Set<string> | undefined> {
     const fetchedNow = new Set<string>();
-    const groups = groupForFetch(batch.map((message) => ({ ...message, uid: message.number, size: session.listing.sizes.get(message.number) ?? Number.MAX_SAFE_INTEGER })));
-    const fetching = { session, accountId, result, signal };
+    // Those that failed or were suspected before go alone: a drop on one then costs no group.
+    const alone = new Set(batch.filter(({ key }) => memory.rank(key) > 0).map(({ number }) => number));
+    const groups = groupForFetch(
+      batch.map((message) => ({ ...message, uid: message.number, size: session.listing.sizes.get(message.number) ?? Number.MAX_SAFE_INTEGER })),
+      alone,
+    );
+    const fetching = { session, accountId, result, signal, memory };
     let retrieving: Promise<RetrievedMessage[]> | undefined;
     // The previous group's store, still running: two groups are stored at a time, so that the
     // store writes one while this process compresses and encodes the next (each would otherwise
     // wait for the other). Nothing depends on their order: DELE comes after both.
     let storing: Promise<string[]> | undefined;
     const counted = (keys: string[]): void => {
-      for (const key of keys) fetchedNow.add(key);
+      for (const key of keys) {
+        fetchedNow.add(key);
+        memory.fetched(key);
+      }
       result.fetched += keys.length;
     };
     try {
       for (const [n, group] of groups.entries()) {
         if (signal.aborted) return undefined;
         if (session.exhausted) {
-          this.logger.warn({ msg: 'the POP3 server keeps dropping the connection; this run stops fetching and deletes what it stored', accountId, reconnects: session.reconnects });
+          if (!session.lost) this.logger.warn({ msg: 'the POP3 server keeps dropping the connection; this run stops fetching and deletes what it stored', accountId, reconnects: session.reconnects });
           break;
         }
         if (isStreamedGroup(group)) {
@@ -185,7 +209,7 @@ export class Pop3AccountSync {
   }
 
   /** A large message streamed from RETR into the store. @returns its key, or none when the server refused it or dropped the connection on it */
-  private async storeStreamed({ session, accountId, message, result, tally, signal }: FetchContext & { message: Pop3KeyedMessage; tally: StoredTally }): Promise<string[]> {
+  private async storeStreamed({ session, accountId, message, result, tally, signal, memory }: FetchContext & { message: Pop3KeyedMessage; tally: StoredTally }): Promise<string[]> {
     const number = session.numberOf(message.key);
     if (number === undefined) return [];
     try {
@@ -193,11 +217,11 @@ export class Pop3AccountSync {
       return [message.key];
     } catch (error) {
       if (error instanceof Pop3ResponseError && error.refusedByServer) {
-        this.skipped({ result, accountId, key: message.key, message: error.message });
+        this.failed({ result, accountId, memory, key: message.key, problem: error.message });
         return [];
       }
       if (!this.dropped({ session, signal })) throw error;
-      await this.droppedOn({ session, accountId, key: message.key, result });
+      await this.droppedOn({ session, accountId, key: message.key, result, memory });
       return [];
     }
   }
@@ -207,7 +231,7 @@ export class Pop3AccountSync {
    * allows it: one round trip per group, not per message. One the server refuses is noted and left out,
    * and so is one gone from the mailbox since the run listed it.
    */
-  private async retrieveGroup({ session, accountId, group, result }: FetchContext & { group: Pop3KeyedMessage[] }): Promise<RetrievedMessage[]> {
+  private async retrieveGroup({ session, accountId, group, result, memory }: FetchContext & { group: Pop3KeyedMessage[] }): Promise<RetrievedMessage[]> {
     const present = group.flatMap(({ key }) => {
       const number = session.numberOf(key);
       return number === undefined ? [] : [{ key, number }];
@@ -216,7 +240,7 @@ export class Pop3AccountSync {
     const retrieved: RetrievedMessage[] = [];
     for (const [index, { key }] of present.entries()) {
       const answer = answers[index]!;
-      if (answer instanceof Pop3ResponseError) this.skipped({ result, accountId, key, message: answer.message });
+      if (answer instanceof Pop3ResponseError) this.failed({ result, accountId, memory, key, problem: answer.message });
       else retrieved.push({ key, bytes: answer, ...optionalListSize(session.listSizeOf(key)) });
     }
     return retrieved;
@@ -236,7 +260,7 @@ export class Pop3AccountSync {
         await this.droppedOn({ ...fetching, key: group[0]!.key });
         return [];
       }
-      this.logger.warn({ msg: 'the POP3 server dropped the connection while sending messages; they are fetched one at a time on a new connection', accountId: fetching.accountId, messages: group.length, err: fetching.session.client.failure?.message });
+      this.logger.warn({ msg: 'the POP3 server dropped the connection while sending messages; they are fetched one at a time on a new connection (next run, while its LOGIN-DELAY forbids one)', accountId: fetching.accountId, messages: group.length, err: fetching.session.client.failure?.message });
       await fetching.session.reconnect();
       return this.retrieveOneByOne({ ...fetching, group });
     }
@@ -244,8 +268,12 @@ export class Pop3AccountSync {
 
   private async retrieveOneByOne({ group, ...fetching }: FetchContext & { group: Pop3KeyedMessage[] }): Promise<RetrievedMessage[]> {
     const retrieved: RetrievedMessage[] = [];
-    for (const message of group) {
-      if (fetching.session.exhausted) break;
+    for (const [index, message] of group.entries()) {
+      if (fetching.session.exhausted) {
+        // Not found out this run which of them it was: next time they go one at a time from the start.
+        fetching.memory.droppedTogether(group.slice(index).map(({ key }) => key));
+        break;
+      }
       try {
         retrieved.push(...(await this.retrieveGroup({ ...fetching, group: [message] })));
       } catch (error) {
@@ -262,8 +290,8 @@ export class Pop3AccountSync {
   }
 
   /** The server dropped the connection while sending this message alone: skipped this run, and the run goes on in a new session. */
-  private async droppedOn({ session, accountId, key, result }: { session: Pop3RunSession; accountId: AccountId; key: string; result: RunResult }): Promise<void> {
-    this.skipped({ result, accountId, key, message: `the POP3 server dropped the connection while sending this message (${session.client.failure?.message ?? 'closed'}); skipped this run` });
+  private async droppedOn({ session, accountId, key, result, memory }: { session: Pop3RunSession; accountId: AccountId; key: string; result: RunResult; memory: Pop3FailureMemory }): Promise<void> {
+    this.failed({ result, accountId, memory, key, problem: `the POP3 server dropped the connection while sending this message (${session.client.failure?.message ?? 'closed'})` });
     await session.reconnect();
   }
 
@@ -290,9 +318,14 @@ export class Pop3AccountSync {
     }
   }
 
+  /** A message this run could not fetch: skipped, and one more attempt in the account's memory. */
+  private failed({ result, accountId, memory, key, problem }: { result: RunResult; accountId: string; memory: Pop3FailureMemory; key: string; problem: string }): void {
+    this.skipped({ result, accountId, key, message: memory.failed({ key, problem }) });
+  }
+
   private skipped({ result, accountId, key, message }: { result: RunResult; accountId: string; key: string; message: string }): void {
     result.messageErrors.push({ folder: FOLDER, key, message });
-    this.logger.warn({ msg: 'POP3 message skipped; the others go on and it is tried again next run', accountId, uidl: key, err: message });
+    this.logger.warn({ msg: 'POP3 message skipped; the others go on', accountId, uidl: key, err: message });
   }
 }
 
@@ -301,6 +334,7 @@ interface FetchContext {
   accountId: AccountId;
   result: RunResult;
   signal: AbortSignal;
+  memory: Pop3FailureMemory;
 }
 
 const optionalListSize = (listSize: number | undefined): { listSize?: number } => (listSize === undefined ? {} : { listSize });

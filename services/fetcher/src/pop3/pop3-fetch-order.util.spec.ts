@@ -53,4 +53,16 @@ describe(pickBatch.name, () => {
     expect(pickBatch({ fresh: [1, 2], budget: 10, newestFirst: false })).toEqual([2, 1]);
     expect(pickBatch({ fresh: [1, 2], budget: 0, newestFirst: false })).toEqual([]);
   });
+
+  it('should take lower ranks first (messages that failed before last), newest first within a rank, and leave the last rank out first when the budget is short', () => {
+    const ranks = new Map([
+      [4, 2],
+      [2, 2],
+      [3, 1],
+    ]);
+    const rank = (n: number) => ranks.get(n) ?? 0;
+    expect(pickBatch({ fresh: [1, 2, 3, 4, 5], budget: 10, newestFirst: false, rank })).toEqual([5, 1, 3, 4, 2]);
+    expect(pickBatch({ fresh: [1, 2, 3, 4, 5], budget: 4, newestFirst: false, rank })).toEqual([5, 1, 3, 4]);
+    expect(pickBatch({ fresh: [1, 2, 3, 4, 5], budget: 10, newestFirst: true, rank })).toEqual([1, 5, 3, 2, 4]);
+  });
 });

@@ -26,8 +26,15 @@ export const listsNewestFirst = ({ first, last }: { first?: Date; last?: Date })
 /** Is it worth the two TOP commands? Only when the budget cuts the new messages, so a normal run pays nothing. */
 export const needsOrderDetection = ({ fresh, budget }: { fresh: number; budget: number }): boolean => fresh >= 2 && fresh > budget;
 
-/** The new messages to fetch this run, newest first: `fresh` in listing order (ascending message numbers). */
-export function pickBatch<T>({ fresh, budget, newestFirst }: { fresh: readonly T[]; budget: number; newestFirst: boolean }): T[] {
+/**
+ * The new messages to fetch this run, newest first: `fresh` in listing order (ascending message
+ * numbers). `rank` puts some after the others (lowest first, newest first within a rank): messages
+ * that failed before come last, since one the server drops the connection on costs a reconnect each
+ * time and a run has only so many (MAX_RECONNECTS_PER_RUN); retried first, a few of them would keep
+ * the healthy mail waiting run after run.
+ */
+export function pickBatch<T>({ fresh, budget, newestFirst, rank = () => 0 }: { fresh: readonly T[]; budget: number; newestFirst: boolean; rank?: (message: T) => number }): T[] {
   const ordered = newestFirst ? [...fresh] : [...fresh].reverse();
-  return ordered.slice(0, Math.max(budget, 0));
+  // Array.prototype.sort is stable: newest first stays within a rank.
+  return ordered.sort((a, b) => rank(a) - rank(b)).slice(0, Math.max(budget, 0));
 }

@@ -15,10 +15,10 @@ import { Pop3AccountSync } from '../pop3/pop3-account.sync';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
 import { AccountSyncStateRepository, type FetchedCount } from '../sync-status/sync-state.repositories';
 import { isWithinActiveHours, nextActiveTime } from './active-hours.util';
-import type { FetchAccount, RunInput, RunResult, StoredTally } from './fetch-account';
+import type { FetchAccount, RunInput, RunNotes, RunResult, StoredTally } from './fetch-account';
 import { FetcherMetrics } from './fetcher.metrics';
 import { isMailbusFailure } from './mailbus-failure.util';
-import { everyFolderFailed, keepWakeDuringRun, stateAfterFailure, stateAfterInterruption, stateAfterStop, stateAfterSuccess } from './run-outcome.util';
+import { everyFolderFailed, keepWakeDuringRun, loginDelayed, stateAfterFailure, stateAfterInterruption, stateAfterStop, stateAfterSuccess } from './run-outcome.util';
 
 export const FETCHER_SECRET_BOX = Symbol('FETCHER_SECRET_BOX');
 export const FETCH_SETTINGS = Symbol('FETCH_SETTINGS');
@@ -31,6 +31,7 @@ interface FailedRun {
   receive: NonNullable<AccountDocument['receive']>;
   error: unknown;
   tally: StoredTally;
+  notes: RunNotes;
 }
 
 /** The error class of runs that mailbus's own store or NATS cut short, in mailbus_fetch_run_errors_total. */
@@ -86,6 +87,12 @@ export class AccountRunService {
       await this.states.finishRun({ accountId, set: { state: 'disabled' }, unset: ['nextRunAt'] });
       return;
     }
+    // Never a login before the server's LOGIN-DELAY is over, whatever made the account due.
+    const delayed = loginDelayed({ now: new Date(), state, schedule: receive });
+    if (delayed) {
+      await this.states.finishRun({ accountId, set: delayed.set });
+      return;
+    }
     // Due outside the active hours (they were set or changed after it was scheduled, or a continuation
     // ran past closing): wait for the next opening. An admin's "sync now" (forceRun) goes ahead.
     if (receive.activeHours && !state.forceRun && !isWithinActiveHours({ at: new Date(), activeHours: receive.activeHours })) {
@@ -119,13 +126,14 @@ export class AccountRunService {
     const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(this.settings.leaseMs / 3, 1_000));
     // Counts into the account's fetchedTotal also what a run stored before it failed.
     const tally: StoredTally = { messages: 0 };
+    const notes: RunNotes = {};
     const signal = AbortSignal.any([this.shutdown.signal, leaseLost.signal]);
     try {
       // Inside the try: a failed write must not keep the host slot until its lease runs out.
       await this.states.updateOne({ filter: { accountId }, update: { $set: { state: 'syncing', lastRunAt: startedAt } } });
-      const result = await this.fetch({ accountId, document, receive, signal, tally });
+      const result = await this.fetch({ accountId, document, receive, state, signal, tally, notes });
       if (signal.aborted) {
-        await this.recordStop({ accountId, owner, state, receive, result, tally, leaseLost: leaseLost.signal.aborted });
+        await this.recordStop({ accountId, owner, state, receive, result, tally, notes, leaseLost: leaseLost.signal.aborted });
         timer({ outcome: 'stopped' });
         return;
       }
@@ -134,10 +142,10 @@ export class AccountRunService {
         throw new MailConnectionError({ errorClass: 'protocol', message: `every folder failed: ${result.folderErrors.map(({ folder, message }) => `${folder}: ${message}`).join('; ')}` });
       }
       // Only here, after the whole run, do the failure streak and the auth clock end (rule 31).
-      const success = stateAfterSuccess({ now: new Date(), result, schedule: receive });
-      const { set, unset } = keepWakeDuringRun({ update: success, started: state, current: await this.states.findOne({ accountId }), notBefore: result.notBefore });
+      const success = stateAfterSuccess({ now: new Date(), result, notBefore: notes.notBefore, schedule: receive });
+      const { set, unset } = keepWakeDuringRun({ update: success, started: state, current: await this.states.findOne({ accountId }), notBefore: notes.notBefore });
       const lastRun = { fetched: result.fetched, skippedMessages: result.messageErrors.length, failedFolders: result.folderErrors.length, more: result.more };
-      await this.finish({ accountId, set: { ...set, priority: document.priority, ownersActive: await this.ownerActivity.anyOwnerActive(document.owners), lastRun }, unset, tally, state });
+      await this.finish({ accountId, set: { ...set, priority: document.priority, ownersActive: await this.ownerActivity.anyOwnerActive(document.owners), lastRun }, unset, tally, notes, state });
       timer({ outcome: 'ok' });
       this.logger.log({
         msg: 'account run finished',
@@ -153,9 +161,9 @@ export class AccountRunService {
     } catch (error) {
       timer({ outcome: 'error' });
       // The stop cut the connection (ABORT_GRACE_MS): the mail server is not to blame.
-      if (signal.aborted && !isMailbusFailure(error)) await this.recordStop({ accountId, owner, state, receive, result: { fetched: 0 }, tally, leaseLost: leaseLost.signal.aborted });
-      else if (isMailbusFailure(error)) await this.recordInterruption({ accountId, owner, state, document, receive, error, tally });
-      else await this.recordFailure({ accountId, owner, state, document, receive, error, tally });
+      if (signal.aborted && !isMailbusFailure(error)) await this.recordStop({ accountId, owner, state, receive, result: { fetched: 0 }, tally, notes, leaseLost: leaseLost.signal.aborted });
+      else if (isMailbusFailure(error)) await this.recordInterruption({ accountId, owner, state, document, receive, error, tally, notes });
+      else await this.recordFailure({ accountId, owner, state, document, receive, error, tally, notes });
     } finally {
       this.metrics.runsInProgress.dec();
       this.metrics.connectionClosed(receive.host);
@@ -167,15 +175,17 @@ export class AccountRunService {
   /**
    * The run's last state write, with the messages it stored added to the account's total (once: the tally
    * is emptied), or the total recounted when the run before was cut short (`interruptedRuns` in the state
-   * it started from: on any replica) or this replica could not write its state.
+   * it started from: on any replica) or this replica could not write its state. What the run noted
+   * (LOGIN-DELAY, POP3 failures) goes in the same write.
    */
-  private async finish({ accountId, set, unset, tally, state }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset: Array<keyof AccountSyncStateDocument>; tally: StoredTally; state: Pick<AccountSyncStateDocument, 'interruptedRuns'> }): Promise<void> {
+  private async finish({ accountId, set, unset, tally, notes, state }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset: Array<keyof AccountSyncStateDocument>; tally: StoredTally; notes: RunNotes; state: Pick<AccountSyncStateDocument, 'interruptedRuns'> }): Promise<void> {
     const added = tally.messages;
     tally.messages = 0;
     try {
       const recount = this.recount.has(accountId) || (state.interruptedRuns ?? 0) > 0;
       const fetched: FetchedCount = recount ? { total: await this.records.countForAccount(accountId) } : { add: added };
-      await this.states.finishRun({ accountId, set, unset, fetched });
+      const memory = notes.pop3Memory ?? { set: {}, unset: [] };
+      await this.states.finishRun({ accountId, set: { ...set, ...memory.set }, unset: [...unset, ...memory.unset], fetched, loginNotBefore: notes.notBefore });
       this.recount.delete(accountId);
     } catch (error) {
       this.recount.add(accountId);
@@ -187,14 +197,18 @@ export class AccountRunService {
     accountId,
     document,
     receive,
+    state,
     signal,
     tally,
+    notes,
   }: {
     accountId: AccountId;
     document: AccountDocument;
     receive: NonNullable<AccountDocument['receive']>;
+    state: AccountSyncStateDocument;
     signal: AbortSignal;
     tally: StoredTally;
+    notes: RunNotes;
   }): Promise<RunResult> {
     const account: FetchAccount = {
       id: accountId,
@@ -202,27 +216,31 @@ export class AccountRunService {
       receive,
       server: accountServerSettings({ box: this.box, account: document, side: 'receive' }),
     };
-    const input: RunInput = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs, signal, tally };
-    return receive.protocol === 'imap' ? this.imap.run(input) : this.pop3.run(input);
+    const input: RunInput = { account, budget: this.settings.maxMessagesPerRun, timeoutMs: this.settings.mailTimeoutMs, signal, tally, state, notes };
+    if (receive.protocol === 'pop3') return this.pop3.run(input);
+    // An account moved from POP3 to IMAP keeps no POP3 failures in its status.
+    if (state.pop3Failures || state.pop3FetchAlone) notes.pop3Memory = { set: {}, unset: ['pop3Failures', 'pop3FetchAlone'] };
+    return this.imap.run(input);
   }
 
   /**
    * A run stopped by the shutdown or by a lost lease is no success: the failure streak, the auth clock
    * and a pending "sync now" stay (stateAfterStop). With the lease lost another replica may own the
    * account now, so only the messages stored are added to its total (an $inc, which cannot clobber
-   * that replica's writes).
+   * that replica's writes), and the LOGIN-DELAY of this run's login ($max: it only ever moves later).
    */
-  private async recordStop({ accountId, owner, state, receive, result, tally, leaseLost }: { accountId: AccountId; owner: string; state: AccountSyncStateDocument; receive: NonNullable<AccountDocument['receive']>; result: Pick<RunResult, 'fetched' | 'notBefore'>; tally: StoredTally; leaseLost: boolean }): Promise<void> {
+  private async recordStop({ accountId, owner, state, receive, result, tally, notes, leaseLost }: { accountId: AccountId; owner: string; state: AccountSyncStateDocument; receive: NonNullable<AccountDocument['receive']>; result: Pick<RunResult, 'fetched'>; tally: StoredTally; notes: RunNotes; leaseLost: boolean }): Promise<void> {
     // Logged as a finished run with work left (more), and why it stopped: not recorded as a success.
     this.logger.log({ msg: 'account run finished', accountId, owner, fetched: result.fetched, more: true, stopped: leaseLost ? 'lease lost' : 'shutdown' });
     if (!leaseLost) {
-      const { set, unset } = stateAfterStop({ now: new Date(), state, result, schedule: receive });
-      await this.finish({ accountId, set, unset, tally, state });
+      const { set, unset } = stateAfterStop({ now: new Date(), state, notBefore: notes.notBefore, schedule: receive });
+      await this.finish({ accountId, set, unset, tally, notes, state });
       return;
     }
     const added = tally.messages;
     tally.messages = 0;
-    if (added > 0) await this.states.updateOne({ filter: { accountId }, update: { $inc: { fetchedTotal: added } } });
+    const update = { ...(added > 0 ? { $inc: { fetchedTotal: added } } : {}), ...(notes.notBefore ? { $max: { loginNotBefore: notes.notBefore } } : {}) };
+    if (Object.keys(update).length > 0) await this.states.updateOne({ filter: { accountId }, update });
   }
 
   /**
@@ -230,24 +248,24 @@ export class AccountRunService {
    * account.sync_failed goes out. When the store is the one down, the state stays `syncing` and due,
    * so the account runs as soon as the scheduler can read the store again.
    */
-  private async recordInterruption({ accountId, owner, state, document, receive, error, tally }: FailedRun): Promise<void> {
-    const outcome = stateAfterInterruption({ now: new Date(), state, schedule: receive });
+  private async recordInterruption({ accountId, owner, state, document, receive, error, tally, notes }: FailedRun): Promise<void> {
+    const outcome = stateAfterInterruption({ now: new Date(), state, schedule: receive, notBefore: notes.notBefore });
     this.recount.add(accountId);
     this.metrics.runErrors.inc({ protocol: receive.protocol, class: INTERNAL_ERROR_CLASS });
     this.logger.warn({ msg: 'account run cut short by the store or NATS; it runs again soon', accountId, owner, err: (error as Error).message, nextRunAt: outcome.nextRunAt });
-    await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally, state }).catch((stateError: Error) => this.logger.warn({ msg: 'state of the cut-short run not written; the account stays due', accountId, err: stateError.message }));
+    await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally, notes, state }).catch((stateError: Error) => this.logger.warn({ msg: 'state of the cut-short run not written; the account stays due', accountId, err: stateError.message }));
   }
 
-  private async recordFailure({ accountId, owner, state, document, receive, error, tally }: FailedRun): Promise<void> {
+  private async recordFailure({ accountId, owner, state, document, receive, error, tally, notes }: FailedRun): Promise<void> {
     const { errorClass, message } = classifyConnectionError(error);
     const now = new Date();
-    const outcome = stateAfterFailure({ now, state, schedule: receive, errorClass, message, disableAfterMs: this.settings.disableAfterAuthFailuresMs, accountRevision: document.revision });
+    const outcome = stateAfterFailure({ now, state, schedule: receive, errorClass, message, disableAfterMs: this.settings.disableAfterAuthFailuresMs, accountRevision: document.revision, notBefore: notes.notBefore });
     const { failures, nextRunAt, disabled } = outcome;
     if (disabled)
       this.logger.warn({ msg: 'account disabled after auth failures; an update or a connection test enables it again', accountId, owner, failingSince: disabled.since, error: message, failures });
     else this.logger.warn({ msg: 'account run failed', accountId, owner, errorClass, error: message, failures, nextRunAt });
     this.metrics.runErrors.inc({ protocol: receive.protocol, class: errorClass });
-    await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally, state });
+    await this.finish({ accountId, set: { ...outcome.set, priority: document.priority }, unset: outcome.unset, tally, notes, state });
     await this.events
       .publish(
         Events.accountSyncFailed,

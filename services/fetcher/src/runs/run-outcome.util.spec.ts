@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccountSyncStateDocument } from '../sync-status/sync-state.documents';
-import { everyFolderFailed, keepWakeDuringRun, stateAfterFailure, stateAfterInterruption, stateAfterStop, stateAfterSuccess, type RunSchedule } from './run-outcome.util';
+import { everyFolderFailed, keepWakeDuringRun, loginDelayed, stateAfterFailure, stateAfterInterruption, stateAfterStop, stateAfterSuccess, type RunSchedule } from './run-outcome.util';
 
 const at = (iso: string): Date => new Date(`${iso}Z`);
 const middle = () => 0.5;
@@ -62,9 +62,18 @@ describe('run outcome', () => {
 
   it('should push a continuation and a LOGIN-DELAY into the active hours too', () => {
     expect(stateAfterSuccess({ now: at('2026-11-23T15:59:59.500'), result: { more: true }, schedule: office }).nextRunAt).toEqual(at('2026-11-24T07:00:00'));
-    expect(stateAfterSuccess({ now: at('2026-11-23T10:00:00'), result: { more: false, notBefore: at('2026-11-23T12:00:00') }, schedule: hourly, random: middle }).nextRunAt).toEqual(
+    expect(stateAfterSuccess({ now: at('2026-11-23T10:00:00'), result: { more: false }, notBefore: at('2026-11-23T12:00:00'), schedule: hourly, random: middle }).nextRunAt).toEqual(
       at('2026-11-23T12:00:00'),
     );
+  });
+
+  it('should not retry a run that logged in and then failed before the server LOGIN-DELAY, though the backoff is shorter', () => {
+    const now = at('2026-11-23T10:00:00');
+    const notBefore = at('2026-11-23T10:15:00');
+    const retry = (loginDelay?: Date) => stateAfterFailure({ now, state: { consecutiveFailures: 0 }, schedule: { intervalSeconds: 60 }, errorClass: 'timeout', message: 'timed out', disableAfterMs: undefined, accountRevision: 1, notBefore: loginDelay, random: middle });
+    expect(retry().nextRunAt).toEqual(at('2026-11-23T10:01:00'));
+    expect(retry(notBefore).nextRunAt).toEqual(notBefore);
+    expect(retry(notBefore).set.nextRunAt).toEqual(notBefore);
   });
 
   it('should push the retry after a failure to the next opening when the active hours are over', () => {
@@ -148,6 +157,11 @@ describe('run outcome', () => {
       expect(apply(interrupted, fail({ state: interrupted as Streak, now: at('2026-11-23T10:01:00'), errorClass: 'timeout' })).interruptedRuns).toBeUndefined();
     });
 
+    it('should not come back before the server LOGIN-DELAY', () => {
+      const notBefore = at('2026-11-23T10:15:00');
+      expect(stateAfterInterruption({ now: at('2026-11-23T10:00:00'), state: {}, schedule: hourly, notBefore, random: middle }).nextRunAt).toEqual(notBefore);
+    });
+
     it('should wait for the active hours unless an admin asked for the run', () => {
       // Friday 17:30 in Berlin: closed until Monday 08:00.
       const now = at('2026-11-27T16:30:00');
@@ -160,7 +174,7 @@ describe('run outcome', () => {
 describe(stateAfterStop.name, () => {
   it('should keep the failure streak, the auth clock, the error and a pending "sync now" when a shutdown stops the run', () => {
     const before: Partial<AccountSyncStateDocument> = { state: 'error', consecutiveFailures: 3, authFailingSince: at('2026-11-23T08:00:00'), error: { class: 'auth', message: 'no', at: at('2026-11-23T09:00:00') }, forceRun: true };
-    const after = apply(before, stateAfterStop({ now: at('2026-11-23T10:00:00'), state: before, result: {}, schedule: hourly }));
+    const after = apply(before, stateAfterStop({ now: at('2026-11-23T10:00:00'), state: before, schedule: hourly }));
     expect(after).toMatchObject({ state: 'error', consecutiveFailures: 3, authFailingSince: at('2026-11-23T08:00:00'), forceRun: true });
     expect(after.lastSuccessAt).toBeUndefined();
     expect(after.nextRunAt!.getTime() - at('2026-11-23T10:00:00').getTime()).toBeLessThan(60_000);
@@ -168,7 +182,7 @@ describe(stateAfterStop.name, () => {
 
   it('should not come back before the server LOGIN-DELAY', () => {
     const notBefore = at('2026-11-23T10:20:00');
-    expect(stateAfterStop({ now: at('2026-11-23T10:00:00'), state: {}, result: { notBefore }, schedule: hourly }).nextRunAt).toEqual(notBefore);
+    expect(stateAfterStop({ now: at('2026-11-23T10:00:00'), state: {}, notBefore, schedule: hourly }).nextRunAt).toEqual(notBefore);
   });
 });
 
@@ -214,5 +228,28 @@ describe(everyFolderFailed.name, () => {
   it('should fail a run in which every synced folder failed', () => {
     expect(everyFolderFailed({ result: { folderErrors: [{ folder: 'Nowhere', message: 'not found' }] }, folders: ['Nowhere'] })).toBe(true);
     expect(everyFolderFailed({ result: { folderErrors: [{ folder: 'Nowhere', message: 'not found' }] }, folders: ['Nowhere', 'INBOX'] })).toBe(false);
+  });
+});
+
+describe(loginDelayed.name, () => {
+  const now = at('2026-11-23T10:00:00');
+
+  it('should let a run log in once the LOGIN-DELAY of the last login is over', () => {
+    expect(loginDelayed({ now, state: {}, schedule: hourly })).toBeUndefined();
+    expect(loginDelayed({ now, state: { loginNotBefore: now }, schedule: hourly })).toBeUndefined();
+    expect(loginDelayed({ now, state: { loginNotBefore: at('2026-11-23T09:59:00') }, schedule: hourly })).toBeUndefined();
+  });
+
+  it('should hold a run due earlier ("sync now" included, which stays pending) until the server allows a login', () => {
+    const loginNotBefore = at('2026-11-23T10:15:00');
+    expect(loginDelayed({ now, state: { loginNotBefore, forceRun: true }, schedule: hourly })).toEqual({ set: { nextRunAt: loginNotBefore }, unset: [] });
+  });
+
+  it('should hold it until the active hours open again, unless an admin forced the run', () => {
+    // Friday 16:55 in Berlin; the delay ends after 17:00.
+    const friday = at('2026-11-27T15:55:00');
+    const loginNotBefore = at('2026-11-27T16:10:00');
+    expect(loginDelayed({ now: friday, state: { loginNotBefore }, schedule: office })?.set.nextRunAt).toEqual(at('2026-11-30T07:00:00'));
+    expect(loginDelayed({ now: friday, state: { loginNotBefore, forceRun: true }, schedule: office })?.set.nextRunAt).toEqual(loginNotBefore);
   });
 });

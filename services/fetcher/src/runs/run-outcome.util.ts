@@ -24,16 +24,19 @@ export interface StateUpdate {
 export function stateAfterSuccess({
   now,
   result,
+  notBefore,
   schedule,
   random = Math.random,
 }: {
   now: Date;
-  result: Pick<RunResult, 'more' | 'notBefore'>;
+  result: Pick<RunResult, 'more'>;
+  /** The server's LOGIN-DELAY runs until then (RunNotes). */
+  notBefore?: Date;
   schedule: RunSchedule;
   random?: () => number;
 }): StateUpdate & { nextRunAt: Date } {
   const planned = result.more ? new Date(now.getTime() + MORE_WORK_DELAY_MS) : nextRegularRun({ now: now.getTime(), intervalSeconds: schedule.intervalSeconds, random });
-  const nextRunAt = nextActiveTime({ at: result.notBefore && result.notBefore > planned ? result.notBefore : planned, activeHours: schedule.activeHours });
+  const nextRunAt = nextActiveTime({ at: notEarlier(planned, notBefore), activeHours: schedule.activeHours });
   return { nextRunAt, set: { state: 'idle', lastSuccessAt: now, nextRunAt, consecutiveFailures: 0 }, unset: ['error', 'authFailingSince', 'disabled', 'forceRun', 'interruptedRuns'] };
 }
 
@@ -41,7 +44,9 @@ export function stateAfterSuccess({
  * A run that failed: error with backoff, or, when AUTH failures have gone on for `disableAfterMs`
  * without a success or another error class in between, disabled with no next run (rule 32: alert at
  * once through the error state and account.sync_failed, disable later). Another error class ends
- * the auth streak, so an account is only disabled when every failure of the period was AUTH.
+ * the auth streak, so an account is only disabled when every failure of the period was AUTH. A run
+ * that logged in before it failed waits for the server's LOGIN-DELAY too: the backoff may be shorter,
+ * and the server would refuse the login ([LOGIN-DELAY]) and count as one more failure.
  */
 export function stateAfterFailure({
   now,
@@ -51,6 +56,7 @@ export function stateAfterFailure({
   message,
   disableAfterMs,
   accountRevision,
+  notBefore,
   random = Math.random,
 }: {
   now: Date;
@@ -61,6 +67,7 @@ export function stateAfterFailure({
   /** Undefined: never disable. */
   disableAfterMs: number | undefined;
   accountRevision: number;
+  notBefore?: Date;
   random?: () => number;
 }): StateUpdate & { failures: number; nextRunAt?: Date; disabled?: NonNullable<AccountSyncStateDocument['disabled']> } {
   const failures = (state.consecutiveFailures ?? 0) + 1;
@@ -70,7 +77,7 @@ export function stateAfterFailure({
     const disabled = { reason: 'auth' as const, since: authFailingSince, at: now, accountRevision };
     return { failures, disabled, set: { state: 'disabled', error, consecutiveFailures: failures, authFailingSince, disabled }, unset: ['nextRunAt', 'forceRun', 'interruptedRuns'] };
   }
-  const nextRunAt = nextActiveTime({ at: nextRunAfterFailure({ now: now.getTime(), failures, intervalSeconds: schedule.intervalSeconds, random }), activeHours: schedule.activeHours });
+  const nextRunAt = nextActiveTime({ at: notEarlier(nextRunAfterFailure({ now: now.getTime(), failures, intervalSeconds: schedule.intervalSeconds, random }), notBefore), activeHours: schedule.activeHours });
   return {
     failures,
     nextRunAt,
@@ -90,15 +97,18 @@ export function stateAfterInterruption({
   now,
   state,
   schedule,
+  notBefore,
   random = Math.random,
 }: {
   now: Date;
   state: Pick<AccountSyncStateDocument, 'error' | 'interruptedRuns' | 'forceRun'>;
   schedule: RunSchedule;
+  /** The server's LOGIN-DELAY runs until then. */
+  notBefore?: Date;
   random?: () => number;
 }): StateUpdate & { nextRunAt: Date } {
   const interruptedRuns = (state.interruptedRuns ?? 0) + 1;
-  const retryAt = nextRunAfterInterruption({ now: now.getTime(), interruptions: interruptedRuns, random });
+  const retryAt = notEarlier(nextRunAfterInterruption({ now: now.getTime(), interruptions: interruptedRuns, random }), notBefore);
   const nextRunAt = state.forceRun ? retryAt : nextActiveTime({ at: retryAt, activeHours: schedule.activeHours });
   return { nextRunAt, set: { state: state.error ? 'error' : 'idle', nextRunAt, interruptedRuns }, unset: [] };
 }
@@ -112,16 +122,16 @@ export function stateAfterInterruption({
 export function stateAfterStop({
   now,
   state,
-  result,
+  notBefore,
   schedule,
 }: {
   now: Date;
   state: Pick<AccountSyncStateDocument, 'error' | 'forceRun'>;
-  result: Pick<RunResult, 'notBefore'>;
+  /** The server's LOGIN-DELAY runs until then. */
+  notBefore?: Date;
   schedule: RunSchedule;
 }): StateUpdate & { nextRunAt: Date } {
-  const soon = new Date(now.getTime() + MORE_WORK_DELAY_MS);
-  const at = result.notBefore && result.notBefore > soon ? result.notBefore : soon;
+  const at = notEarlier(new Date(now.getTime() + MORE_WORK_DELAY_MS), notBefore);
   const nextRunAt = state.forceRun ? at : nextActiveTime({ at, activeHours: schedule.activeHours });
   return { nextRunAt, set: { state: state.error ? 'error' : 'idle', nextRunAt }, unset: [] };
 }
@@ -149,7 +159,7 @@ export function keepWakeDuringRun({
   const requested = current?.nextRunAt;
   if (!planned || !requested || requested.getTime() === started.nextRunAt?.getTime()) return update;
   const earlier = requested < planned ? requested : planned;
-  const nextRunAt = notBefore && notBefore > earlier ? notBefore : earlier;
+  const nextRunAt = notEarlier(earlier, notBefore);
   const unset = current?.forceRun ? update.unset.filter((field) => field !== 'forceRun') : update.unset;
   return { set: { ...update.set, nextRunAt }, unset };
 }
@@ -161,3 +171,18 @@ export function keepWakeDuringRun({
 export function everyFolderFailed({ result, folders }: { result: Pick<RunResult, 'folderErrors'>; folders: string[] }): boolean {
   return result.folderErrors.length > 0 && result.folderErrors.length >= folders.length;
 }
+
+/**
+ * A run due before the server's LOGIN-DELAY from the last login is over ("sync now", an account
+ * change, a host-busy retry): it does not log in, and comes back when the server allows it (inside
+ * the active hours unless an admin forced it; a pending "sync now" stays). Undefined when the login
+ * is allowed.
+ */
+export function loginDelayed({ now, state, schedule }: { now: Date; state: Pick<AccountSyncStateDocument, 'loginNotBefore' | 'forceRun'>; schedule: RunSchedule }): StateUpdate | undefined {
+  const { loginNotBefore } = state;
+  if (!loginNotBefore || loginNotBefore <= now) return undefined;
+  return { set: { nextRunAt: state.forceRun ? loginNotBefore : nextActiveTime({ at: loginNotBefore, activeHours: schedule.activeHours }) }, unset: [] };
+}
+
+/** `at`, or `notBefore` when that is later. */
+const notEarlier = (at: Date, notBefore: Date | undefined): Date => (notBefore && notBefore > at ? notBefore : at);

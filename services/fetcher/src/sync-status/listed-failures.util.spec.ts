@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failuresListedPerFolder, listedFailures } from './listed-failures.util';
+import { failuresListedPerFolder, listedFailures, listedPop3Failures } from './listed-failures.util';
 
 const failure = (uid: number, at: string) => ({ uid, attempts: 5, error: `no content for UID ${uid}`, at: new Date(at) });
 
@@ -33,5 +33,22 @@ describe('listedFailures', () => {
     expect(failuresListedPerFolder(20)).toBe(50);
     expect(failuresListedPerFolder(200)).toBe(5);
     expect(failuresListedPerFolder(5000)).toBe(1);
+  });
+});
+
+describe('listedPop3Failures', () => {
+  it('should list POP3 failures by UIDL, the most recently tried first, with whether each is given up', () => {
+    expect(listedPop3Failures(undefined)).toEqual({});
+    const listed = listedPop3Failures([
+      { uidl: 'old', attempts: 5, error: 'dropped (attempt 5 of 5; given up)', at: new Date('2026-12-01T10:00:00Z'), givenUp: true },
+      { uidl: 'new', attempts: 1, error: 'refused (attempt 1 of 5)', at: new Date('2026-12-02T10:00:00Z') },
+    ]);
+    expect(listed).toEqual({
+      failedMessages: [
+        { uidl: 'new', attempts: 1, error: 'refused (attempt 1 of 5)', at: '2026-12-02T10:00:00.000Z', givenUp: false },
+        { uidl: 'old', attempts: 5, error: 'dropped (attempt 5 of 5; given up)', at: '2026-12-01T10:00:00.000Z', givenUp: true },
+      ],
+      failedMessageCount: 2,
+    });
   });
 });

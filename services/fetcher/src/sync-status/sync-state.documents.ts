@@ -40,6 +40,29 @@ export interface AccountSyncStateDocument {
   disabled?: { reason: 'auth'; since: Date; at: Date; accountRevision: number };
   /** An admin's "sync now": the next run goes ahead even outside the account's active hours. */
   forceRun?: boolean;
+  /**
+   * POP3: the server's LOGIN-DELAY (RFC 2449) from the last login runs until then. No run logs in
+   * before it, whatever scheduled the run ("sync now", an account change, a retry after a failure).
+   */
+  loginNotBefore?: Date;
+  /** POP3: messages the server would not hand out; retried on later runs, given up after a few tries (at most MAX_POP3_FAILURES_KEPT). */
+  pop3Failures?: Pop3Failure[];
+  /**
+   * POP3: the server dropped the connection while sending these together and the run could not
+   * reconnect to find out which one it was (LOGIN-DELAY, or no reconnects left): next time each is
+   * fetched alone. At most one group (100).
+   */
+  pop3FetchAlone?: string[];
+}
+
+/** A POP3 message that failed, by the key its record would be stored under: its UIDL, or its content key on a server without UIDL. */
+export interface Pop3Failure {
+  uidl: string;
+  attempts: number;
+  error: string;
+  at: Date;
+  /** Not tried again: the message stays on the server, and in this list while it is there. */
+  givenUp?: boolean;
 }
 
 /**

@@ -43,22 +43,27 @@ export class AccountSyncStateRepository extends BaseRepository<AccountSyncStateD
 
   /**
    * Accounts whose last run stopped at its budget and that come back before `by`, soonest first; the
-   * scheduler starts them early when no account is due (cross-account on purpose, like `due`).
+   * scheduler starts them early when no account is due (cross-account on purpose, like `due`). Not one
+   * whose POP3 server's LOGIN-DELAY runs until after `now`: started early, it could not log in.
    */
-  backlogsDueBy({ by, limit }: { by: Date; limit: number }): Promise<AccountSyncStateDocument[]> {
+  backlogsDueBy({ by, limit, now = new Date() }: { by: Date; limit: number; now?: Date }): Promise<AccountSyncStateDocument[]> {
     return this.collection
-      .find({ nextRunAt: { $lte: by }, 'lastRun.more': true })
+      .find({ nextRunAt: { $lte: by }, 'lastRun.more': true, loginNotBefore: { $not: { $gt: now } } })
       .sort({ nextRunAt: 1 })
       .limit(limit)
       .toArray();
   }
 
-  /** Ends a run: records its outcome. */
-  /** @param fetched messages to add to fetchedTotal, or the recounted total that replaces it */
-  async finishRun({ accountId, set, unset = [], fetched }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset?: Array<keyof AccountSyncStateDocument>; fetched?: FetchedCount }): Promise<void> {
+  /**
+   * Ends a run: records its outcome.
+   * @param fetched messages to add to fetchedTotal, or the recounted total that replaces it
+   * @param loginNotBefore the LOGIN-DELAY of the run's login; it only ever moves later ($max)
+   */
+  async finishRun({ accountId, set, unset = [], fetched, loginNotBefore }: { accountId: AccountId; set: Partial<AccountSyncStateDocument>; unset?: Array<keyof AccountSyncStateDocument>; fetched?: FetchedCount; loginNotBefore?: Date }): Promise<void> {
     const total = fetched && 'total' in fetched ? { fetchedTotal: fetched.total } : {};
     const added = fetched && 'add' in fetched && fetched.add > 0 ? { $inc: { fetchedTotal: fetched.add } } : {};
-    await this.updateOne({ filter: { accountId }, update: { $set: { ...set, ...total }, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, ''])) } : {}), ...added } });
+    const delay = loginNotBefore ? { $max: { loginNotBefore } } : {};
+    await this.updateOne({ filter: { accountId }, update: { $set: { ...set, ...total }, ...(unset.length > 0 ? { $unset: Object.fromEntries(unset.map((field) => [field, ''])) } : {}), ...added, ...delay } });
   }
 
   /** Accounts per state across the fleet (metrics): one indexed count per state. */

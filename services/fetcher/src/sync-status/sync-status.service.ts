@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { setCheckpointsSchema, type SyncStatusView } from '@mailbus/contracts';
 import { accountId as toAccountId, type AccountId } from '@mailbus/mongo-dal';
 import { parseRpcInput } from '@mailbus/service-runtime';
-import { failuresListedPerFolder, listedFailures } from './listed-failures.util';
+import { failuresListedPerFolder, listedFailures, listedPop3Failures } from './listed-failures.util';
 import { checkpointId } from './sync-state.documents';
 import { AccountSyncStateRepository, FolderCheckpointRepository } from './sync-state.repositories';
 
@@ -43,6 +43,7 @@ export class SyncStatusService {
           ...(parked ? { parked: { at: parked.at.toISOString(), reason: parked.reason } } : {}),
           updatedAt: iso(updatedAt),
         })),
+        ...listedPop3Failures(state?.pop3Failures),
       }),
     ) as SyncStatusView;
   }
