@@ -14,8 +14,10 @@ import { startSystem, type System } from './system';
  * messages that were never stored, and an old message that arrives today. Messages the sync did not
  * store again because they are stored already (a folder rebuilt with a new UIDVALIDITY; the same
  * message in a second synced folder, Gmail-like through Dovecot's \All folder) go deleteAfterDays
- * after the message was first stored, and the link that says so is no stored message: no record, no
- * event. IDLE is off, so that every run here is one the test asked for or a backlog's continuation.
+ * after the message was first stored (a rebuild) or arrived in the folder (another folder's record),
+ * only when their bytes are the stored message's (Dovecot has no X-GM-MSGID, so each such link is a
+ * guess by Message-ID and size), and the link that says so is no stored message: no record, no event.
+ * IDLE is off, so that every run here is one the test asked for or a backlog's continuation.
  */
 let system: System;
 let owner: UserView;
@@ -58,6 +60,13 @@ const fetchedEvents = async (accountId: string) =>
 const storedTenDaysAgo = async ({ accountId, ids, uidValidity }: { accountId: string; ids: string[]; uidValidity?: number }) => {
   const { modifiedCount } = await fetchRecords().updateMany({ accountId, messageIdHeader: { $in: ids }, ...(uidValidity ? { uidValidity } : {}) }, { $set: { fetchedAt: daysAgo(10) } });
   expect(modifiedCount).toBe(ids.length);
+};
+
+const links = () => mongo.db(system.env.MONGODB_DB).collection<{ _id: string; accountId: string; folder: string; uid: number; linkedAt: Date; bytesDifferAt?: Date }>('relinked_messages');
+/** Makes the fetcher believe the sync linked this many messages of a folder to their records `days` ago. */
+const linkedDaysAgo = async ({ accountId, folder, days, count }: { accountId: string; folder: string; days: number; count: number }) => {
+  const { modifiedCount } = await links().updateMany({ accountId, folder }, { $set: { linkedAt: daysAgo(days) } });
+  expect(modifiedCount).toBe(count);
 };
 
 async function createAccount(username: string, receive: Record<string, unknown>): Promise<AccountView> {
@@ -160,7 +169,70 @@ describe('IMAP retention of relinked messages', () => {
     expect(await fetchedEvents(account.id)).toHaveLength(5);
   });
 
-  it('should delete the INBOX copy of a message stored from another synced folder (Gmail labels) deleteAfterDays after it was stored there', async () => {
+  it('should delete a rebuilt folder’s true copy and keep a look-alike with the same Message-ID and size that was relinked to the same record', async () => {
+    const user = 'relinklookalike';
+    await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
+    for (const n of [1, 2]) await appendMessage({ dovecot: dovecot(), username: user, folder: 'Sent', raw: message(n, user), date: daysAgo(60) });
+    const created = Date.now();
+    const account = await createAccount(user, { folders: ['INBOX', 'Sent'], deleteAfterDays: 1 });
+    const uidValidity = (await settled(account.id, created)).folders.find(({ path }) => path === 'Sent')?.uidValidity;
+    expect(await storedIds(account.id)).toEqual([1, 2].map((n) => `Sent:${messageId(n, user)}`));
+
+    // Sent is rebuilt: a look-alike of the first (its Message-ID, as many bytes, one letter changed:
+    // a resend, another recipient's multidrop copy), then the true copies of both.
+    const lookAlike = message(1, user, 'Bodz 1');
+    expect(lookAlike.length).toBe(message(1, user).length);
+    await dovecot().doveadm(['mailbox', 'delete', '-u', user, 'Sent']);
+    await dovecot().doveadm(['mailbox', 'create', '-u', user, 'Sent']);
+    for (const raw of [lookAlike, message(1, user), message(2, user)]) await appendMessage({ dovecot: dovecot(), username: user, folder: 'Sent', raw, date: daysAgo(60) });
+    await settled(account.id, await syncNow(account.id));
+    // Matched by Message-ID and size, all three are taken for stored and linked; nothing new is stored.
+    expect(await links().countDocuments({ accountId: account.id, folder: 'Sent' })).toBe(3);
+    expect(await storedIds(account.id)).toHaveLength(2);
+
+    await storedTenDaysAgo({ accountId: account.id, ids: [messageId(1, user), messageId(2, user)], uidValidity });
+    await settled(account.id, await syncNow(account.id));
+
+    // The true copies went; the look-alike (never stored) stays, and its link is marked so that later runs leave it.
+    expect(await onServer(user, 'Sent')).toEqual([messageId(1, user)]);
+    expect(await dovecot().doveadm(['fetch', '-u', user, 'body', 'mailbox', 'Sent'])).toContain('Bodz 1');
+    // Downloaded to be checked, but with BODY.PEEK: still unread (rule 16).
+    expect(await dovecot().doveadm(['fetch', '-u', user, 'flags', 'mailbox', 'Sent'])).not.toContain('\\Seen');
+    expect(await links().find({ accountId: account.id, bytesDifferAt: { $exists: true } }).map(({ uid }) => uid).toArray()).toEqual([1]);
+    await settled(account.id, await syncNow(account.id));
+    expect(await onServer(user, 'Sent')).toEqual([messageId(1, user)]);
+    expect(await storedIds(account.id)).toHaveLength(2);
+    expect(await fetchedEvents(account.id)).toHaveLength(2);
+  });
+
+  it('should keep a message moved into INBOX today, first stored from All Mail ten days ago, until deleteAfterDays after it arrived in INBOX', async () => {
+    const user = 'relinkmoved';
+    await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
+    await dovecot().doveadm(['mailbox', 'create', '-u', user, 'All Mail']);
+    await appendMessage({ dovecot: dovecot(), username: user, folder: 'All Mail', raw: message(1, user), date: daysAgo(60) });
+    const created = Date.now();
+    const account = await createAccount(user, { folders: ['All Mail', 'INBOX'], deleteAfterDays: 1 });
+    await settled(account.id, created);
+    expect(await storedIds(account.id)).toEqual([`All Mail:${messageId(1, user)}`]);
+    await storedTenDaysAgo({ accountId: account.id, ids: [messageId(1, user)] });
+
+    // The user moves it back into INBOX today: the INBOX sync links it to the All Mail record, and the
+    // retention step of the same run must not expunge it (it has been in INBOX for minutes).
+    await appendMessage({ dovecot: dovecot(), username: user, raw: message(1, user), date: daysAgo(60) });
+    await settled(account.id, await syncNow(account.id));
+    expect(await links().countDocuments({ accountId: account.id, folder: 'INBOX' })).toBe(1);
+    expect(await onServer(user, 'INBOX')).toEqual([messageId(1, user)]);
+
+    // Two days after the link, it goes from INBOX; All Mail and the store keep it.
+    await linkedDaysAgo({ accountId: account.id, folder: 'INBOX', days: 2, count: 1 });
+    await settled(account.id, await syncNow(account.id));
+    expect(await onServer(user, 'INBOX')).toEqual([]);
+    expect(await onServer(user, 'All Mail')).toEqual([messageId(1, user)]);
+    expect(await storedIds(account.id)).toEqual([`All Mail:${messageId(1, user)}`]);
+    expect(await fetchedEvents(account.id)).toHaveLength(1);
+  });
+
+  it('should delete the INBOX copy of a message stored from another synced folder (Gmail labels) deleteAfterDays after it was stored there and linked', async () => {
     const user = 'relinklabels';
     await dovecot().addUser({ username: user, password: DEFAULT_MAIL_PASSWORD });
     await dovecot().doveadm(['mailbox', 'create', '-u', user, 'All Mail']);
@@ -177,7 +249,9 @@ describe('IMAP retention of relinked messages', () => {
     expect(await storedIds(account.id)).toEqual([1, 2, 3].map((n) => `All Mail:${messageId(n, user)}`));
     expect(await onServer(user, 'INBOX')).toHaveLength(3);
 
+    // All three linked ten days ago; the first two also stored then, the third stored today.
     await storedTenDaysAgo({ accountId: account.id, ids: [messageId(1, user), messageId(2, user)] });
+    await linkedDaysAgo({ accountId: account.id, folder: 'INBOX', days: 10, count: 3 });
     const afterRetention = await settled(account.id, await syncNow(account.id));
 
     expect(await onServer(user, 'INBOX')).toEqual([messageId(3, user)]);

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ImapFlow, type ListResponse } from 'imapflow';
 import { FolderRole, MailProtocol, fetchKey } from '@mailbus/contracts';
 import { imapFlowOptions } from '@mailbus/mail-clients';
+import type { FetchedMessageDocument } from '../ingest/fetched-message.document';
 import { FetchedMessageRepository } from '../ingest/fetched-message.repository';
 import { MessageIngestService } from '../ingest/message-ingest.service';
 import type { RunInput, RunResult } from '../runs/fetch-account';
@@ -10,7 +11,8 @@ import { checkpointId } from '../sync-status/sync-state.documents';
 import { FolderCheckpointRepository } from '../sync-status/sync-state.repositories';
 import { folderRole } from './folder-role.util';
 import { ImapFolderSync } from './imap-folder.sync';
-import { deleteExpiredMessages, syncedListPaths, type SyncedFolder } from './imap-retention';
+import { deleteExpiredMessages, linkedFirstStored, syncedListPaths, type FirstStored, type SyncedFolder } from './imap-retention';
+import { CopyCheckBudget } from './relinked-copy.check';
 import { RelinkedMessageRepository } from './relinked-message.repository';
 
 /** After a shutdown asked the run to stop, this long for the message in hand, then the connection is cut. */
@@ -81,14 +83,21 @@ export class ImapAccountSync {
   private async applyRetention({ client, account, listed, synced, result }: { client: ImapFlow; account: RunInput['account']; listed: ListResponse[]; synced: Map<string, string>; result: RunResult }): Promise<void> {
     const { deleteAfterDays } = account.receive;
     const targets = listed.filter(({ path, specialUse }) => [FolderRole.INBOX, FolderRole.JUNK, FolderRole.SENT].includes(folderRole({ path, specialUse })));
+    const checks = new CopyCheckBudget();
     for (const { path } of targets) {
       try {
         const folder = synced.get(path);
-        const syncedFolder = folder === undefined ? undefined : await this.syncedFolder({ accountId: account.id, folder });
+        const syncedFolder = folder === undefined ? undefined : await this.syncedFolder({ accountId: account.id, folder, checks });
         // A synced folder never synced yet: nothing of it is stored, so nothing of it may go.
         if (folder !== undefined && !syncedFolder) continue;
-        const deleted = await deleteExpiredMessages({ client, path, deleteAfterDays, synced: syncedFolder });
+        const { deleted, lookAlikes, unchecked } = await deleteExpiredMessages({ client, path, deleteAfterDays, synced: syncedFolder });
         if (deleted > 0) this.logger.log({ msg: 'expired messages deleted on the server', accountId: account.id, folder: path, deleted, deleteAfterDays });
+        if (unchecked > 0) this.logger.log({ msg: 'expired relinked messages not checked yet against their stored copy; left for a later run', accountId: account.id, folder: path, unchecked });
+        if (lookAlikes.length > 0) {
+          // Marked, so that this is logged once and later runs neither download them again nor delete them.
+          await this.relinks.markBytesDiffer({ accountId: account.id, keys: lookAlikes.map(({ linkId }) => linkId) });
+          this.logger.warn({ msg: 'relinked messages differ from the stored message they were matched to (same Message-ID and size); left on the server', accountId: account.id, folder: path, uids: lookAlikes.map(({ uid }) => uid) });
+        }
       } catch (error) {
         if (!client.usable || isMailbusFailure(error)) throw error;
         (result.retentionErrors ??= []).push({ folder: path, message: (error as Error).message });
@@ -98,35 +107,47 @@ export class ImapAccountSync {
   }
 
   /** The checkpoint of a synced folder and its fetch records, looked up by fetch key (account + configured folder + UIDVALIDITY + UID). */
-  private async syncedFolder({ accountId, folder }: { accountId: RunInput['account']['id']; folder: string }): Promise<SyncedFolder | undefined> {
+  private async syncedFolder({ accountId, folder, checks }: { accountId: RunInput['account']['id']; folder: string; checks: CopyCheckBudget }): Promise<SyncedFolder | undefined> {
     const checkpoint = await this.checkpoints.findOne({ accountId, _id: checkpointId({ accountId, path: folder }) });
     if (!checkpoint) return undefined;
-    const firstSeen = async ({ uidValidity, uids }: { uidValidity: number; uids: number[] }): Promise<Map<number, Date>> => {
+    const firstSeen = async ({ uidValidity, uids }: { uidValidity: number; uids: number[] }): Promise<Map<number, FirstStored>> => {
       const uidOfKey = new Map(uids.map((uid) => [fetchKey({ accountId, protocol: MailProtocol.IMAP, folder, uidValidity, uid }), uid]));
       const seen = await this.firstStoredAt({ accountId, keys: [...uidOfKey.keys()] });
-      return new Map([...seen].map(([key, at]) => [uidOfKey.get(key)!, at]));
+      return new Map([...seen].map(([key, stored]) => [uidOfKey.get(key)!, stored]));
     };
-    return { checkpoint, firstSeen };
+    return { checkpoint, firstSeen, checks };
   }
 
   /**
-   * When the message under each fetch key was first stored: its own record's fetchedAt, or, for one
-   * the folder sync relinked instead of storing it again (UIDVALIDITY change, Gmail label), that of
-   * the record it was matched to. A key with neither is absent. The links are read only for keys
-   * without a record of their own, so a folder without relinks costs no second query.
+   * Since when the message under each fetch key counts as stored: its own record's fetchedAt, or, for
+   * one the folder sync relinked instead of storing it again (UIDVALIDITY change, Gmail label), what
+   * linkedFirstStored makes of the link and the record it was matched to. A key with neither is
+   * absent. The links are read only for keys without a record of their own, so a folder without
+   * relinks costs no second query.
    */
-  private async firstStoredAt({ accountId, keys }: { accountId: RunInput['account']['id']; keys: string[] }): Promise<Map<string, Date>> {
-    const seen = await this.records.firstFetchedAt({ accountId, keys });
+  private async firstStoredAt({ accountId, keys }: { accountId: RunInput['account']['id']; keys: string[] }): Promise<Map<string, FirstStored>> {
+    const seen = new Map([...(await this.records.firstFetchedAt({ accountId, keys }))].map(([key, at]): [string, FirstStored] => [key, { at }]));
     const unrecorded = keys.filter((key) => !seen.has(key));
     if (unrecorded.length === 0) return seen;
-    const linked = await this.relinks.recordsOf({ accountId, keys: unrecorded });
-    if (linked.size === 0) return seen;
-    const original = await this.records.firstFetchedAt({ accountId, keys: [...new Set(linked.values())] });
-    for (const [key, recordId] of linked) {
-      const at = original.get(recordId);
-      if (at) seen.set(key, at);
+    const links = await this.relinks.linksOf({ accountId, keys: unrecorded });
+    if (links.size === 0) return seen;
+    const records = await this.linkedRecords({ accountId, ids: [...new Set([...links.values()].map(({ recordId }) => recordId))] });
+    for (const [key, link] of links) {
+      const record = records.get(link.recordId);
+      const stored = record ? linkedFirstStored({ link, record }) : undefined;
+      if (stored) seen.set(key, stored);
     }
     return seen;
+  }
+
+  /** The records links point to, by fetch key; one query per 10,000 (see FetchedMessageRepository.firstFetchedAt). */
+  private async linkedRecords({ accountId, ids }: { accountId: RunInput['account']['id']; ids: string[] }): Promise<Map<string, FetchedMessageDocument>> {
+    const records = new Map<string, FetchedMessageDocument>();
+    const CHUNK = 10_000;
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      for (const record of await this.records.find({ filter: { accountId, _id: { $in: ids.slice(start, start + CHUNK) } } })) records.set(record._id, record);
+    }
+    return records;
   }
 
   private folderFailed({ result, accountId, folder, error }: { result: RunResult; accountId: string; folder: string; error: unknown }): void {

@@ -9,7 +9,7 @@ import { checkpointId, type FailedUid, type FolderCheckpointDocument } from '../
 import { settledLater } from '../runs/settled-later.util';
 import type { StoredTally } from '../runs/fetch-account';
 import { groupForFetch, isStreamedGroup, type MessageSize } from './fetch-groups.util';
-import type { RelinkedMessageRepository } from './relinked-message.repository';
+import type { RelinkedBy, RelinkedMessageRepository } from './relinked-message.repository';
 import { isFlapping, UIDVALIDITY_FLAPPING } from './uid-validity.util';
 
 /** A message the server will not hand out is tried on this many runs, then stays listed in the status. */
@@ -42,8 +42,8 @@ export interface FolderToSync {
 /** A folder that must not be synced until an admin looks at it (rule 4). */
 export class FolderParkedError extends Error {}
 
-/** What became of one message: stored, found stored already (as `recordId`), gone from the server, or withheld by it. */
-type Outcome = { kind: 'fetched' } | { kind: 'relinked'; recordId: string } | { kind: 'gone' } | { kind: 'failed'; failure: FailedUid };
+/** What became of one message: stored, found stored already (as `recordId`, matched `by`), gone from the server, or withheld by it. */
+type Outcome = { kind: 'fetched' } | { kind: 'relinked'; recordId: string; by: RelinkedBy } | { kind: 'gone' } | { kind: 'failed'; failure: FailedUid };
 
 /** Which cursor a message belongs to: new mail (up), the first sync's backlog (down), or a retry. */
 type Cursor = 'forward' | 'backfill' | 'retry';
@@ -205,7 +205,7 @@ export class ImapFolderSync {
       if (decided?.kind !== 'relinked') return [];
       const key = fetchKey({ accountId, protocol: MailProtocol.IMAP, folder: path, uidValidity, uid });
       // Its own record (a run repeated after a crash found it): retention finds that one by key already.
-      return key === decided.recordId ? [] : [{ _id: key, accountId, folder: path, uidValidity, uid, recordId: decided.recordId, linkedAt }];
+      return key === decided.recordId ? [] : [{ _id: key, accountId, folder: path, uidValidity, uid, recordId: decided.recordId, by: decided.by, linkedAt }];
     });
     if (links.length > 0) await this.deps.relinks.remember(links);
   }
@@ -305,8 +305,8 @@ export class ImapFolderSync {
    */
   private async decideRelinks(candidates: Candidate[]): Promise<Candidate[]> {
     for (const candidate of candidates) {
-      const recordId = candidate.decided ? undefined : await this.storedAlready(candidate);
-      if (recordId) candidate.decided = { kind: 'relinked', recordId };
+      const match = candidate.decided ? undefined : await this.storedAlready(candidate);
+      if (match) candidate.decided = { kind: 'relinked', ...match };
     }
     return candidates;
   }
@@ -416,14 +416,18 @@ export class ImapFolderSync {
     }
   }
 
-  /** The fetch key of its record when it is stored under an earlier UIDVALIDITY, or (Gmail) under another label's folder. */
-  private async storedAlready(message: Candidate): Promise<string | undefined> {
+  /**
+   * The fetch key of its record when it is stored under an earlier UIDVALIDITY, or (Gmail) under another
+   * label's folder, and how it was matched: only the server's email id is exact, so retention checks the bytes of the others.
+   */
+  private async storedAlready(message: Candidate): Promise<{ recordId: string; by: RelinkedBy } | undefined> {
     const { accountId, path } = this.folder;
     const relinking = this.checkpoint.relinkUpToUid !== undefined && message.uid <= this.checkpoint.relinkUpToUid;
     const relinkable = relinking && message.messageIdHeader ? await this.deps.records.findRelinkable({ accountId, folder: path, messageIdHeader: message.messageIdHeader, size: message.size }) : null;
-    if (relinkable) return relinkable._id;
+    if (relinkable) return { recordId: relinkable._id, by: message.emailId && relinkable.emailId === message.emailId ? 'emailId' : 'messageId-size' };
     if (!this.folder.dedupeAcrossFolders) return undefined;
-    return (await this.deps.records.findSameMessage({ accountId, emailId: message.emailId, messageIdHeader: message.messageIdHeader, size: message.size }))?._id;
+    const same = await this.deps.records.findSameMessage({ accountId, emailId: message.emailId, messageIdHeader: message.messageIdHeader, size: message.size });
+    return same ? { recordId: same._id, by: message.emailId ? 'emailId' : 'messageId-size' } : undefined;
   }
 
   /**
