@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { folderSearchOrder, sameFolder } from './folder-search-order.util';
-import { notFoundReason, searchMessageId, withImapFolder, withLocatedMessage, type LocatedMessage } from './locate-imap-message';
+import { searchMessageId, withImapFolder, withLocatedMessage, type LocatedMessage } from './locate-imap-message';
 import type { ServerMessageRef } from './server-message-ref';
 import { setImapKeywords } from './set-imap-keywords';
 
@@ -19,7 +19,9 @@ export type ImapMoveOutcome =
       sourceLeftFlaggedDeleted?: true;
     }
   | { result: 'already-there'; toFolder: string; uidValidity?: number; uid?: number }
-  | { result: 'not-found'; reason: string };
+  | { result: 'not-found'; reason: string }
+  /** `folder` holds several messages with the Message-ID (and size) and nothing moved: which one is meant cannot be told. */
+  | { result: 'ambiguous'; folder: string; reason: string };
 
 export interface MoveImapMessageInput {
   message: ServerMessageRef;
@@ -52,9 +54,10 @@ async function moveSelected(client: ImapFlow, { uid, to }: { uid: number; to: st
  * Moves one message to `to` (MOVE, or COPY + \Deleted + UID EXPUNGE via imapflow where MOVE is
  * missing). Finds it by (folder, UIDVALIDITY, UID) while those still hold, else by Message-ID in
  * `message.folder`, then in each of `searchFolders`, then in `to`: found only in `to`, it is
- * already there (another client moved it, or this is a retry) and nothing moves. Keywords are set
- * first, and never fail the move. The new UID comes from COPYUID (UIDPLUS), else from a Message-ID
- * search in `to`. Call without holding an imapflow mailbox lock.
+ * already there (another client moved it, or this is a retry) and nothing moves. Several messages
+ * matching in one folder are copies of one mail (withLocatedMessage): ambiguous, and nothing moves.
+ * Keywords are set first, and never fail the move. The new UID comes from COPYUID (UIDPLUS), else
+ * from a Message-ID search in `to`. Call without holding an imapflow mailbox lock.
  * @example await moveImapMessage(client, { message: { folder: 'INBOX', uidValidity, uid, messageIdHeader }, to: junk.path, searchFolders: [], keywords: { add: ['$Junk'], remove: ['$NotJunk'] } })
  */
 export async function moveImapMessage(client: ImapFlow, { message, to, searchFolders, keywords }: MoveImapMessageInput): Promise<ImapMoveOutcome> {
@@ -64,14 +67,15 @@ export async function moveImapMessage(client: ImapFlow, { message, to, searchFol
     if (sameFolder(located.folder, to)) return { kind: 'already-there', located };
     return moveSelected(client, { uid: located.uid, to });
   });
-  if (!found) return { result: 'not-found', reason: notFoundReason({ message, folders }) };
+  if (found.result === 'not-found') return found;
+  if (found.result === 'ambiguous') return { ...found, reason: `${found.reason}; not moved, to avoid moving another recipient's copy` };
   const { located, value: step } = found;
   if (step.kind === 'already-there') return { result: 'already-there', toFolder: located.folder, uidValidity: located.uidValidity, uid: located.uid };
   const moved = { result: 'moved' as const, fromFolder: located.folder, toFolder: to, ...(step.sourceLeftFlaggedDeleted ? { sourceLeftFlaggedDeleted: true as const } : {}) };
   if (step.uid !== undefined && step.uidValidity !== undefined) return { ...moved, uidValidity: step.uidValidity, uid: step.uid };
-  // No COPYUID: the newest message with this Message-ID in `to` is the one just moved there.
-  const { messageIdHeader } = message;
+  // No COPYUID: the newest message with this Message-ID (and size) in `to` is the one just moved there.
+  const { messageIdHeader, size } = message;
   if (!messageIdHeader) return moved;
-  const after = await withImapFolder(client, to, async (uidValidity) => ({ uidValidity, uid: (await searchMessageId(client, messageIdHeader)).at(-1) }));
+  const after = await withImapFolder(client, to, async (uidValidity) => ({ uidValidity, uid: (await searchMessageId(client, messageIdHeader, { size })).at(-1) }));
   return after?.value.uid === undefined ? moved : { ...moved, ...after.value };
 }

@@ -13,11 +13,14 @@ import { writebackFailure } from './write-back-failure.util';
 import { WritebackMetrics } from './writeback.metrics';
 
 type Outcome = 'deleted' | 'skipped' | 'failed';
+/** `ambiguous`: a skip that left the message on the server because several copies matched; logged as a warning. */
+type Result = { outcome: Outcome; reason: string; ambiguous?: true };
 
 /**
  * Deletes on the server what every user deleted in mailbus (Rowisoft: IMAP keeps mail on the server
  * until the user deletes it): IMAP \Deleted plus UID EXPUNGE of that UID only, found again by
- * Message-ID when another client moved it. A message already gone is a no-op, so a repeat is too.
+ * Message-ID (and size) when another client moved it; where several copies match (a multidrop mailbox
+ * keeps one per recipient) none is deleted. A message already gone is a no-op, so a repeat is too.
  * POP3 is the fetcher's: its next run of the account deletes the message in its own session (a
  * second session would lock the maildrop against it and count against LOGIN-DELAY).
  */
@@ -37,7 +40,7 @@ export class DeleteWritebackService {
     const stopTimer = this.metrics.duration.startTimer({ operation: 'delete' });
     const account = await findAccount(this.db, event.accountId);
     const protocol = account?.receive?.protocol ?? 'none';
-    let outcome: { outcome: Outcome; reason: string };
+    let outcome: Result;
     try {
       outcome = await this.deleteOnServer({ event, account });
     } catch (error) {
@@ -47,10 +50,10 @@ export class DeleteWritebackService {
     }
     stopTimer();
     this.metrics.deletions.inc({ protocol, outcome: outcome.outcome });
-    this.logger[outcome.outcome === 'failed' ? 'warn' : 'log']({ msg: `server deletion ${outcome.outcome}`, messageId: event.messageId, accountId: event.accountId, reason: outcome.reason });
+    this.logger[outcome.outcome === 'failed' || outcome.ambiguous ? 'warn' : 'log']({ msg: `server deletion ${outcome.outcome}`, messageId: event.messageId, accountId: event.accountId, reason: outcome.reason });
   }
 
-  private async deleteOnServer({ event, account }: { event: MessageDeleted; account: AccountDocument | null }): Promise<{ outcome: Outcome; reason: string }> {
+  private async deleteOnServer({ event, account }: { event: MessageDeleted; account: AccountDocument | null }): Promise<Result> {
     const receive = account?.receive;
     if (!account || account.deletedAt || !receive) return { outcome: 'skipped', reason: 'the account was deleted or no longer receives' };
     const location = event.location;
@@ -61,8 +64,8 @@ export class DeleteWritebackService {
     }
     return this.sessions.imap(account, async (client) => {
       const junk = findJunkFolder(toMailFolders(await client.list()));
-      const result = await deleteImapMessage(client, { message: serverMessageRef(location), searchFolders: searchFoldersFor({ syncedFolders: receive.folders, ...(junk ? { junkFolder: junk.path } : {}) }) });
-      if (result.result === 'not-found') return { outcome: 'skipped', reason: result.reason };
+      const result = await deleteImapMessage(client, { message: serverMessageRef(location, { multidrop: receive.multidrop?.enabled === true }), searchFolders: searchFoldersFor({ syncedFolders: receive.folders, ...(junk ? { junkFolder: junk.path } : {}) }) });
+      if (result.result !== 'deleted') return { outcome: 'skipped', reason: result.reason, ...(result.result === 'ambiguous' ? { ambiguous: true as const } : {}) };
       return { outcome: 'deleted', reason: result.expunged ? '' : 'flagged \\Deleted; the server has no UIDPLUS, so it is expunged by the next client that expunges' };
     });
   }

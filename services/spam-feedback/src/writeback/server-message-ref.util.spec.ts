@@ -9,6 +9,16 @@ describe(serverMessageRef.name, () => {
     expect(serverMessageRef(location)).toEqual({ folder: 'Junk', uidValidity: 7, uid: 42, messageIdHeader: '<a@example.com>' });
   });
 
+  it('should carry the size an IMAP fetch recorded in a multidrop mailbox, so that the Message-ID search tells its copies apart', () => {
+    const location = create(ServerLocationSchema, { protocol: MailProtocol.IMAP, folder: 'INBOX', uidValidity: 7, uid: 2, messageIdHeader: '<a@example.com>', size: 1843 });
+    expect(serverMessageRef(location, { multidrop: true })).toEqual({ folder: 'INBOX', uidValidity: 7, uid: 2, messageIdHeader: '<a@example.com>', size: 1843 });
+    // Elsewhere there is one copy, and a server that estimates RFC822.SIZE would hide it from the search.
+    expect(serverMessageRef(location)).not.toHaveProperty('size');
+    // 0 is unknown (older events); a POP3 LIST size need not be the IMAP RFC822.SIZE.
+    expect(serverMessageRef(create(ServerLocationSchema, { protocol: MailProtocol.IMAP, folder: 'INBOX', messageIdHeader: '<a@example.com>', size: 0 }), { multidrop: true })).not.toHaveProperty('size');
+    expect(serverMessageRef(create(ServerLocationSchema, { protocol: MailProtocol.POP3, uidl: 'u1', messageIdHeader: '<a@example.com>', size: 1843 }), { multidrop: true })).toEqual({ folder: 'INBOX', messageIdHeader: '<a@example.com>' });
+  });
+
   it('should look from INBOX by Message-ID alone for mail mailbus sent and never saw in a folder', () => {
     const location = create(ServerLocationSchema, { protocol: MailProtocol.UNSPECIFIED, messageIdHeader: '<sent@example.com>' });
     expect(serverMessageRef(location)).toEqual({ folder: 'INBOX', messageIdHeader: '<sent@example.com>' });

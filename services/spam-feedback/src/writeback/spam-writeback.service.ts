@@ -16,16 +16,17 @@ import { WritebackMetrics } from './writeback.metrics';
 
 const INBOX = 'INBOX';
 
-type Answer = { result: SpamMoveResult; fromFolder?: string; toFolder?: string; uidValidity?: number; uid?: number; reason?: string; errorClass?: string };
+type Answer = { result: SpamMoveResult; fromFolder?: string; toFolder?: string; uidValidity?: number; uid?: number; reason?: string; errorClass?: string; ambiguous?: true };
 
 /**
  * Teaches the provider's filter (FlowFact; Gmail's own advice): a spam mark moves the message into
  * the server's Junk folder, found by \Junk or a known name, created when missing if allowed; not spam
  * moves it back to INBOX. $Junk / $NotJunk keywords are set for filters that read them. Every mark ends
- * in one spam.moved: MOVED (with the new UID), SKIPPED (nothing to do, or a POP3 account, said why),
- * or FAILED (the server refused or stayed unreachable). A repeat finds the message already there; a
- * mark handled after a newer one of the same message (the same copy: a multidrop mailbox keeps one
- * per recipient, each moved by its user's marks) is skipped (SpamMarkOrder).
+ * in one spam.moved: MOVED (with the new UID), SKIPPED (nothing to do, or a POP3 account, said why;
+ * also, logged as a warning, when a Message-ID search finds several copies it cannot tell apart and
+ * moves none), or FAILED (the server refused or stayed unreachable). A repeat finds the message already
+ * there; a mark handled after a newer one of the same message (the same copy: a multidrop mailbox keeps
+ * one per recipient, each moved by its user's marks) is skipped (SpamMarkOrder).
  */
 @Injectable()
 export class SpamWritebackService {
@@ -64,7 +65,7 @@ export class SpamWritebackService {
     const junk = event.spam ? await ensureJunkFolder(client, { create: this.settings.createJunkFolder && (account.receive?.createJunkFolder ?? true) }) : findJunkFolder(toMailFolders(await client.list()));
     if (event.spam && !junk) return { result: SpamMoveResult.SKIPPED, reason: 'the server has no Junk folder, and creating one is switched off (receive.createJunkFolder or WRITEBACK_CREATE_JUNK_FOLDER)' };
     const to = event.spam ? junk!.path : INBOX;
-    const message = serverMessageRef(event.location);
+    const message = serverMessageRef(event.location, { multidrop: account.receive?.multidrop?.enabled === true });
     const searchFolders = searchFoldersFor({ syncedFolders: account.receive?.folders ?? [], ...(junk ? { junkFolder: junk.path } : {}) });
     const keywords = event.spam ? { add: ['$Junk'], remove: ['$NotJunk'] } : { add: ['$NotJunk'], remove: ['$Junk'] };
     return answerOf(await moveImapMessage(client, { message, to, searchFolders, keywords }), message.folder);
@@ -73,7 +74,7 @@ export class SpamWritebackService {
   private async announce(event: SpamMarked, answer: Answer): Promise<void> {
     const outcome = answer.result === SpamMoveResult.MOVED ? 'moved' : answer.result === SpamMoveResult.SKIPPED ? 'skipped' : 'failed';
     this.metrics.spamMoves.inc({ direction: event.spam ? 'to-junk' : 'out-of-junk', outcome });
-    if (answer.result !== SpamMoveResult.MOVED) this.logger[answer.result === SpamMoveResult.FAILED ? 'warn' : 'log']({ msg: `spam write-back ${outcome}`, requestId: event.requestId, accountId: event.accountId, reason: answer.reason });
+    if (answer.result !== SpamMoveResult.MOVED) this.logger[answer.result === SpamMoveResult.FAILED || answer.ambiguous ? 'warn' : 'log']({ msg: `spam write-back ${outcome}`, requestId: event.requestId, accountId: event.accountId, reason: answer.reason });
     await this.events.publish(
       Events.spamMoved,
       {
@@ -105,5 +106,7 @@ function answerOf(outcome: ImapMoveOutcome, fromFolder: string): Answer {
       return { result: SpamMoveResult.SKIPPED, fromFolder, toFolder: outcome.toFolder, ...(outcome.uidValidity ? { uidValidity: outcome.uidValidity } : {}), ...(outcome.uid ? { uid: outcome.uid } : {}), reason: `already in ${outcome.toFolder}` };
     case 'not-found':
       return { result: SpamMoveResult.SKIPPED, fromFolder, reason: outcome.reason };
+    case 'ambiguous':
+      return { result: SpamMoveResult.SKIPPED, fromFolder: outcome.folder, reason: outcome.reason, ambiguous: true };
   }
 }
