@@ -2,8 +2,9 @@ import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '@mailbus/testing';
 import { DeliveredCopyFinder } from '../src/messages/delivered-copy.finder';
-import { MessageCopyRepository, type MessageCopyDocument } from '../src/messages/message-copy.repository';
+import { MessageCopyRepository } from '../src/messages/message-copy.repository';
 import type { MessageDocument } from '../src/messages/message.document';
+import { annasRecord, bensCopy } from './fixtures/message-copies';
 
 /** Against the store: a delivery made from another copy of a mail reads that copy, and never the record's meanwhile. */
 let stack: Stack;
@@ -22,26 +23,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const message = {
-  _id: 'm1',
-  fetchKey: 'a1/imap/INBOX/7/1',
-  source: { protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 1 },
-  blobId: 'blob-anna',
-  size: 120,
-  headers: [{ key: 'delivered-to', value: 'anna@example.com' }],
-  bcc: [],
-} as unknown as MessageDocument;
-const bensCopy: MessageCopyDocument = {
-  _id: 'a1/imap/INBOX/7/2',
-  messageId: 'm1',
-  accountId: 'a1',
-  source: { protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 2 },
-  blobId: 'blob-ben',
-  size: 118,
-  headers: [{ key: 'delivered-to', value: 'ben@example.com' }],
-  bcc: [],
-  createdAt: new Date(),
-};
+const message = annasRecord as unknown as MessageDocument;
 
 describe(DeliveredCopyFinder.name, () => {
   it('should answer "being routed" for a delivery whose copy is not kept yet, and that copy once it is', async () => {

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { annasPlace, annasRecord, bensCopy } from '../../test/fixtures/message-copies';
 import type { MessageCopyDocument } from './message-copy.repository';
 import { copyView, sameServerPlace, serverPlaces } from './message-copy.util';
 import type { MessageSource } from './message.document';
 
-const annasPlace: MessageSource = { protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 1 };
-const message = { source: annasPlace, blobId: 'blob-anna', size: 120, headers: [{ key: 'delivered-to', value: 'anna@example.com' }], bcc: [] };
-const bensCopy: MessageCopyDocument = {
-  _id: 'a1/imap/INBOX/7/2',
-  messageId: 'm1',
-  accountId: 'a1',
-  source: { protocol: 'imap', folder: 'INBOX', folderRole: 'inbox', uidValidity: 7, uid: 2 },
-  blobId: 'blob-ben',
-  size: 118,
-  headers: [{ key: 'delivered-to', value: 'ben@example.com' }],
-  bcc: [{ address: 'ben@example.com', name: '' }],
-  createdAt: new Date(),
-};
+const message = annasRecord;
 const junk: MessageSource = { protocol: 'imap', folder: 'Junk', folderRole: 'junk', uidValidity: 9, uid: 31 };
 
 describe(copyView.name, () => {
