@@ -12,7 +12,7 @@ export { LeaseBuckets } from './leases/lease-buckets';
 export { KvLeases, leaseKey, type KvLease } from './leases/kv-leases';
 export { HostConnectionSlots, MAX_SLOT_LEASE_MS, type HostSlot } from './leases/host-connection-slots';
 export { KvRecordBuckets } from './records/kv-record-buckets';
-export { KvRecords, type KvRecordChange } from './records/kv-records';
+export { KvRecords, KvRecordContendedError, type KvRecordChange } from './records/kv-records';
 export { ConsumerBacklogProvider, type ConsumerBacklog } from './consumers/consumer-backlog.provider';
 export { JetStreamHealthIndicator, type JetStreamHealthResult } from './health/jetstream-health.indicator';
 export { JETSTREAM_OBSERVER, NATS_CONNECTION, DeadLetterHeaders } from './jetstream.constants';

@@ -1,10 +1,24 @@
-import { Kvm } from '@nats-io/kv';
+import { Kvm, type KV } from '@nats-io/kv';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectEventually } from '@mailbus/testing';
-import { KvRecordBuckets, KvRecords, NATS_CONNECTION, leaseKey } from '../src';
+import { KvRecordBuckets, KvRecordContendedError, KvRecords, NATS_CONNECTION, leaseKey } from '../src';
 import { TestApps } from './fixtures/test-apps';
 import { startTestNats, type TestNats } from './fixtures/test-nats';
+
+/** The bucket, with `before` awaited ahead of each read and write KvRecords makes: a seam for the other writer of a race. */
+const interposed = (kv: KV, before: (operation: 'get' | 'update' | 'create') => Promise<void>): KV =>
+  new Proxy(kv, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property !== 'get' && property !== 'update' && property !== 'create') return value.bind(target) as unknown;
+      return async (...args: unknown[]) => {
+        await before(property);
+        return (value as (...args: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
 
 const count = (current: unknown): { next: number; result: number } => {
   const next = (typeof current === 'number' ? current : 0) + 1;
@@ -43,6 +57,66 @@ describe(KvRecords.name, () => {
 
     expect([...results].sort((x, y) => x - y)).toEqual(Array.from({ length: 120 }, (_, n) => n + 1));
     expect(await replicas[0]!.change({ key: 'counter', apply: (current) => ({ next: current, result: current }) })).toBe(120);
+  });
+
+  it('should retry a write that keeps losing the race, however often, until it wins, and lose no change of either writer', async () => {
+    const { bucket, replicas } = await openReplicas(1);
+    const [other] = replicas as [KvRecords];
+    let losses = 0;
+    // Before each of our first 25 writes, the other replica changes the record: each of them loses the compare-and-set.
+    const records = new KvRecords(
+      interposed(await new Kvm(nats.js).open(bucket), async (operation) => {
+        if (operation !== 'get' && losses < 25) {
+          losses += 1;
+          await other.change({ key: 'contended', apply: count });
+        }
+      }),
+    );
+
+    expect(await records.change({ key: 'contended', apply: count })).toBe(26);
+    expect(losses).toBe(25);
+    expect(await other.change({ key: 'contended', apply: count })).toBe(27);
+  });
+
+  it('should give a change up once its signal aborts while it keeps losing, storing nothing of it, and go on with the next change of the key', async () => {
+    const { bucket, replicas } = await openReplicas(1);
+    const [other] = replicas as [KvRecords];
+    const stopTrying = new AbortController();
+    let losses = 0;
+    let competing = true;
+    const records = new KvRecords(
+      interposed(await new Kvm(nats.js).open(bucket), async (operation) => {
+        if (operation === 'get' || !competing) return;
+        losses += 1;
+        await other.change({ key: 'contended', apply: count });
+        if (losses === 5) stopTrying.abort();
+      }),
+    );
+
+    const givenUp = records.change({ key: 'contended', apply: count, signal: stopTrying.signal });
+    const next = records.change({ key: 'contended', apply: count });
+
+    await expect(givenUp).rejects.toBeInstanceOf(KvRecordContendedError);
+    competing = false;
+    expect(await next).toBe(losses + 1);
+    expect(losses).toBeGreaterThanOrEqual(5);
+  });
+
+  it('should write a record it wrote last without reading it first, and read it first again while another process writes it too', async () => {
+    const { bucket, replicas } = await openReplicas(1);
+    const [other] = replicas as [KvRecords];
+    let reads = 0;
+    const records = new KvRecords(interposed(await new Kvm(nats.js).open(bucket), async (operation) => void (operation === 'get' && (reads += 1))));
+    const readsFor = async (expected: number): Promise<number> => {
+      const before = reads;
+      expect(await records.change({ key: 'mine', apply: count })).toBe(expected);
+      return reads - before;
+    };
+
+    expect([await readsFor(1), await readsFor(2), await readsFor(3)]).toEqual([1, 0, 0]);
+    await other.change({ key: 'mine', apply: count });
+    // The write on the remembered revision loses, so the record is read; after a loss it is read once more before being trusted again.
+    expect([await readsFor(5), await readsFor(6), await readsFor(7)]).toEqual([1, 1, 0]);
   });
 
   it('should apply the changes one process makes to a record in the order it made them, while another process changes it too', async () => {

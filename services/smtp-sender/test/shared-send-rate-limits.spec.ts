@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KvRecordBuckets, RetryLaterError, type KvRecords } from '@mailbus/nats-transport';
 import { expectEventually, startNats, type RunningNats } from '@mailbus/testing';
 import { SendRateLimits } from '../src/sending/send-rate-limits';
-import { FALLBACK_HOLD_MS, SharedRateLimiter } from '../src/sending/shared-rate-limiter';
+import { FALLBACK_HOLD_MS, RateLimitContendedError, SharedRateLimiter } from '../src/sending/shared-rate-limiter';
 
 /**
- * Two smtp-sender replicas, each with its own NATS connection, sharing the rate-limit buckets in a
+ * smtp-sender replicas, each with its own NATS connection, sharing the rate-limit buckets in a
  * real NATS KV bucket. The clock is injected: the replicas agree on it, and time moves only when a
  * test moves it.
  */
@@ -22,14 +22,14 @@ const quiet = { warn: () => undefined };
 
 let dir: string;
 let nats: RunningNats;
-let connections: [NatsConnection, NatsConnection];
+let connections: NatsConnection[];
 let bucketNumber = 0;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mailbus-send-rate-limits-'));
   nats = await startNats({ dir, log: () => undefined });
   const replicaConnection = () => connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
-  connections = [await replicaConnection(), await replicaConnection()];
+  connections = await Promise.all(Array.from({ length: 6 }, replicaConnection));
 }, 120_000);
 
 afterAll(async () => {
@@ -38,11 +38,10 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The bucket as each replica opens it: a bucket per test, so that no test sees another's keys. */
-const openReplicas = async (): Promise<[KvRecords, KvRecords]> => {
+/** The bucket as each of `replicas` opens it: a bucket per test, so that no test sees another's keys. */
+const openReplicas = async (replicas = 2): Promise<KvRecords[]> => {
   const bucket = `send-rate-limits-${(bucketNumber += 1)}`;
-  const [a, b] = connections.map((nc) => new KvRecordBuckets(nc).open({ bucket, maxAgeMs: 5 * 60_000 }));
-  return [await a!, await b!];
+  return Promise.all(connections.slice(0, replicas).map((nc) => new KvRecordBuckets(nc).open({ bucket, maxAgeMs: 5 * 60_000 })));
 };
 
 describe(SharedRateLimiter.name, () => {
@@ -62,6 +61,44 @@ describe(SharedRateLimiter.name, () => {
     }
 
     expect(admitted).toBe(Math.floor(shape.burst + shape.ratePerSecond * 29));
+  });
+
+  it('should admit no more than burst + rate × elapsed across six replicas hammering one key, lose no take or give-back, and never limit in-process for conflicts', async () => {
+    const time = clock();
+    const shape = { ratePerSecond: 2, burst: 5 };
+    const warnings: string[] = [];
+    const records = await openReplicas(6);
+    const replicas = records.map((replica) => new SharedRateLimiter({ records: replica, keyPrefix: 'host', shape, now: time.now, logger: { warn: (message: string) => void warnings.push(message) } }));
+    const started = time.now();
+    const outcomes = { admitted: 1, contended: 0, givenBack: 0 };
+    expect((await replicas[0]!.take('smtp.office365.com')).waitMs).toBe(0);
+
+    // Six replicas × eight senders each, every one taking again as soon as it has its answer (and giving
+    // back a token it would have to wait for, as SendRateLimits does): the compare-and-set never rests.
+    const sender = async (replica: SharedRateLimiter): Promise<void> => {
+      for (let n = 0; n < 25; n += 1) {
+        time.advance(5);
+        const reservation = await replica.take('smtp.office365.com').catch((error: unknown) => {
+          if (!(error instanceof RateLimitContendedError)) throw error;
+          outcomes.contended += 1;
+        });
+        if (!reservation) continue;
+        if (reservation.waitMs === 0) outcomes.admitted += 1;
+        else {
+          await reservation.giveBack();
+          outcomes.givenBack += 1;
+        }
+      }
+    };
+    await Promise.all(replicas.flatMap((replica) => Array.from({ length: 8 }, () => sender(replica))));
+
+    const elapsedMs = time.now() - started;
+    expect(warnings).toEqual([]);
+    expect(outcomes.admitted + outcomes.contended + outcomes.givenBack).toBe(1 + 6 * 8 * 25);
+    expect(outcomes.admitted).toBeLessThanOrEqual(Math.floor(shape.burst + (shape.ratePerSecond * elapsedMs) / 1_000));
+    // Every take and give-back stored once, none twice: what is left is the burst, plus the refill, minus the tokens admitted.
+    const stored = (await records[0]!.change({ key: 'host-smtp.office365.com', apply: (current) => ({ next: current, result: current as { tokens: number; at: number } }) }))!;
+    expect(stored.tokens).toBeCloseTo(shape.burst + (shape.ratePerSecond * (stored.at - started)) / 1_000 - outcomes.admitted, 6);
   });
 
   it('should give each of many takes racing from both replicas its own place in line (no update lost)', async () => {
@@ -101,9 +138,13 @@ describe(SharedRateLimiter.name, () => {
     const [a, b] = (await openReplicas()).map((records) => new SharedRateLimiter({ records, keyPrefix: 'account', shape, now: time.now, logger: quiet }));
 
     await nats.process.stop();
-    expect((await a!.take('acc-3')).waitMs).toBe(0);
-    expect((await a!.take('acc-3')).waitMs).toBe(1_000);
-    await nats.process.start();
+    try {
+      // In-process from an empty bucket: a replica that falls back adds no burst of its own.
+      expect((await a!.take('acc-3')).waitMs).toBe(1_000);
+      expect((await a!.take('acc-3')).waitMs).toBe(2_000);
+    } finally {
+      await nats.process.start();
+    }
 
     let round = 0;
     await expectEventually(async () => {
@@ -118,7 +159,7 @@ describe(SharedRateLimiter.name, () => {
 describe(SendRateLimits.name, () => {
   it('should refuse on one replica what the account already sent through the other', async () => {
     const settings = { perAccountPerMinute: 6, perHostPerMinute: 0 };
-    const [a, b] = connections.map((nc) => new SendRateLimits(settings, new KvRecordBuckets(nc)));
+    const [a, b] = connections.slice(0, 2).map((nc) => new SendRateLimits(settings, new KvRecordBuckets(nc)));
     await Promise.all([a!.onModuleInit(), b!.onModuleInit()]);
     const accountId = `acc-${Date.now()}`;
 

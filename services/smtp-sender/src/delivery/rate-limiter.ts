@@ -5,12 +5,7 @@ export interface TokenBucketShape {
   burst: number;
 }
 
-export interface RateLimiterOptions extends TokenBucketShape {
-  /** Milliseconds; injected so that tests are deterministic. */
-  now?: () => number;
-}
-
-/** One key's bucket: kept in memory by RateLimiter, stored in NATS KV by SharedRateLimiter. */
+/** One key's bucket, stored in NATS KV by SharedRateLimiter (in memory while KV fails). */
 export interface TokenBucket {
   /** Below zero: tokens already promised to callers that are waiting. */
   tokens: number;
@@ -56,54 +51,4 @@ export function takeToken({ bucket, now, shape }: { bucket: TokenBucket | undefi
 export function returnToken({ bucket, now, shape }: { bucket: TokenBucket | undefined; now: number; shape: TokenBucketShape }): TokenBucket {
   const refilled = refillTokenBucket({ bucket, now, shape });
   return { ...refilled, tokens: Math.min(shape.burst, refilled.tokens + 1) };
-}
-
-/** Idle full buckets are dropped every this many takes, so that keys do not pile up. */
-const SWEEP_EVERY = 1_024;
-
-/**
- * A token bucket per key (an account id, an SMTP host) against provider throttling, in this process
- * only. `take(key)` always takes a token and answers how many milliseconds the caller must wait before
- * using it (see takeToken). For an account and its host, take from both limiters and wait for the
- * longer answer. SharedRateLimiter holds the buckets in NATS KV for the whole fleet and falls back to
- * this one while KV does not answer.
- * @example const wait = Math.max(perAccount.take(accountId), perHost.take(host));
- */
-export class RateLimiter {
-  private readonly buckets = new Map<string, TokenBucket>();
-  private readonly shape: TokenBucketShape;
-  private readonly now: () => number;
-  private takes = 0;
-
-  constructor({ ratePerSecond, burst, now = Date.now }: RateLimiterOptions) {
-    this.shape = { ratePerSecond, burst };
-    assertTokenBucketShape(this.shape);
-    this.now = now;
-  }
-
-  take(key: string): number {
-    const now = this.now();
-    this.takes += 1;
-    if (this.takes % SWEEP_EVERY === 0) this.sweep(now);
-    const { bucket, waitMs } = takeToken({ bucket: this.buckets.get(key), now, shape: this.shape });
-    this.buckets.set(key, bucket);
-    return waitMs;
-  }
-
-  /** Returns a token taken by `take` that will not be used after all (the caller gave up waiting). */
-  giveBack(key: string): void {
-    const bucket = this.buckets.get(key);
-    if (bucket) this.buckets.set(key, returnToken({ bucket, now: this.now(), shape: this.shape }));
-  }
-
-  /** Keys with a bucket that is not yet full again. */
-  get size(): number {
-    return this.buckets.size;
-  }
-
-  private sweep(now: number): void {
-    for (const [key, bucket] of this.buckets) {
-      if (refillTokenBucket({ bucket, now, shape: this.shape }).tokens >= this.shape.burst) this.buckets.delete(key);
-    }
-  }
 }

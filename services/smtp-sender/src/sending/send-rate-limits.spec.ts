@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RetryLaterError } from '@mailbus/nats-transport';
-import { MemoryKvRecordBuckets, UnopenableKvRecordBuckets } from '../../test/fixtures/memory-kv-records.stub';
+import { FlakyKvRecords, MemoryKvRecordBuckets, UnopenableKvRecordBuckets } from '../../test/fixtures/memory-kv-records.stub';
+import { CONTENDED_RETRY_MS } from './shared-rate-limiter';
 import { SendRateLimits, type RateRecordBuckets, type SendRateSettings } from './send-rate-limits';
 
 const admit = (limits: SendRateLimits, accountId: string, host = 'smtp.example.com') => limits.admit({ accountId, host, what: 'test' });
@@ -46,6 +47,19 @@ describe(SendRateLimits.name, () => {
     await refusal(admit(limits, 'a2', 'smtp.example.com'));
 
     await expect(admit(limits, 'a2', 'smtp.other.example')).resolves.toBeUndefined();
+  });
+
+  it("should hand the event back a little later when a limit's shared bucket is too contended to take from, giving the other limit's token back", async () => {
+    const records = new FlakyKvRecords();
+    records.trouble = { how: 'contended', keys: (key) => key.startsWith('host-'), times: 1 };
+    const limits = await started({ perAccountPerMinute: 6, perHostPerMinute: 60 }, new MemoryKvRecordBuckets(records));
+
+    const refused = await refusal(admit(limits, 'a1'));
+
+    expect(refused.delayMs).toBeGreaterThanOrEqual(CONTENDED_RETRY_MS);
+    expect(refused.delayMs).toBeLessThanOrEqual(2 * CONTENDED_RETRY_MS);
+    expect(refused.message).toMatch(/test: the shared send rate limit of host smtp\.example\.com is being changed by other replicas/);
+    await expect(admit(limits, 'a1')).resolves.toBeUndefined();
   });
 
   it('should limit a host across its accounts, whatever the case of its name', async () => {

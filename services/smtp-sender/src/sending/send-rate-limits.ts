@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { KvRecordBuckets, RetryLaterError, type KvRecords } from '@mailbus/nats-transport';
 import type { TokenBucketShape } from '../delivery';
-import { SharedRateLimiter, type RateReservation } from './shared-rate-limiter';
+import { RateLimitContendedError, SharedRateLimiter, type RateReservation } from './shared-rate-limiter';
 
 export const SEND_RATE_SETTINGS = Symbol('SEND_RATE_SETTINGS');
 /** Messages per minute, for the whole fleet; 0 switches a limit off. */
@@ -31,8 +31,10 @@ const IDLE_KEY_MAX_AGE_MS = 5 * 60_000;
  * messages a minute per mailbox), held for the whole fleet: every replica takes from the same token
  * bucket per key in NATS KV (SharedRateLimiter), so N replicas together send no more than the limit.
  * A short wait holds the handler; a longer one gives the tokens back and redelivers the event later,
- * so that one throttled account does not occupy every handler slot. With both limits 0 there is no
- * bucket and no KV traffic; while KV fails, each replica limits by itself (as SharedRateLimiter says).
+ * so that one throttled account does not occupy every handler slot. A limit whose shared bucket is too
+ * contended to take from in time hands the event back too (a second or two later), so that the fleet's
+ * limit holds when it is busiest. With both limits 0 there is no bucket and no KV traffic; while KV
+ * fails, each replica limits by itself (as SharedRateLimiter says).
  */
 @Injectable()
 export class SendRateLimits implements OnModuleInit {
@@ -56,7 +58,14 @@ export class SendRateLimits implements OnModuleInit {
   async admit({ accountId, host, what }: { accountId: string; host: string; what: string }): Promise<void> {
     if (!this.perAccount && !this.perHost) return;
     const hostKey = host.trim().toLowerCase();
-    const taken = (await Promise.all([this.perAccount?.take(accountId), this.perHost?.take(hostKey)])).filter((reservation): reservation is RateReservation => reservation !== undefined);
+    const outcomes = await Promise.allSettled([this.perAccount?.take(accountId), this.perHost?.take(hostKey)]);
+    const taken = outcomes.flatMap((outcome): RateReservation[] => (outcome.status === 'fulfilled' && outcome.value ? [outcome.value] : []));
+    const refused = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (refused) {
+      await Promise.all(taken.map((reservation) => reservation.giveBack()));
+      if (refused.reason instanceof RateLimitContendedError) throw new RetryLaterError(refused.reason.retryInMs, `${what}: ${refused.reason.message}`);
+      throw refused.reason;
+    }
     const wait = Math.max(0, ...taken.map(({ waitMs }) => waitMs));
     if (wait === 0) return;
     if (wait <= MAX_INLINE_WAIT_MS) return new Promise((resolve) => setTimeout(resolve, wait));
