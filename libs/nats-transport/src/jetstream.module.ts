@@ -9,6 +9,7 @@ import { EventHandlerExplorer } from './consumers/event-handler.explorer';
 import { JetStreamHealthIndicator } from './health/jetstream-health.indicator';
 import { JETSTREAM_MODULE_OPTIONS, NATS_CONNECTION } from './jetstream.constants';
 import { LeaseBuckets } from './leases/lease-buckets';
+import { KvRecordBuckets } from './records/kv-record-buckets';
 import { resolveJetStreamOptions, type JetStreamModuleAsyncOptions, type ResolvedJetStreamOptions } from './jetstream-module.options';
 import { EventPublisher } from './publisher/event.publisher';
 
@@ -47,8 +48,9 @@ export class JetStreamModule {
         EventHandlerExplorer,
         ConsumerBacklogProvider,
         LeaseBuckets,
+        KvRecordBuckets,
       ],
-      exports: [NATS_CONNECTION, EventPublisher, JetStreamHealthIndicator, ConsumerBacklogProvider, LeaseBuckets],
+      exports: [NATS_CONNECTION, EventPublisher, JetStreamHealthIndicator, ConsumerBacklogProvider, LeaseBuckets, KvRecordBuckets],
     };
   }
 }

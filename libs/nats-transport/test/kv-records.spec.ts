@@ -1,8 +1,8 @@
 import { Kvm, type KV } from '@nats-io/kv';
-import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { nanos } from '@nats-io/nats-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectEventually } from '@mailbus/testing';
-import { KvRecordBuckets, KvRecordContendedError, KvRecords, NATS_CONNECTION, leaseKey } from '../src';
+import { KvRecordBuckets, KvRecordContendedError, KvRecords, leaseKey } from '../src';
 import { TestApps } from './fixtures/test-apps';
 import { startTestNats, type TestNats } from './fixtures/test-nats';
 
@@ -41,7 +41,7 @@ describe(KvRecords.name, () => {
     await nats?.stop();
   });
 
-  const bucketsOf = async (service: string): Promise<KvRecordBuckets> => new KvRecordBuckets((await apps.start({ service })).get<NatsConnection>(NATS_CONNECTION));
+  const bucketsOf = async (service: string): Promise<KvRecordBuckets> => (await apps.start({ service })).get(KvRecordBuckets);
   // A bucket per test: no test sees another's records.
   const openReplicas = async (n: number, maxAgeMs = 60_000): Promise<{ bucket: string; replicas: KvRecords[] }> => {
     const bucket = `records-${(bucketNumber += 1)}`;

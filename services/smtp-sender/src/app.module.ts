@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { BlobStore, MongoModule } from '@mailbus/mongo-dal';
-import { HostConnectionSlots, KvRecordBuckets } from '@mailbus/nats-transport';
+import { HostConnectionSlots } from '@mailbus/nats-transport';
 import { ServiceRuntimeModule } from '@mailbus/service-runtime';
 import type { SmtpSenderConfig } from './config/smtp-sender.config';
 import { ComposedMailCache } from './outbox/composed-mail.cache';
@@ -29,7 +29,6 @@ export class AppModule {
         { provide: SENDER_SECRET_BOX, useValue: config.secretBox },
         { provide: SENDING_SETTINGS, useValue: config.sending },
         { provide: SEND_RATE_SETTINGS, useValue: config.rates },
-        KvRecordBuckets,
         SendRateLimits,
         HostConnectionSlots,
         SentFolderSessions,

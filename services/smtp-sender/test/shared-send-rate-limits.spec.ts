@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KvRecordBuckets, RetryLaterError, type KvRecords } from '@mailbus/nats-transport';
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { KvRecords, RetryLaterError } from '@mailbus/nats-transport';
 import { expectEventually, startNats, type RunningNats } from '@mailbus/testing';
 import { SendRateLimits } from '../src/sending/send-rate-limits';
 import { FALLBACK_HOLD_MS, RateLimitContendedError, SharedRateLimiter } from '../src/sending/shared-rate-limiter';
@@ -38,10 +40,15 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+/** What KvRecordBuckets opens, on a replica's own connection (the module's clients are not started here). */
+const bucketsOn = (nc: NatsConnection) => ({
+  open: async ({ bucket, maxAgeMs }: { bucket: string; maxAgeMs: number }): Promise<KvRecords> => new KvRecords(await new Kvm(jetstream(nc)).create(bucket, { history: 1, ttl: maxAgeMs })),
+});
+
 /** The bucket as each of `replicas` opens it: a bucket per test, so that no test sees another's keys. */
 const openReplicas = async (replicas = 2): Promise<KvRecords[]> => {
   const bucket = `send-rate-limits-${(bucketNumber += 1)}`;
-  return Promise.all(connections.slice(0, replicas).map((nc) => new KvRecordBuckets(nc).open({ bucket, maxAgeMs: 5 * 60_000 })));
+  return Promise.all(connections.slice(0, replicas).map((nc) => bucketsOn(nc).open({ bucket, maxAgeMs: 5 * 60_000 })));
 };
 
 describe(SharedRateLimiter.name, () => {
@@ -159,7 +166,7 @@ describe(SharedRateLimiter.name, () => {
 describe(SendRateLimits.name, () => {
   it('should refuse on one replica what the account already sent through the other', async () => {
     const settings = { perAccountPerMinute: 6, perHostPerMinute: 0 };
-    const [a, b] = connections.slice(0, 2).map((nc) => new SendRateLimits(settings, new KvRecordBuckets(nc)));
+    const [a, b] = connections.slice(0, 2).map((nc) => new SendRateLimits(settings, bucketsOn(nc)));
     await Promise.all([a!.onModuleInit(), b!.onModuleInit()]);
     const accountId = `acc-${Date.now()}`;
 

@@ -1,5 +1,5 @@
-import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
+import { unlessRevisionConflict } from './kv-bucket.util';
 
 /** A lease this process holds; renew it before it runs out, release it when done. */
 export interface KvLease {
@@ -103,10 +103,4 @@ function decodeLease(bytes: Uint8Array): LeaseValue {
   } catch {
     return { holder: '', expiresAt: 0 };
   }
-}
-
-/** Another writer got there first: undefined. Anything else is an error of its own. */
-function unlessRevisionConflict(error: unknown): undefined {
-  if (error instanceof JetStreamApiError && (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)) return undefined;
-  throw error;
 }

@@ -1,12 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Kvm } from '@nats-io/kv';
 import { JetStreamClients } from '../connection/jetstream-clients.provider';
 import { JETSTREAM_MODULE_OPTIONS } from '../jetstream.constants';
 import type { ResolvedJetStreamOptions } from '../jetstream-module.options';
+import { openKvBucket } from './kv-bucket.util';
 import { KvLeases } from './kv-leases';
-
-// KV bucket names may hold letters, digits, "-" and "_".
-const BUCKET_NAME = /^[A-Za-z0-9_-]+$/;
 
 /**
  * Opens NATS KV buckets of leases, created on first use with the streams' replicas. A bucket keeps a
@@ -21,9 +18,8 @@ export class LeaseBuckets {
   ) {}
 
   async open({ bucket, maxLeaseMs }: { bucket: string; maxLeaseMs: number }): Promise<KvLeases> {
-    if (!BUCKET_NAME.test(bucket)) throw new Error(`lease bucket "${bucket}" may only contain letters, digits, "-" and "_"`);
     if (!(maxLeaseMs >= 1_000)) throw new Error('maxLeaseMs must be at least 1000');
-    const kv = await new Kvm(this.clients.js).create(bucket, { history: 1, ttl: 2 * maxLeaseMs, replicas: this.options.streamReplicas, storage: 'file' });
+    const kv = await openKvBucket({ js: this.clients.js, bucket, ttlMs: 2 * maxLeaseMs, replicas: this.options.streamReplicas, what: 'lease' });
     return new KvLeases(kv, maxLeaseMs);
   }
 }

@@ -1,5 +1,5 @@
-import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
+import { unlessRevisionConflict } from '../leases/kv-bucket.util';
 import { leaseKey } from '../leases/kv-leases';
 
 /**
@@ -184,10 +184,4 @@ function decodeRecord(bytes: Uint8Array): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** Another writer got there first: undefined. Anything else is an error of its own. */
-function unlessRevisionConflict(error: unknown): undefined {
-  if (error instanceof JetStreamApiError && (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)) return undefined;
-  throw error;
 }
